@@ -1,0 +1,109 @@
+/**
+ * Session liveness, as the leader tracks it (ZooKeeper's SessionTrackerImpl).
+ *
+ * Expiry is bucketed to tickTime: a session touched at time t with timeout T expires at the first
+ * tick boundary at or after t+T. Bucketing keeps expiry checks O(expired) per tick instead of
+ * O(sessions). Pure: the caller passes `now` and acts on what `expire` returns (it proposes a
+ * closeSession txn; the session only leaves the table when that txn is applied).
+ */
+export interface TrackedSession {
+  readonly id: bigint;
+  timeoutMs: number;
+  /** tick boundary (ms) at which the session expires unless touched again. */
+  expiresAt: number;
+  /** set once expiry was reported, so it is proposed once even if the closeSession txn is slow. */
+  closing: boolean;
+}
+
+export class SessionTracker {
+  private readonly sessions = new Map<bigint, TrackedSession>();
+  private readonly buckets = new Map<number, Set<bigint>>();
+
+  constructor(private readonly tickTime: number) {
+    if (!(tickTime > 0)) throw new RangeError(`tickTime must be positive, got ${tickTime}`);
+  }
+
+  /** Round up to the next tick boundary (ZooKeeper's roundToNextInterval). */
+  private boundary(time: number): number {
+    return (Math.floor(time / this.tickTime) + 1) * this.tickTime;
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  has(id: bigint): boolean {
+    return this.sessions.has(id);
+  }
+
+  get(id: bigint): TrackedSession | undefined {
+    return this.sessions.get(id);
+  }
+
+  ids(): IterableIterator<bigint> {
+    return this.sessions.keys();
+  }
+
+  /** Start tracking (new session, or every known session after recovery / leader change). */
+  add(id: bigint, timeoutMs: number, now: number): void {
+    const existing = this.sessions.get(id);
+    if (existing) {
+      existing.timeoutMs = timeoutMs;
+      this.touch(id, now);
+      return;
+    }
+    const s: TrackedSession = { id, timeoutMs, expiresAt: 0, closing: false };
+    this.sessions.set(id, s);
+    this.reschedule(s, this.boundary(now + timeoutMs));
+  }
+
+  /**
+   * Record activity. Returns false if the session is unknown or already closing: the caller must
+   * then treat the session as expired.
+   */
+  touch(id: bigint, now: number): boolean {
+    const s = this.sessions.get(id);
+    if (!s || s.closing) return false;
+    const next = this.boundary(now + s.timeoutMs);
+    if (next > s.expiresAt) this.reschedule(s, next);
+    return true;
+  }
+
+  /** Mark as closing (closeSession requested): no more touches revive it. */
+  setClosing(id: bigint): void {
+    const s = this.sessions.get(id);
+    if (s) s.closing = true;
+  }
+
+  remove(id: bigint): void {
+    const s = this.sessions.get(id);
+    if (!s) return;
+    this.buckets.get(s.expiresAt)?.delete(id);
+    this.sessions.delete(id);
+  }
+
+  /** Sessions whose deadline is at or before `now`; each is reported once (marked closing). */
+  expire(now: number): bigint[] {
+    const out: bigint[] = [];
+    for (const [at, ids] of this.buckets) {
+      if (at > now) continue;
+      for (const id of ids) {
+        const s = this.sessions.get(id);
+        if (s && !s.closing) {
+          s.closing = true;
+          out.push(id);
+        }
+      }
+      this.buckets.delete(at);
+    }
+    return out;
+  }
+
+  private reschedule(s: TrackedSession, at: number): void {
+    if (s.expiresAt) this.buckets.get(s.expiresAt)?.delete(s.id);
+    s.expiresAt = at;
+    let bucket = this.buckets.get(at);
+    if (!bucket) this.buckets.set(at, (bucket = new Set()));
+    bucket.add(s.id);
+  }
+}
