@@ -1,0 +1,52 @@
+/**
+ * Start one coordinator member from a ZooKeeper-style config file:
+ *   npm run coordinator -- path/to/zoo.cfg
+ *   node dist/apps/coordinator/src/main.js path/to/zoo.cfg
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError, parseMemberConfig } from '../../../libs/coordination/src/server/member-config.js';
+import { CoordinatorServer } from '../../../libs/coordination/src/server/coordinator-server.js';
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+async function main(): Promise<void> {
+  const cfgPath = process.argv[2];
+  if (!cfgPath) {
+    console.error('usage: coordinator <zoo.cfg>');
+    process.exit(2);
+  }
+  const text = await readFile(cfgPath, 'utf8');
+  const dataDir = /^\s*dataDir\s*=\s*(.+)$/m.exec(text)?.[1]?.trim();
+  const myId = dataDir ? await readOptional(join(dataDir, 'myid')) : undefined;
+  const config = parseMemberConfig(text, myId);
+  const server = new CoordinatorServer(config);
+  const { clientPort, adminPort } = await server.start();
+  console.log(
+    `registrar coordinator member ${config.myId} serving clients on ${config.clientPortAddress}:${clientPort}` +
+      (adminPort ? `, admin on ${config.adminServerAddress}:${adminPort}` : '') +
+      `, last zxid 0x${server.member.lastZxid.toString(16)}`,
+  );
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`received ${signal}, stopping`);
+    await server.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((e) => {
+  console.error(e instanceof ConfigError ? `config error: ${e.message}` : e);
+  process.exit(e instanceof ConfigError ? 2 : 1);
+});

@@ -1,0 +1,377 @@
+/**
+ * One client TCP connection. Wires socket events to the member and keeps ZooKeeper's ordering
+ * promises: replies leave in request order (reads queue behind the session's own pending
+ * writes), and a watch event is queued before any later reply that could reveal the change.
+ */
+import type { Socket } from 'node:net';
+import { ErrorCode, Xid } from '../protocol/constants.js';
+import { decodeConnectRequest, encodeConnectResponse } from '../protocol/connect-codec.js';
+import { CoordinationError, MarshallingError, UnimplementedError } from '../protocol/errors.js';
+import { detectFourLetterWord } from '../protocol/four-letter-words.js';
+import { encodeFrame, FrameDecoder } from '../protocol/frame-decoder.js';
+import type { ConnectRequest, Id, Request, Response, WatcherEvent } from '../protocol/records.js';
+import { decodeRequest } from '../protocol/request-codec.js';
+import { encodeNotification, encodeReply } from '../protocol/response-codec.js';
+import { digestAuth } from '../tree/acl.js';
+import type { TxnResult } from '../tree/data-tree.js';
+import { isReadRequest } from './read-executor.js';
+import type { Member, SessionConnection } from './member.js';
+import { responseForTxnResult } from './txn-response.js';
+
+type State = 'handshake' | 'creating' | 'connected' | 'closed';
+
+interface Entry {
+  xid: number;
+  request: Request;
+  /** zxid of the txn this entry waits for (writes), or -1. */
+  zxid: number;
+  /** encoded reply once known. */
+  reply?: Buffer;
+  receivedAt: number;
+}
+
+/** Pause reading from a client whose socket buffer holds this much unsent data. */
+const HIGH_WATER = 4 * 1024 * 1024;
+
+export interface ConnectionHost {
+  member: Member;
+  fourLetterWord(word: string): Promise<string> | string;
+  connectionClosed(conn: ClientConnection): void;
+}
+
+export class ClientConnection implements SessionConnection {
+  sessionId = 0n;
+  readonly authIds: Id[];
+  readonly remote: string;
+  readonly connectedAt = Date.now();
+  private state: State = 'handshake';
+  private readonly decoder: FrameDecoder;
+  private readonly queue: Entry[] = [];
+  private early: Buffer[] = [];
+  private out: Buffer[] = [];
+  private flushScheduled = false;
+  private firstBytes = true;
+  timeoutMs = 0;
+  lastZxidSent = 0;
+  packetsReceived = 0;
+  packetsSent = 0;
+  lastOp = 'NA';
+  private readonly member: Member;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly host: ConnectionHost,
+  ) {
+    this.member = host.member;
+    this.decoder = new FrameDecoder(this.member.config.maxPacket);
+    this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    // Every connection carries its address as an ip identity (ZooKeeper's IPAuthenticationProvider).
+    this.authIds = [{ scheme: 'ip', id: normalizeIp(socket.remoteAddress ?? '') }];
+    socket.setNoDelay(true);
+    socket.on('data', (chunk) => this.onData(chunk));
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
+    socket.on('drain', () => socket.resume());
+  }
+
+  /** A method, not a field test: handlers called in the loop above may close us. */
+  private isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
+  get outstanding(): number {
+    return this.queue.length;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state === 'closed') return;
+    if (this.firstBytes) {
+      this.firstBytes = false;
+      const word = chunk.length >= 4 ? detectFourLetterWord(chunk.subarray(0, 4)) : null;
+      if (word) return void this.answerFourLetterWord(word);
+    }
+    let frames: Buffer[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch {
+      // A length we will not buffer (over jute.maxbuffer, or negative): drop only this client.
+      return this.close();
+    }
+    for (const frame of frames) {
+      if (this.isClosed()) return;
+      this.onFrame(frame);
+    }
+  }
+
+  private async answerFourLetterWord(word: string): Promise<void> {
+    try {
+      const text = await this.host.fourLetterWord(word);
+      this.socket.end(text);
+    } catch {
+      this.socket.destroy();
+    }
+    this.close();
+  }
+
+  private onFrame(frame: Buffer): void {
+    this.packetsReceived++;
+    this.member.stats.packetsReceived++;
+    if (this.state === 'handshake') return this.onConnect(frame);
+    if (this.state === 'creating') {
+      // Clients pipeline auth and setWatches right behind the ConnectRequest.
+      this.early.push(frame);
+      return;
+    }
+    this.onRequestFrame(frame);
+  }
+
+  private onConnect(frame: Buffer): void {
+    let req: ConnectRequest;
+    try {
+      req = decodeConnectRequest(frame);
+    } catch {
+      return this.close();
+    }
+    if (req.lastZxidSeen > this.member.lastZxid) {
+      // The client has seen a newer state than ours: it must find another member.
+      return this.close();
+    }
+    const timeout = this.member.negotiateTimeout(req.timeOut);
+    if (req.sessionId === 0n) {
+      this.state = 'creating';
+      this.member.createSession(timeout, (id, passwd) => {
+        if (this.state === 'closed') return;
+        this.established(id, timeout, passwd, req.readOnly);
+      });
+      return;
+    }
+    const session = this.member.revalidate(req.sessionId, req.passwd);
+    if (!session) {
+      this.sendRaw(
+        encodeFrame(encodeConnectResponse({
+          protocolVersion: 0,
+          timeOut: 0,
+          sessionId: 0n,
+          passwd: Buffer.alloc(16),
+          readOnly: req.readOnly === undefined ? undefined : false,
+        })),
+      );
+      return this.closeAfterFlush();
+    }
+    this.established(req.sessionId, session.timeoutMs, req.passwd, req.readOnly);
+  }
+
+  private established(id: bigint, timeoutMs: number, passwd: Buffer, readOnly: boolean | undefined): void {
+    this.sessionId = id;
+    this.timeoutMs = timeoutMs;
+    this.state = 'connected';
+    this.member.attach(this);
+    this.sendRaw(
+      encodeFrame(encodeConnectResponse({
+        protocolVersion: 0,
+        timeOut: timeoutMs,
+        sessionId: id,
+        passwd,
+        readOnly: readOnly === undefined ? undefined : false,
+      })),
+    );
+    const early = this.early;
+    this.early = [];
+    for (const f of early) {
+      if (this.state !== 'connected') return;
+      this.onRequestFrame(f);
+    }
+  }
+
+  private onRequestFrame(frame: Buffer): void {
+    if (!this.member.touch(this.sessionId)) {
+      // The session expired (or is closing) under a live connection.
+      return this.close();
+    }
+    let header: { xid: number; type: number };
+    let request: Request;
+    try {
+      ({ header, request } = decodeRequest(frame));
+    } catch (e) {
+      const xid = e instanceof CoordinationError ? (e as { xid?: number }).xid : undefined;
+      if (e instanceof UnimplementedError) {
+        // ZooKeeper answers UNIMPLEMENTED and drops the connection.
+        if (xid !== undefined) this.sendReply(xid, ErrorCode.UNIMPLEMENTED);
+        return this.closeAfterFlush();
+      }
+      if (e instanceof MarshallingError && xid !== undefined) {
+        this.enqueueDone(xid, ErrorCode.MARSHALLINGERROR);
+        return;
+      }
+      return this.close();
+    }
+    this.lastOp = request.op;
+    const xid = header.xid;
+    if (request.op === 'auth') return this.onAuth(xid, request.scheme, request.auth);
+    if (request.op === 'closeSession') {
+      const entry: Entry = { xid, request, zxid: -1, receivedAt: Date.now() };
+      this.queue.push(entry);
+      entry.zxid = this.member.proposeCloseSession(this.sessionId, this, xid);
+      return;
+    }
+    if (request.op === 'sync') {
+      const entry: Entry = { xid, request, zxid: -1, receivedAt: Date.now() };
+      this.queue.push(entry);
+      const path = request.path;
+      this.member.sync(() => {
+        entry.reply = this.encode(xid, ErrorCode.OK, { op: 'sync', path });
+        this.drain();
+      });
+      return;
+    }
+    if (isReadRequest(request)) {
+      const entry: Entry = { xid, request, zxid: -1, receivedAt: Date.now() };
+      this.queue.push(entry);
+      if (this.queue.length === 1) this.drain();
+      return;
+    }
+    if (request.op === 'reconfig') return this.enqueueDone(xid, ErrorCode.RECONFIGDISABLED);
+    const entry: Entry = { xid, request, zxid: -1, receivedAt: Date.now() };
+    this.queue.push(entry);
+    entry.zxid = this.member.submitWrite(this, xid, request);
+  }
+
+  private onAuth(xid: number, scheme: string, auth: Buffer): void {
+    // Auth is handled at once, outside the request order, like ZooKeeper.
+    if (scheme === 'digest') {
+      const id = digestAuth(auth.toString('utf8'));
+      if (!this.authIds.some((i) => i.scheme === 'digest' && i.id === id)) {
+        this.authIds.push({ scheme: 'digest', id });
+      }
+      const superDigest = this.member.config.superDigest;
+      if (superDigest && id === superDigest && !this.authIds.some((i) => i.scheme === 'super')) {
+        this.authIds.push({ scheme: 'super', id: '' });
+      }
+      this.sendReply(Xid.auth, ErrorCode.OK);
+      return;
+    }
+    this.sendReply(xid === Xid.auth ? Xid.auth : xid, ErrorCode.AUTHFAILED);
+    this.closeAfterFlush();
+  }
+
+  private enqueueDone(xid: number, err: number): void {
+    this.queue.push({ xid, request: { op: 'ping' }, zxid: -1, reply: this.encode(xid, err), receivedAt: Date.now() });
+    if (this.queue.length === 1) this.drain();
+  }
+
+  /** Send every reply at the head of the queue that is ready; run reads that reached the head. */
+  private drain(): void {
+    while (this.queue.length > 0) {
+      const head = this.queue[0];
+      if (!head.reply) {
+        if (head.zxid !== -1 || head.request.op === 'sync' || head.request.op === 'closeSession') return;
+        this.runRead(head);
+      }
+      this.queue.shift();
+      this.recordLatency(head.receivedAt);
+      this.sendRaw(head.reply!);
+      if (head.request.op === 'closeSession') return this.closeAfterFlush();
+    }
+  }
+
+  private runRead(entry: Entry): void {
+    const outcome = this.member.reads.execute(entry.request, {
+      watcher: this,
+      sessionId: this.sessionId,
+      authIds: this.authIds,
+    });
+    if (outcome.notifications) for (const n of outcome.notifications) n.watcher.deliver(n.event);
+    entry.reply = this.encode(entry.xid, outcome.err, outcome.response);
+  }
+
+  writeDone(zxid: number, result: TxnResult): void {
+    if (this.state === 'closed') return;
+    const entry = this.queue.find((e) => e.zxid === zxid);
+    if (!entry) return;
+    const { err, response } = responseForTxnResult(entry.request, result);
+    entry.reply = this.encode(entry.xid, err, response);
+    this.drain();
+  }
+
+  deliver(event: WatcherEvent): void {
+    if (this.state !== 'connected') return;
+    this.push(encodeNotification(event));
+  }
+
+  sessionEnded(): void {
+    this.closeAfterFlush();
+  }
+
+  private encode(xid: number, err: number, response?: Response): Buffer {
+    const zxid = this.member.lastZxid;
+    this.lastZxidSent = zxid;
+    return encodeReply({ xid, zxid, err }, err === ErrorCode.OK ? response : undefined);
+  }
+
+  private sendReply(xid: number, err: number): void {
+    this.sendRaw(this.encode(xid, err));
+  }
+
+  private recordLatency(receivedAt: number): void {
+    const ms = Date.now() - receivedAt;
+    const s = this.member.stats;
+    if (ms < s.minLatency) s.minLatency = ms;
+    if (ms > s.maxLatency) s.maxLatency = ms;
+    s.totalLatency += ms;
+    s.latencyCount++;
+  }
+
+  private sendRaw(buf: Buffer): void {
+    this.packetsSent++;
+    this.member.stats.packetsSent++;
+    this.push(buf);
+  }
+
+  /** Batch everything produced in one turn of the event loop into one socket write. */
+  private push(buf: Buffer): void {
+    if (this.state === 'closed') return;
+    this.out.push(buf);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.out.length === 0 || this.socket.destroyed) return;
+    const data = this.out.length === 1 ? this.out[0] : Buffer.concat(this.out);
+    this.out = [];
+    if (!this.socket.write(data) && this.socket.writableLength > HIGH_WATER) this.socket.pause();
+  }
+
+  private closeAfterFlush(): void {
+    if (this.state === 'closed') return;
+    this.flush();
+    this.state = 'closed';
+    this.socket.end();
+    this.finish();
+  }
+
+  close(): void {
+    if (this.state === 'closed') {
+      this.finish();
+      return;
+    }
+    this.state = 'closed';
+    this.socket.destroy();
+    this.finish();
+  }
+
+  private finished = false;
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.sessionId !== 0n) this.member.detach(this);
+    this.host.connectionClosed(this);
+  }
+}
+
+function normalizeIp(addr: string): string {
+  return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+}

@@ -1,0 +1,107 @@
+/**
+ * A running member: the client port, the admin HTTP port and the member behind them.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import type { CommandSource, ConnectionInfo } from './admin-commands.js';
+import { startAdminHttp } from './admin-http.js';
+import { ClientConnection, type ConnectionHost } from './client-connection.js';
+import { renderFourLetterWord } from './four-letter-format.js';
+import { Member, type Clock, systemClock } from './member.js';
+import type { MemberConfig } from './member-config.js';
+import { MemberMetrics } from './metrics.js';
+
+export class CoordinatorServer implements ConnectionHost, CommandSource {
+  readonly member: Member;
+  readonly metrics: MemberMetrics;
+  private clientServer?: Server;
+  private adminServer?: HttpServer;
+  private readonly open = new Set<ClientConnection>();
+  private readonly perIp = new Map<string, number>();
+
+  constructor(
+    readonly config: MemberConfig,
+    clock: Clock = systemClock,
+  ) {
+    this.member = new Member(config, clock);
+    this.metrics = new MemberMetrics(this);
+  }
+
+  /** Recover, then listen. Resolves with the bound client port (useful with clientPort=0). */
+  async start(): Promise<{ clientPort: number; adminPort?: number }> {
+    await this.member.start();
+    this.clientServer = createServer((socket) => this.accept(socket));
+    const clientPort = await new Promise<number>((resolve, reject) => {
+      this.clientServer!.once('error', reject);
+      this.clientServer!.listen(this.config.clientPort, this.config.clientPortAddress, () => {
+        const addr = this.clientServer!.address();
+        resolve(typeof addr === 'object' && addr ? addr.port : this.config.clientPort);
+      });
+    });
+    let adminPort: number | undefined;
+    if (this.config.adminEnabled) {
+      this.adminServer = await startAdminHttp(this, this.metrics, this.config.adminServerAddress, this.config.adminServerPort);
+      const a = this.adminServer.address();
+      adminPort = typeof a === 'object' && a ? a.port : undefined;
+    }
+    return { clientPort, adminPort };
+  }
+
+  private accept(socket: Socket): void {
+    const ip = socket.remoteAddress ?? '';
+    const count = this.perIp.get(ip) ?? 0;
+    if (this.config.maxClientCnxns > 0 && count >= this.config.maxClientCnxns) {
+      // ZooKeeper drops the socket without a reply when an address is over its limit.
+      socket.destroy();
+      return;
+    }
+    this.perIp.set(ip, count + 1);
+    socket.once('close', () => {
+      const n = (this.perIp.get(ip) ?? 1) - 1;
+      if (n <= 0) this.perIp.delete(ip);
+      else this.perIp.set(ip, n);
+    });
+    this.open.add(new ClientConnection(socket, this));
+  }
+
+  connectionClosed(conn: ClientConnection): void {
+    this.open.delete(conn);
+  }
+
+  fourLetterWord(word: string): string {
+    if (!this.config.fourLetterWords.has(word)) {
+      return `${word} is not executed because it is not in the whitelist.\n`;
+    }
+    return renderFourLetterWord(word, this) ?? `${word} is not supported.\n`;
+  }
+
+  mode(): 'standalone' {
+    return 'standalone';
+  }
+
+  connections(): ConnectionInfo[] {
+    const out: ConnectionInfo[] = [];
+    for (const c of this.open) {
+      if (c.sessionId === 0n) continue;
+      out.push({
+        remote: c.remote,
+        sessionId: c.sessionId,
+        outstanding: c.outstanding,
+        packetsReceived: c.packetsReceived,
+        packetsSent: c.packetsSent,
+        lastOp: c.lastOp,
+        timeoutMs: c.timeoutMs,
+        lastZxidSent: c.lastZxidSent,
+        connectedAt: c.connectedAt,
+      });
+    }
+    return out;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.clientServer ? this.clientServer.close(() => resolve()) : resolve()));
+    for (const c of [...this.open]) c.close();
+    await new Promise<void>((resolve) => (this.adminServer ? this.adminServer.close(() => resolve()) : resolve()));
+    await this.member.stop();
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * Serves the requests that never become transactions: reads, watch management and whoAmI.
+ * They run against the local tree of the member holding the connection, in that session's
+ * request order (the connection queues them behind the session's own pending writes).
+ */
+import { ErrorCode, Perms, WatcherType } from '../protocol/constants.js';
+import type { Id, MultiSubResult, Request, Response, SetWatchesRequest } from '../protocol/records.js';
+import { CoordinationError } from '../protocol/errors.js';
+import { checkAcl } from '../tree/acl.js';
+import type { DataTree, Notification } from '../tree/data-tree.js';
+import { validatePath } from '../tree/path.js';
+
+export interface ReadContext<W> {
+  watcher: W;
+  sessionId: bigint;
+  authIds: Id[];
+}
+
+export interface ReadOutcome<W> {
+  err: number;
+  response?: Response;
+  /** events a setWatches found missed while the client was away. */
+  notifications?: Notification<W>[];
+}
+
+const ok = <W>(response: Response): ReadOutcome<W> => ({ err: ErrorCode.OK, response });
+const fail = <W>(err: number): ReadOutcome<W> => ({ err });
+
+function isSuper(ids: Id[]): boolean {
+  return ids.some((i) => i.scheme === 'super');
+}
+
+/** True if `request` is served by the read executor rather than turned into a txn. */
+export function isReadRequest(request: Request): boolean {
+  switch (request.op) {
+    case 'exists':
+    case 'getData':
+    case 'getChildren':
+    case 'getChildren2':
+    case 'getACL':
+    case 'getAllChildrenNumber':
+    case 'getEphemerals':
+    case 'whoAmI':
+    case 'checkWatches':
+    case 'removeWatches':
+    case 'addWatch':
+    case 'setWatches':
+    case 'setWatches2':
+    case 'multiRead':
+    case 'ping':
+      return true;
+    default:
+      return false;
+  }
+}
+
+export class ReadExecutor<W> {
+  constructor(private readonly tree: DataTree<W>) {}
+
+  private canRead(path: string, ids: Id[], perm: number = Perms.READ): boolean {
+    const entry = this.tree.getAcl(path);
+    if (!entry) return true;
+    return isSuper(ids) || checkAcl(entry.acl, perm, ids);
+  }
+
+  execute(request: Request, ctx: ReadContext<W>): ReadOutcome<W> {
+    try {
+      return this.run(request, ctx);
+    } catch (e) {
+      if (e instanceof CoordinationError) return fail(e.code);
+      throw e;
+    }
+  }
+
+  private run(request: Request, ctx: ReadContext<W>): ReadOutcome<W> {
+    const tree = this.tree;
+    switch (request.op) {
+      case 'ping':
+        return ok({ op: 'empty' });
+      case 'exists': {
+        validatePath(request.path);
+        const stat = tree.statOf(request.path);
+        if (!stat) {
+          // ZooKeeper registers an exist watch on a missing node, then answers NONODE.
+          if (request.watch) tree.watchExists(request.path, ctx.watcher);
+          return fail(ErrorCode.NONODE);
+        }
+        if (!this.canRead(request.path, ctx.authIds)) return fail(ErrorCode.NOAUTH);
+        if (request.watch) tree.watchData(request.path, ctx.watcher);
+        return ok({ op: 'exists', stat });
+      }
+      case 'getData': {
+        validatePath(request.path);
+        const node = tree.getData(request.path);
+        if (!node) return fail(ErrorCode.NONODE);
+        if (!this.canRead(request.path, ctx.authIds)) return fail(ErrorCode.NOAUTH);
+        if (request.watch) tree.watchData(request.path, ctx.watcher);
+        return ok({ op: 'getData', data: node.data, stat: node.stat });
+      }
+      case 'getChildren':
+      case 'getChildren2': {
+        validatePath(request.path);
+        const children = tree.getChildren(request.path);
+        if (!children) return fail(ErrorCode.NONODE);
+        if (!this.canRead(request.path, ctx.authIds)) return fail(ErrorCode.NOAUTH);
+        if (request.watch) tree.watchChildren(request.path, ctx.watcher);
+        if (request.op === 'getChildren') return ok({ op: 'getChildren', children });
+        return ok({ op: 'getChildren2', children, stat: tree.statOf(request.path)! });
+      }
+      case 'getACL': {
+        validatePath(request.path);
+        const entry = tree.getAcl(request.path);
+        if (!entry) return fail(ErrorCode.NONODE);
+        const ids = ctx.authIds;
+        if (!isSuper(ids) && !checkAcl(entry.acl, Perms.READ, ids) && !checkAcl(entry.acl, Perms.ADMIN, ids)) {
+          return fail(ErrorCode.NOAUTH);
+        }
+        return ok({ op: 'getACL', acl: entry.acl, stat: entry.stat });
+      }
+      case 'getAllChildrenNumber': {
+        validatePath(request.path);
+        if (!tree.has(request.path)) return fail(ErrorCode.NONODE);
+        if (!this.canRead(request.path, ctx.authIds)) return fail(ErrorCode.NOAUTH);
+        return ok({ op: 'getAllChildrenNumber', totalNumber: tree.countDescendants(request.path) });
+      }
+      case 'getEphemerals': {
+        const prefix = request.path === '' ? '/' : request.path;
+        return ok({ op: 'getEphemerals', ephemerals: tree.ephemerals(ctx.sessionId, prefix) });
+      }
+      case 'whoAmI':
+        return ok({
+          op: 'whoAmI',
+          clientInfo: ctx.authIds.map((i) => ({ authScheme: i.scheme, user: i.id })),
+        });
+      case 'addWatch': {
+        validatePath(request.path);
+        if (request.mode !== 0 && request.mode !== 1) return fail(ErrorCode.BADARGUMENTS);
+        tree.addPersistentWatch(request.path, ctx.watcher, request.mode === 1);
+        return ok({ op: 'addWatch' });
+      }
+      case 'checkWatches':
+      case 'removeWatches': {
+        validatePath(request.path);
+        const type = request.type;
+        if (type !== WatcherType.Children && type !== WatcherType.Data && type !== WatcherType.Any) {
+          return fail(ErrorCode.BADARGUMENTS);
+        }
+        const found = tree.removeWatches(request.path, type, ctx.watcher, request.op === 'checkWatches');
+        return found ? ok({ op: 'empty' }) : fail(ErrorCode.NOWATCHER);
+      }
+      case 'setWatches':
+      case 'setWatches2': {
+        const notifications = tree.setWatches(request.relativeZxid, request as SetWatchesRequest, ctx.watcher);
+        return { err: ErrorCode.OK, response: { op: 'empty' }, notifications };
+      }
+      case 'multiRead': {
+        const results: MultiSubResult[] = request.ops.map((sub) => {
+          const r = this.run(sub, ctx);
+          if (r.err !== ErrorCode.OK) return { op: 'error', err: r.err };
+          const res = r.response!;
+          if (res.op === 'getData') return { op: 'getData', data: res.data, stat: res.stat };
+          if (res.op === 'getChildren') return { op: 'getChildren', children: res.children };
+          return { op: 'error', err: ErrorCode.MARSHALLINGERROR };
+        });
+        return ok({ op: 'multiRead', results });
+      }
+      default:
+        return fail(ErrorCode.UNIMPLEMENTED);
+    }
+  }
+}
