@@ -59,6 +59,13 @@ export interface ReplyHeader {
   err: number;
 }
 
+/** Header before each sub-op of a multi request/response (MultiHeader in zookeeper.jute); 9 bytes. */
+export interface MultiHeader {
+  type: number;
+  done: boolean;
+  err: number;
+}
+
 export interface WatcherEvent {
   type: EventType;
   state: KeeperState;

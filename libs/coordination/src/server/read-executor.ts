@@ -10,6 +10,14 @@ import { checkAcl } from '../tree/acl.js';
 import type { DataTree, Notification } from '../tree/data-tree.js';
 import { validatePath } from '../tree/path.js';
 
+/**
+ * ZooKeeper 3.8 does not validate paths on reads: a malformed path names no node (NONODE), and
+ * the empty path is the root (its tree keys the root as ""). Observed against 3.8.0.
+ */
+function readPath(path: string): string {
+  return path === '' ? '/' : path;
+}
+
 export interface ReadContext<W> {
   watcher: W;
   sessionId: bigint;
@@ -78,38 +86,37 @@ export class ReadExecutor<W> {
       case 'ping':
         return ok({ op: 'empty' });
       case 'exists': {
-        validatePath(request.path);
-        const stat = tree.statOf(request.path);
+        const path = readPath(request.path);
+        const stat = tree.statOf(path);
         if (!stat) {
           // ZooKeeper registers an exist watch on a missing node, then answers NONODE.
-          if (request.watch) tree.watchExists(request.path, ctx.watcher);
+          if (request.watch) tree.watchExists(path, ctx.watcher);
           return fail(ErrorCode.NONODE);
         }
-        if (!this.canRead(request.path, ctx.authIds)) return fail(ErrorCode.NOAUTH);
-        if (request.watch) tree.watchData(request.path, ctx.watcher);
+        if (!this.canRead(path, ctx.authIds)) return fail(ErrorCode.NOAUTH);
+        if (request.watch) tree.watchData(path, ctx.watcher);
         return ok({ op: 'exists', stat });
       }
       case 'getData': {
-        validatePath(request.path);
-        const node = tree.getData(request.path);
+        const path = readPath(request.path);
+        const node = tree.getData(path);
         if (!node) return fail(ErrorCode.NONODE);
-        if (!this.canRead(request.path, ctx.authIds)) return fail(ErrorCode.NOAUTH);
-        if (request.watch) tree.watchData(request.path, ctx.watcher);
+        if (!this.canRead(path, ctx.authIds)) return fail(ErrorCode.NOAUTH);
+        if (request.watch) tree.watchData(path, ctx.watcher);
         return ok({ op: 'getData', data: node.data, stat: node.stat });
       }
       case 'getChildren':
       case 'getChildren2': {
-        validatePath(request.path);
-        const children = tree.getChildren(request.path);
+        const path = readPath(request.path);
+        const children = tree.getChildren(path);
         if (!children) return fail(ErrorCode.NONODE);
-        if (!this.canRead(request.path, ctx.authIds)) return fail(ErrorCode.NOAUTH);
-        if (request.watch) tree.watchChildren(request.path, ctx.watcher);
+        if (!this.canRead(path, ctx.authIds)) return fail(ErrorCode.NOAUTH);
+        if (request.watch) tree.watchChildren(path, ctx.watcher);
         if (request.op === 'getChildren') return ok({ op: 'getChildren', children });
-        return ok({ op: 'getChildren2', children, stat: tree.statOf(request.path)! });
+        return ok({ op: 'getChildren2', children, stat: tree.statOf(path)! });
       }
       case 'getACL': {
-        validatePath(request.path);
-        const entry = tree.getAcl(request.path);
+        const entry = tree.getAcl(readPath(request.path));
         if (!entry) return fail(ErrorCode.NONODE);
         const ids = ctx.authIds;
         if (!isSuper(ids) && !checkAcl(entry.acl, Perms.READ, ids) && !checkAcl(entry.acl, Perms.ADMIN, ids)) {
@@ -118,10 +125,10 @@ export class ReadExecutor<W> {
         return ok({ op: 'getACL', acl: entry.acl, stat: entry.stat });
       }
       case 'getAllChildrenNumber': {
-        validatePath(request.path);
-        if (!tree.has(request.path)) return fail(ErrorCode.NONODE);
-        if (!this.canRead(request.path, ctx.authIds)) return fail(ErrorCode.NOAUTH);
-        return ok({ op: 'getAllChildrenNumber', totalNumber: tree.countDescendants(request.path) });
+        const path = readPath(request.path);
+        if (!tree.has(path)) return fail(ErrorCode.NONODE);
+        if (!this.canRead(path, ctx.authIds)) return fail(ErrorCode.NOAUTH);
+        return ok({ op: 'getAllChildrenNumber', totalNumber: tree.countDescendants(path) });
       }
       case 'getEphemerals': {
         const prefix = request.path === '' ? '/' : request.path;

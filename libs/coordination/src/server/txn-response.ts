@@ -4,6 +4,7 @@
  */
 import { ErrorCode } from '../protocol/constants.js';
 import type { MultiSubRequest, MultiSubResult, Request, Response } from '../protocol/records.js';
+import { multiCreateResultOp } from '../protocol/response-codec.js';
 import type { TxnResult } from '../tree/data-tree.js';
 
 export function responseForTxnResult(request: Request, result: TxnResult): { err: number; response?: Response } {
@@ -40,7 +41,10 @@ function subResult(sub: MultiSubRequest | undefined, r: TxnResult): MultiSubResu
   if (r.type === 'error') return { op: 'error', err: r.err };
   switch (r.type) {
     case 'create':
-      return sub?.op === 'create' ? { op: 'create', path: r.path } : { op: 'create2', path: r.path, stat: r.stat };
+      // ZooKeeper 3.8 answers a create inside multi by its flags, not its opcode (observed).
+      return sub && 'flags' in sub && multiCreateResultOp(sub.flags) === 'create2'
+        ? { op: 'create2', path: r.path, stat: r.stat }
+        : { op: 'create', path: r.path };
     case 'delete':
       return { op: 'delete' };
     case 'setData':
