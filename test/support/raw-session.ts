@@ -9,7 +9,7 @@ import {
 } from '../../libs/coordination/src/protocol/connect-codec.js';
 import { encodeFrame, FrameDecoder } from '../../libs/coordination/src/protocol/frame-decoder.js';
 import { JuteReader } from '../../libs/coordination/src/protocol/jute-reader.js';
-import type { ConnectResponse, Request } from '../../libs/coordination/src/protocol/records.js';
+import type { ConnectRequest, ConnectResponse, Request } from '../../libs/coordination/src/protocol/records.js';
 import { encodeRequest } from '../../libs/coordination/src/protocol/request-codec.js';
 
 export interface RawReply {
@@ -57,26 +57,36 @@ export class RawSession {
   }
 
   /** Opens a connection and establishes a new session. */
-  static async session(
+  static async session(port: number, timeOut = 4000): Promise<{ raw: RawSession; response: ConnectResponse }> {
+    const { raw, response } = await RawSession.handshake(port, { timeOut });
+    if (!response) throw new Error('no ConnectResponse');
+    return { raw, response };
+  }
+
+  /**
+   * Sends a ConnectRequest (defaults: new session) and returns the response, or undefined when
+   * the server closed the connection without one.
+   */
+  static async handshake(
     port: number,
-    timeOut = 4000,
-  ): Promise<{ raw: RawSession; response: ConnectResponse }> {
+    req: Partial<ConnectRequest>,
+  ): Promise<{ raw: RawSession; response: ConnectResponse | undefined }> {
     const raw = await RawSession.open(port);
     raw.send(
       encodeFrame(
         encodeConnectRequest({
           protocolVersion: 0,
           lastZxidSeen: 0,
-          timeOut,
+          timeOut: 4000,
           sessionId: 0n,
           passwd: Buffer.alloc(16),
           readOnly: false,
+          ...req,
         }),
       ),
     );
     const frame = await raw.nextFrame(5000);
-    if (!frame) throw new Error('no ConnectResponse');
-    return { raw, response: decodeConnectResponse(frame) };
+    return { raw, response: frame ? decodeConnectResponse(frame) : undefined };
   }
 
   send(bytes: Buffer): void {
@@ -106,6 +116,32 @@ export class RawSession {
       });
     }
     return this.frames.shift();
+  }
+
+  /** Every frame that arrives within `ms`, decoded as reply header + body. */
+  async collect(ms: number): Promise<RawReply[]> {
+    const out: RawReply[] = [];
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) return out;
+      const f = await this.nextFrame(left);
+      if (!f) return out;
+      const r = new JuteReader(f);
+      out.push({ xid: r.int(), zxid: r.zxid(), err: r.int(), body: f.subarray(16) });
+    }
+  }
+
+  /** Sends several requests in ONE socket write (pipelined); returns their xids. */
+  burst(requests: Request[]): number[] {
+    const xids: number[] = [];
+    const frames = requests.map((r) => {
+      const xid = this.xid++;
+      xids.push(xid);
+      return encodeRequest(xid, r);
+    });
+    this.send(Buffer.concat(frames));
+    return xids;
   }
 
   /** The next reply that is not a watch notification. */
