@@ -8,13 +8,13 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../libs/coordination/src/protocol/frame-decoder.js';
 import { encodeConnectRequest } from '../../libs/coordination/src/protocol/connect-codec.js';
-import type { Request } from '../../libs/coordination/src/protocol/records.js';
+import type { CreateRequest, Request } from '../../libs/coordination/src/protocol/records.js';
 import { encodeRequest } from '../../libs/coordination/src/protocol/request-codec.js';
 import type { Ensemble } from '../support/ensemble.js';
 import { fourLetterWord, parseMntr } from '../support/four-letter-word.js';
 import { RawSession } from '../support/raw-session.js';
 import { startRegistrar } from '../support/registrar-member.js';
-import { interopTargets } from '../support/targets.js';
+import { describeEachTarget } from '../support/targets.js';
 
 const OPEN = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 const create = (path: string, flags = 0, data = Buffer.alloc(0)): Request => ({
@@ -40,7 +40,7 @@ const PATH_TABLE: [string, number, number, number, number][] = [
   ['/zookeeper', -110, 0, -8, 0],
 ];
 
-describe.each(interopTargets())('bad input against %s', (target) => {
+describeEachTarget('bad input', (target) => {
   let zk: Ensemble;
   let port: number;
   beforeAll(async () => {
@@ -129,7 +129,10 @@ describe('fuzzed frames against our member', () => {
     fc.string({ maxLength: 12 }).map((s): Request => ({ op: 'getData', path: '/' + s, watch: true })),
     fc.string({ maxLength: 12 }).map((s): Request => ({ op: 'setData', path: '/f' + s, data: Buffer.from(s), version: -1 })),
     fc.string({ maxLength: 12 }).map(
-      (s): Request => ({ op: 'multi', ops: [create('/m' + s), { op: 'delete', path: '/m' + s, version: 0 }] }),
+      (s): Request => ({
+        op: 'multi',
+        ops: [create('/m' + s) as CreateRequest, { op: 'delete', path: '/m' + s, version: 0 }],
+      }),
     ),
     fc.string({ maxLength: 40 }).map((s): Request => ({ op: 'getChildren2', path: s, watch: false })),
   );

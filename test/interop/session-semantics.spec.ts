@@ -11,17 +11,17 @@ import type { Request } from '../../libs/coordination/src/protocol/records.js';
 import { decodeReplyBody } from '../../libs/coordination/src/protocol/response-codec.js';
 import type { Ensemble } from '../support/ensemble.js';
 import { RawSession, type RawReply } from '../support/raw-session.js';
-import { interopTargets } from '../support/targets.js';
+import { describeEachTarget } from '../support/targets.js';
 
 const OPEN = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 const create = (path: string, data = '', flags = 0): Request => ({ op: 'create', path, data: Buffer.from(data), acl: OPEN, flags });
 const dataOf = (r: RawReply) => {
   const res = decodeReplyBody('getData', new JuteReader(r.body));
-  return res.op === 'getData' ? res.data.toString() : undefined;
+  return res.op === 'getData' ? res.data?.toString() : undefined;
 };
 const eventOf = (r: RawReply) => readWatcherEvent(new JuteReader(r.body));
 
-describe.each(interopTargets())('session semantics against %s', (target) => {
+describeEachTarget('session semantics', (target) => {
   let zk: Ensemble;
   let port: number;
   const TICK = 200; // min session timeout 400 ms, max 4 s

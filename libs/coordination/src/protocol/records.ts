@@ -77,7 +77,8 @@ export interface WatcherEvent {
 export interface CreateRequest {
   op: 'create' | 'create2' | 'createContainer' | 'createTTL';
   path: string;
-  data: Buffer;
+  /** null when the client sent length -1 (no data): stored and returned as null, like ZooKeeper. */
+  data: Buffer | null;
   acl: ACL[];
   flags: CreateFlags | number;
   /** only for createTTL */
@@ -96,7 +97,7 @@ export interface PathWatchRequest {
 export interface SetDataRequest {
   op: 'setData';
   path: string;
-  data: Buffer;
+  data: Buffer | null;
   version: number;
 }
 export interface GetACLRequest {
@@ -191,7 +192,7 @@ export type MultiSubResult =
   | { op: 'delete' }
   | { op: 'setData'; stat: Stat }
   | { op: 'check' }
-  | { op: 'getData'; data: Buffer; stat: Stat }
+  | { op: 'getData'; data: Buffer | null; stat: Stat }
   | { op: 'getChildren'; children: string[] }
   | { op: 'error'; err: number };
 
@@ -199,7 +200,7 @@ export type Response =
   | { op: 'create'; path: string }
   | { op: 'create2' | 'createContainer' | 'createTTL'; path: string; stat: Stat }
   | { op: 'exists' | 'setData' | 'setACL' | 'check'; stat: Stat }
-  | { op: 'getData'; data: Buffer; stat: Stat }
+  | { op: 'getData'; data: Buffer | null; stat: Stat }
   | { op: 'getChildren'; children: string[] }
   | { op: 'getChildren2'; children: string[]; stat: Stat }
   | { op: 'getACL'; acl: ACL[]; stat: Stat }

@@ -133,7 +133,7 @@ function readBody(op: Request['op'], r: JuteReader): Request {
       return readPathWatch(op, r);
     case 'setData': {
       const path = r.string();
-      const data = r.bytes();
+      const data = r.buffer();
       return { op, path, data, version: r.int() };
     }
     case 'getACL':
@@ -186,7 +186,7 @@ function readBody(op: Request['op'], r: JuteReader): Request {
 
 function readCreate(op: CreateRequest['op'], r: JuteReader): CreateRequest {
   const path = r.string();
-  const data = r.bytes();
+  const data = r.buffer();
   const acl = readAclList(r);
   const flags = r.int();
   if (op !== 'createTTL') return { op, path, data, acl, flags };
@@ -256,7 +256,7 @@ export function writeRequestBody(w: JuteWriter, request: Request): void {
 function sizeHint(request: Request): number {
   let n = 64;
   if ('path' in request) n += request.path.length * 3;
-  if ('data' in request) n += request.data.length;
+  if ('data' in request && request.data) n += request.data.length;
   return n;
 }
 

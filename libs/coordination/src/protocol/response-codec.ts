@@ -58,7 +58,7 @@ export function decodeNotification(frame: Buffer): { header: ReplyHeader; event:
 function bodySizeHint(res: Response): number {
   switch (res.op) {
     case 'getData':
-      return 4 + res.data.length + STAT_BYTES;
+      return 4 + (res.data?.length ?? 0) + STAT_BYTES;
     case 'getChildren':
     case 'getChildren2': {
       let n = 4 + STAT_BYTES;

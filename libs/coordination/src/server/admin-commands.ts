@@ -3,6 +3,7 @@
  * computes one plain data object; `four-letter-format.ts` renders it as ZooKeeper's text, and the
  * admin HTTP port serves it as JSON, so both views always agree.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { formatSessionId } from '../session/session-id.js';
 import type { Member } from './member.js';
@@ -47,7 +48,9 @@ export function serverStats(src: CommandSource) {
     outstanding_requests: s.outstanding,
     last_zxid: m.lastZxid,
     current_epoch: m.currentEpoch,
-    znode_count: m.db.tree.nodeCount,
+    // ZooKeeper's DataTree keys the root under both "" and "/", so its count is one higher than
+    // the number of znodes; dashboards built for ZooKeeper expect that figure.
+    znode_count: m.db.tree.nodeCount + 1,
     watch_count: m.db.tree.watchCount,
     ephemerals_count: m.db.tree.ephemeralCount,
     approximate_data_size: m.db.tree.approximateDataSize,
@@ -56,7 +59,26 @@ export function serverStats(src: CommandSource) {
     fsync_count: m.log.stats.fsyncs,
     snapshots_taken: s.snapshotsTaken,
     uptime_ms: Date.now() - s.startedAt,
+    open_file_descriptor_count: openFileDescriptors(),
+    max_file_descriptor_count: maxFileDescriptors(),
   };
+}
+
+function openFileDescriptors(): number {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return -1;
+  }
+}
+
+function maxFileDescriptors(): number {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return m ? Number(m[1]) : -1;
+  } catch {
+    return -1;
+  }
 }
 
 export function configData(m: Member) {
@@ -88,6 +110,8 @@ export function environmentData() {
     'zookeeper.version': SERVER_VERSION,
     'host.name': os.hostname(),
     'node.version': process.version,
+    // Tools written for ZooKeeper look for this key; there is no JVM here.
+    'java.version': `none (Node.js ${process.version})`,
     'os.name': os.type(),
     'os.arch': os.arch(),
     'os.version': os.release(),
@@ -101,6 +125,7 @@ export function environmentData() {
 
 export function connectionsData(src: CommandSource) {
   return src.connections().map((c) => ({
+    has_session: c.sessionId !== 0n,
     remote_socket_address: c.remote,
     session_id: formatSessionId(c.sessionId),
     outstanding_requests: c.outstanding,

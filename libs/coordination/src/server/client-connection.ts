@@ -240,9 +240,8 @@ export class ClientConnection implements SessionConnection {
     // Auth is handled at once, outside the request order, like ZooKeeper.
     if (scheme === 'digest') {
       const id = digestAuth(auth.toString('utf8'));
-      if (!this.authIds.some((i) => i.scheme === 'digest' && i.id === id)) {
-        this.authIds.push({ scheme: 'digest', id });
-      }
+      // Identical ids are kept once (ServerCnxn.addAuthInfo); two passwords for one user are two ids.
+      if (!this.authIds.some((i) => i.scheme === 'digest' && i.id === id)) this.authIds.push({ scheme: 'digest', id });
       const superDigest = this.member.config.superDigest;
       if (superDigest && id === superDigest && !this.authIds.some((i) => i.scheme === 'super')) {
         this.authIds.push({ scheme: 'super', id: '' });

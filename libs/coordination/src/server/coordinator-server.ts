@@ -82,7 +82,6 @@ export class CoordinatorServer implements ConnectionHost, CommandSource {
   connections(): ConnectionInfo[] {
     const out: ConnectionInfo[] = [];
     for (const c of this.open) {
-      if (c.sessionId === 0n) continue;
       out.push({
         remote: c.remote,
         sessionId: c.sessionId,

@@ -10,9 +10,11 @@ import {
   watchSummaryData,
 } from './admin-commands.js';
 
-function connectionLine(c: ReturnType<typeof connectionsData>[number]): string {
+function connectionLine(c: ReturnType<typeof connectionsData>[number], brief = false): string {
+  const head = ` /${c.remote_socket_address}[${c.has_session ? 1 : 0}](queued=${c.outstanding_requests},recved=${c.packets_received},sent=${c.packets_sent}`;
+  if (brief || !c.has_session) return head + ')';
   return (
-    ` /${c.remote_socket_address}[1](queued=${c.outstanding_requests},recved=${c.packets_received},sent=${c.packets_sent},` +
+    `${head},` +
     `sid=${c.session_id},lop=${c.last_operation},est=${Date.parse(c.established)},to=${c.session_timeout},` +
     `lzxid=${c.last_zxid})`
   );
@@ -23,7 +25,7 @@ function srvrLines(src: CommandSource, withClients: boolean): string {
   const lines = [`Zookeeper version: ${s.version}, built on ${new Date(0).toISOString()}`];
   if (withClients) {
     lines.push('Clients:');
-    for (const c of connectionsData(src)) lines.push(connectionLine(c));
+    for (const c of connectionsData(src)) lines.push(connectionLine(c, true));
     lines.push('');
   }
   lines.push(
@@ -74,7 +76,7 @@ export function renderFourLetterWord(word: string, src: CommandSource): string |
         '\n'
       );
     case 'cons':
-      return connectionsData(src).map(connectionLine).join('\n') + '\n\n';
+      return connectionsData(src).map((c) => connectionLine(c)).join('\n') + '\n\n';
     case 'dump': {
       const d = dumpData(src.member);
       const lines = ['SessionTracker dump:', `Global Sessions(${d.expiry_time_to_session_ids.length}):`];

@@ -66,9 +66,9 @@ export class ReadExecutor<W> {
   constructor(private readonly tree: DataTree<W>) {}
 
   private canRead(path: string, ids: Id[], perm: number = Perms.READ): boolean {
-    const entry = this.tree.getAcl(path);
-    if (!entry) return true;
-    return isSuper(ids) || checkAcl(entry.acl, perm, ids);
+    const acl = this.tree.aclOf(path);
+    if (!acl) return true;
+    return isSuper(ids) || checkAcl(acl, perm, ids);
   }
 
   execute(request: Request, ctx: ReadContext<W>): ReadOutcome<W> {
@@ -93,7 +93,7 @@ export class ReadExecutor<W> {
           if (request.watch) tree.watchExists(path, ctx.watcher);
           return fail(ErrorCode.NONODE);
         }
-        if (!this.canRead(path, ctx.authIds)) return fail(ErrorCode.NOAUTH);
+        // No ACL check: ZooKeeper 3.8 answers exists for any node (observed with kazoo).
         if (request.watch) tree.watchData(path, ctx.watcher);
         return ok({ op: 'exists', stat });
       }
@@ -134,11 +134,19 @@ export class ReadExecutor<W> {
         const prefix = request.path === '' ? '/' : request.path;
         return ok({ op: 'getEphemerals', ephemerals: tree.ephemerals(ctx.sessionId, prefix) });
       }
-      case 'whoAmI':
+      case 'whoAmI': {
+        // As ZooKeeper 3.8 answers (observed with zkCli): authenticated ids first, in the order
+        // they were added (duplicates kept), the connection's ip id last; digest ids show the user
+        // name only, never the hash.
+        const ids = [...ctx.authIds.filter((i) => i.scheme !== 'ip'), ...ctx.authIds.filter((i) => i.scheme === 'ip')];
         return ok({
           op: 'whoAmI',
-          clientInfo: ctx.authIds.map((i) => ({ authScheme: i.scheme, user: i.id })),
+          clientInfo: ids.map((i) => ({
+            authScheme: i.scheme,
+            user: i.scheme === 'digest' ? i.id.slice(0, i.id.indexOf(':')) : i.id,
+          })),
         });
+      }
       case 'addWatch': {
         validatePath(request.path);
         if (request.mode !== 0 && request.mode !== 1) return fail(ErrorCode.BADARGUMENTS);

@@ -100,7 +100,7 @@ export class DataTree<W = unknown> {
   /** Adds a node whose parent exists (or the root). Does not touch the parent's stat. */
   private insert(
     path: string,
-    data: Buffer,
+    data: Buffer | null,
     acl: readonly ACL[],
     owner: bigint,
     czxid: number,
@@ -131,7 +131,7 @@ export class DataTree<W = unknown> {
       (parent.children ??= new Set()).add(nodeName(path));
     }
     this.nodes.set(path, node);
-    this.dataSize += path.length + data.length;
+    this.dataSize += path.length + byteLength(data);
     this.index(path, owner, true);
     return node;
   }
@@ -171,7 +171,7 @@ export class DataTree<W = unknown> {
         if (c) this.remove(cp, c);
       }
     this.nodes.delete(path);
-    this.dataSize -= path.length + node.data.length;
+    this.dataSize -= path.length + byteLength(node.data);
     this.index(path, node.ephemeralOwner, false);
     const parent = this.nodes.get(parentPath(path));
     if (parent?.children) {
@@ -216,7 +216,7 @@ export class DataTree<W = unknown> {
       case 'setData': {
         const node = this.nodes.get(body.path);
         if (!node) return { type: 'error', err: ErrorCode.NONODE };
-        this.dataSize += body.data.length - node.data.length;
+        this.dataSize += byteLength(body.data) - byteLength(node.data);
         node.data = body.data;
         node.version = body.version;
         node.mzxid = zxid;
@@ -321,7 +321,7 @@ export class DataTree<W = unknown> {
   }
 
   /** Data and Stat, or undefined. The Buffer is the stored one: do not mutate it. */
-  getData(path: string): { data: Buffer; stat: Stat } | undefined {
+  getData(path: string): { data: Buffer | null; stat: Stat } | undefined {
     const n = this.nodes.get(path);
     return n ? { data: n.data, stat: statOfNode(n) } : undefined;
   }
@@ -337,6 +337,11 @@ export class DataTree<W = unknown> {
   getAcl(path: string): { acl: ACL[]; stat: Stat } | undefined {
     const n = this.nodes.get(path);
     return n ? { acl: n.acl as ACL[], stat: statOfNode(n) } : undefined;
+  }
+
+  /** The node's ACL alone (no Stat built): the per-read permission check uses this. */
+  aclOf(path: string): readonly ACL[] | undefined {
+    return this.nodes.get(path)?.acl;
   }
 
   /** Stored (not client-visible) fields the preparer needs. */
@@ -409,7 +414,7 @@ export class DataTree<W = unknown> {
     const lanes = new Uint32Array(8);
     for (const [path, n] of this.nodes) {
       const h = createHash('sha256');
-      h.update(path).update('\u0000').update(n.data).update(aclKey(n.acl));
+      h.update(path).update('\u0000').update(n.data === null ? '\u0001null' : n.data).update(aclKey(n.acl));
       h.update(
         `${n.ephemeralOwner},${n.czxid},${n.mzxid},${n.ctime},${n.mtime},${n.version},${n.cversion},${n.aversion},${n.pzxid},${n.numChildren}`,
       );
@@ -532,7 +537,7 @@ export class DataTree<W = unknown> {
     for (const buf of records) {
       const r = new JuteReader(buf);
       const path = r.string();
-      const data = r.bytes();
+      const data = r.buffer();
       const acl = r.list((rr) => ({ perms: rr.int(), id: { scheme: rr.string(), id: rr.string() } }), 12);
       const owner = r.long();
       const czxid = r.zxid();
@@ -556,8 +561,13 @@ export class DataTree<W = unknown> {
   }
 }
 
+/** Stored size of node data; null data (never set) counts as 0. */
+function byteLength(data: Buffer | null): number {
+  return data === null ? 0 : data.length;
+}
+
 function encodeNode(path: string, n: ZNode): Buffer {
-  const w = new JuteWriter(64 + path.length * 3 + n.data.length);
+  const w = new JuteWriter(64 + path.length * 3 + byteLength(n.data));
   w.ustring(path).buffer(n.data);
   w.int(n.acl.length);
   for (const a of n.acl) w.int(a.perms).ustring(a.id.scheme).ustring(a.id.id);

@@ -250,7 +250,7 @@ export class RequestPreparer {
     return {
       type: 'create',
       path,
-      data: req.data ?? Buffer.alloc(0),
+      data: req.data,
       acl,
       ephemeralOwner: owner,
       parentCVersion: newCversion,
@@ -282,7 +282,7 @@ export class RequestPreparer {
     requireAcl(node.acl, Perms.WRITE, this.ids(ctx), req.path);
     const version = checkVersion(node.version, req.version, req.path);
     this.stage({ ...node, version });
-    return { type: 'setData', path: req.path, data: req.data ?? Buffer.alloc(0), version };
+    return { type: 'setData', path: req.path, data: req.data, version };
   }
 
   /** setACL is not a multi sub-op in ZooKeeper, so it is only reachable through prepare(). */

@@ -76,14 +76,14 @@ function readBody(r: JuteReader, depth: number): TxnBody {
   switch (tag) {
     case Tag.create: {
       const path = r.string();
-      const data = r.bytes();
+      const data = r.buffer();
       const acl = readAcl(r);
       return { type: 'create', path, data, acl, ephemeralOwner: r.long(), parentCVersion: r.int() };
     }
     case Tag.delete:
       return { type: 'delete', path: r.string() };
     case Tag.setData:
-      return { type: 'setData', path: r.string(), data: r.bytes(), version: r.int() };
+      return { type: 'setData', path: r.string(), data: r.buffer(), version: r.int() };
     case Tag.setACL: {
       const path = r.string();
       const acl = readAcl(r);

@@ -20,7 +20,8 @@ export type TxnBody =
   | {
       type: 'create';
       path: string;
-      data: Buffer;
+      /** null = the client sent no data (length -1); kept distinct from empty, as ZooKeeper does. */
+      data: Buffer | null;
       acl: ACL[];
       /** 0 for persistent, a session id for ephemeral, CONTAINER/TTL markers as in EphemeralType. */
       ephemeralOwner: bigint;
@@ -28,7 +29,7 @@ export type TxnBody =
       parentCVersion: number;
     }
   | { type: 'delete'; path: string }
-  | { type: 'setData'; path: string; data: Buffer; version: number }
+  | { type: 'setData'; path: string; data: Buffer | null; version: number }
   | { type: 'setACL'; path: string; acl: ACL[]; version: number }
   | { type: 'check'; path: string; version: number }
   | { type: 'createSession'; timeOut: number; passwd: Buffer }

@@ -11,7 +11,7 @@ import { clientEphemeralOwner } from './node-kind.js';
 export class ZNode {
   children: Set<string> | null = null;
   constructor(
-    public data: Buffer,
+    public data: Buffer | null,
     public acl: readonly ACL[],
     public ephemeralOwner: bigint,
     public czxid: number,
@@ -47,7 +47,7 @@ export function statOfNode(n: ZNode): Stat {
     cversion: (2 * n.cversion - numChildren) | 0,
     aversion: n.aversion,
     ephemeralOwner: clientEphemeralOwner(n.ephemeralOwner),
-    dataLength: n.data.length,
+    dataLength: n.data === null ? 0 : n.data.length,
     numChildren,
     pzxid: n.pzxid,
   };

@@ -1,0 +1,69 @@
+/** Summary tables for a benchmark run: us vs Apache ZooKeeper, side by side. */
+import Table from 'cli-table3';
+import type { ProcessSample } from './process-stats.js';
+import type { WorkloadResult } from './workloads.js';
+
+export interface ServerRun {
+  server: 'registrar' | 'apache';
+  results: WorkloadResult[];
+  resources: ProcessSample;
+  memory?: { nodes: number; rssBytes: number; peakRssBytes: number; seconds: number };
+}
+
+const ms = (us: number) => (us / 1000).toFixed(2);
+const rate = (r: WorkloadResult) => r.ops / r.seconds;
+const ratio = (a: number, b: number) => (b === 0 ? 'n/a' : (a / b).toFixed(2));
+const mb = (b: number) => (b / 1048576).toFixed(0);
+
+export function summaryRows(ours: ServerRun, zk: ServerRun) {
+  return ours.results.map((r, i) => {
+    const z = zk.results[i]!;
+    return {
+      workload: r.name,
+      oursOps: rate(r),
+      zkOps: rate(z),
+      oursP50: r.histogram.getValueAtPercentile(50),
+      oursP99: r.histogram.getValueAtPercentile(99),
+      zkP50: z.histogram.getValueAtPercentile(50),
+      zkP99: z.histogram.getValueAtPercentile(99),
+      errors: r.errors + z.errors,
+    };
+  });
+}
+
+export function renderTables(ours: ServerRun, zk: ServerRun): string {
+  const t = new Table({
+    head: ['workload', 'registrar ops/s', 'zookeeper ops/s', 'ops ratio us/zk', 'registrar p50/p99 ms', 'zookeeper p50/p99 ms', 'p99 ratio us/zk', 'errors'],
+  });
+  for (const row of summaryRows(ours, zk)) {
+    t.push([
+      row.workload,
+      row.oursOps.toFixed(0),
+      row.zkOps.toFixed(0),
+      ratio(row.oursOps, row.zkOps),
+      `${ms(row.oursP50)} / ${ms(row.oursP99)}`,
+      `${ms(row.zkP50)} / ${ms(row.zkP99)}`,
+      ratio(row.oursP99, row.zkP99),
+      String(row.errors),
+    ]);
+  }
+  const r = new Table({ head: ['server', 'CPU s (whole run)', 'CPU ms per 1k ops', 'peak RSS MB'] });
+  for (const run of [ours, zk]) {
+    const ops = run.results.reduce((a, x) => a + x.ops, 0);
+    r.push([
+      run.server,
+      (run.resources.cpuMs / 1000).toFixed(1),
+      ops ? ((run.resources.cpuMs / ops) * 1000).toFixed(1) : 'n/a',
+      mb(run.resources.peakRssBytes),
+    ]);
+  }
+  let out = t.toString() + '\n' + r.toString();
+  if (ours.memory && zk.memory) {
+    const m = new Table({ head: ['server', 'znodes (100 B)', 'load s', 'RSS MB after load', 'peak RSS MB'] });
+    for (const run of [ours, zk]) {
+      m.push([run.server, String(run.memory!.nodes), run.memory!.seconds.toFixed(1), mb(run.memory!.rssBytes), mb(run.memory!.peakRssBytes)]);
+    }
+    out += '\n' + m.toString();
+  }
+  return out;
+}

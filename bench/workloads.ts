@@ -1,0 +1,118 @@
+/**
+ * Closed-loop workloads: N sessions, each running `inflight` loops that issue one operation and
+ * wait for its reply before the next. Latencies go into an HDR histogram in microseconds.
+ */
+import hdr from 'hdr-histogram-js';
+import type { ZooKeeperClient } from '../libs/coordination/src/client/zookeeper-client.js';
+
+export type Histogram = ReturnType<typeof hdr.build>;
+
+export interface WorkloadResult {
+  name: string;
+  ops: number;
+  seconds: number;
+  histogram: Histogram;
+  errors: number;
+}
+
+export interface Workload {
+  name: string;
+  /** Once per session before timing starts. */
+  setup?(client: ZooKeeperClient, session: number): Promise<void>;
+  /** One operation (or one cycle for composite workloads). */
+  op(client: ZooKeeperClient, session: number, loop: number, i: number): Promise<void>;
+}
+
+export const VALUE = Buffer.alloc(100, 0x61); // 100-byte values, as the issue asks
+
+export const ROOT = '/bench';
+
+export const WORKLOADS: Record<string, Workload> = {
+  create: {
+    name: 'create',
+    setup: async (c, s) => {
+      await c.create(`${ROOT}/create/s${s}`).catch(ignoreExists);
+    },
+    op: async (c, s, loop, i) => {
+      await c.create(`${ROOT}/create/s${s}/n${loop}-${i}`, VALUE);
+    },
+  },
+  setData: {
+    name: 'setData',
+    setup: async (c, s) => {
+      await c.create(`${ROOT}/data/s${s}`, VALUE).catch(ignoreExists);
+    },
+    op: async (c, s) => {
+      await c.setData(`${ROOT}/data/s${s}`, VALUE);
+    },
+  },
+  getData: {
+    name: 'getData',
+    setup: async (c, s) => {
+      await c.create(`${ROOT}/data/s${s}`, VALUE).catch(ignoreExists);
+    },
+    op: async (c, s) => {
+      await c.getData(`${ROOT}/data/s${s}`);
+    },
+  },
+  exists: {
+    name: 'exists',
+    op: async (c, s) => {
+      await c.exists(`${ROOT}/data/s${s}`);
+    },
+  },
+  lock: {
+    // One lock-style cycle: enqueue (ephemeral sequential), look at the queue, leave.
+    name: 'lock cycle',
+    op: async (c) => {
+      const { path } = await c.create(`${ROOT}/lock/l-`, undefined, { mode: 'ephemeral_sequential' });
+      await c.getChildren(`${ROOT}/lock`);
+      await c.delete(path);
+    },
+  },
+};
+
+function ignoreExists(e: unknown): void {
+  if ((e as { code?: number }).code !== -110) throw e;
+}
+
+export async function prepareRoots(client: ZooKeeperClient): Promise<void> {
+  for (const p of [ROOT, `${ROOT}/create`, `${ROOT}/data`, `${ROOT}/lock`]) {
+    await client.create(p).catch(ignoreExists);
+  }
+}
+
+/** Run `w` on every client for `seconds`, `inflight` loops per client. */
+export async function runWorkload(
+  w: Workload,
+  clients: ZooKeeperClient[],
+  seconds: number,
+  inflight: number,
+  onOp?: () => void,
+): Promise<WorkloadResult> {
+  if (w.setup) await Promise.all(clients.map((c, s) => w.setup!(c, s)));
+  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  let ops = 0;
+  let errors = 0;
+  const started = process.hrtime.bigint();
+  const endAt = started + BigInt(Math.round(seconds * 1e9));
+  await Promise.all(
+    clients.flatMap((c, s) =>
+      Array.from({ length: inflight }, async (_, loop) => {
+        for (let i = 0; process.hrtime.bigint() < endAt; i++) {
+          const t0 = process.hrtime.bigint();
+          try {
+            await w.op(c, s, loop, i);
+            histogram.recordValue(Number((process.hrtime.bigint() - t0) / 1000n));
+            ops++;
+            onOp?.();
+          } catch {
+            errors++;
+          }
+        }
+      }),
+    ),
+  );
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  return { name: w.name, ops, seconds: elapsed, histogram, errors };
+}
