@@ -30,6 +30,7 @@ export class CoordinatorServer implements ConnectionHost, CommandSource {
   /** Recover, then listen. Resolves with the bound client port (useful with clientPort=0). */
   async start(): Promise<{ clientPort: number; adminPort?: number }> {
     await this.member.start();
+    this.member.log.onFsync = (ms) => this.metrics.fsyncLatency.observe(ms / 1000);
     this.clientServer = createServer((socket) => this.accept(socket));
     const clientPort = await new Promise<number>((resolve, reject) => {
       this.clientServer!.once('error', reject);

@@ -54,6 +54,9 @@ export interface TxnLogOptions {
   maxBatchBytes?: number;
 }
 
+/** Called after each group-committed fsync with its duration and how many entries it covered. */
+export type FsyncObserver = (ms: number, entries: number) => void;
+
 /** Counters for metrics. */
 export interface TxnLogStats {
   /** fsync (fdatasync) calls made for appends. */
@@ -121,6 +124,8 @@ interface OpenSegment {
  */
 export class TxnLog {
   /** Live counters; read-only for callers. */
+  /** Set by the owner (metrics); not part of the log's correctness. */
+  onFsync?: FsyncObserver;
   readonly stats: TxnLogStats = { fsyncs: 0, entries: 0, bytes: 0, lastFsyncMs: 0, maxBatchEntries: 0 };
 
   private readonly segs: SegmentInfo[];
@@ -428,6 +433,7 @@ export class TxnLog {
       await cur.fh.datasync();
       this.stats.lastFsyncMs = performance.now() - t0;
       this.stats.fsyncs++;
+      this.onFsync?.(this.stats.lastFsyncMs, batch.length);
       if (newSegment) await fsyncDir(this.dir);
     }
     if (newSegment) this.segs.push(cur.seg);
