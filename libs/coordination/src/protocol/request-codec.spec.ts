@@ -125,7 +125,7 @@ describe('request codec', () => {
     );
   });
 
-  it('decodes kazoo-style null strings and buffers as empty', () => {
+  it('decodes kazoo-style null strings as empty, and keeps null data null (ZooKeeper returns it as null)', () => {
     // create with path null, data null, ACL Id("auth", null), flags 0
     const w = new JuteWriter();
     w.int(1).int(OpCode.create).ustring(null).buffer(null);
@@ -133,7 +133,7 @@ describe('request codec', () => {
     expect(decodeRequest(w.toBuffer()).request).toEqual({
       op: 'create',
       path: '',
-      data: Buffer.alloc(0),
+      data: null,
       acl: [{ perms: 31, id: { scheme: 'auth', id: '' } }],
       flags: 0,
     });
