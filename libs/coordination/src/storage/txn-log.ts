@@ -18,6 +18,7 @@
  * After a restart the first append starts a new segment; a segment that had a torn tail is never
  * written again.
  */
+import { writeSync } from 'node:fs';
 import { mkdir, open as openFile, readdir, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join, resolve as resolvePath } from 'node:path';
@@ -425,7 +426,10 @@ export class TxnLog {
     }
     let written = 0;
     while (written < size) {
-      const { bytesWritten } = await cur.fh.write(buf, written, size - written, writeAt + written);
+      // A synchronous write only copies into the page cache (microseconds for a batch); doing it
+      // inline saves a threadpool round trip per batch, which bounds write throughput. The fsync
+      // below, which does wait for the disk, stays asynchronous.
+      const bytesWritten = writeSync(cur.fh.fd, buf, written, size - written, writeAt + written);
       written += bytesWritten;
     }
     if (this.doSync) {

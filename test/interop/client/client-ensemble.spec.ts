@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ZooKeeperClient } from '../../../libs/coordination/src/client/index.js';
+import { EventType } from '../../../libs/coordination/src/protocol/constants.js';
+import type { Ensemble } from '../../support/ensemble.js';
+import { describeEachTarget } from '../../support/targets.js';
+import { ClientPool, recordStates, recorder, until } from './helpers.js';
+
+describeEachTarget(
+  'client in a 3-member ensemble',
+  (target) => {
+    let zk: Ensemble;
+    const pool = new ClientPool();
+
+    beforeAll(async () => {
+      zk = await target.start({ members: 3, tickTime: 500 });
+    });
+    afterAll(async () => {
+      await pool.closeAll();
+      await zk?.stop();
+    });
+
+    it('moves to another member when its member dies; session, ephemerals and watches survive', async () => {
+      const c = await pool.open(zk.connectString, { sessionTimeout: 10_000 });
+      const sid = c.sessionId;
+      await c.create('/move', 'a');
+      await c.create('/move/eph', '', { mode: 'ephemeral' });
+      const w = recorder();
+      await c.getData('/move', w.listener);
+      const states = recordStates(c);
+
+      const port = Number(c.connectedHost!.split(':').pop());
+      const victim = zk.members.findIndex((m) => m.clientPort === port);
+      expect(victim).toBeGreaterThanOrEqual(0);
+      await zk.kill(victim, 'SIGKILL');
+      await c.waitForState('DISCONNECTED');
+      // The two survivors may need a leader election first; the client keeps rotating hosts.
+      await c.waitForState('CONNECTED');
+      expect(c.sessionId).toBe(sid);
+      const newPort = Number(c.connectedHost!.split(':').pop());
+      expect(newPort).not.toBe(port);
+      expect(states.slice(0, 2)).toEqual(['DISCONNECTED', 'CONNECTED']);
+
+      const survivor = zk.members.find((m, i) => i !== victim && m.clientPort !== newPort)!;
+      const other = await pool.open(`127.0.0.1:${survivor.clientPort}`);
+      expect((await other.exists('/move/eph'))?.ephemeralOwner).toBe(sid);
+      await other.setData('/move', 'b');
+      await until(() => w.events.length === 1, 'data watch re-registered on the new member');
+      expect(w.events[0]).toMatchObject({ type: EventType.NodeDataChanged, path: '/move' });
+      // lastZxidSeen travelled along: the new member never serves us an older view.
+      await c.sync('/');
+      expect((await c.getData('/move')).data.toString()).toBe('b');
+    }, 90_000);
+
+    it('shuffles hosts: clients spread over members', async () => {
+      const ports = new Set<string>();
+      const clients: ZooKeeperClient[] = [];
+      for (let i = 0; i < 8; i++) {
+        const c = await pool.open(zk.connectString);
+        clients.push(c);
+        ports.add(c.connectedHost!);
+      }
+      expect(ports.size).toBeGreaterThan(1);
+    });
+  },
+  { needs: ['ensemble'] },
+);

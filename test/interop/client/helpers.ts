@@ -1,0 +1,48 @@
+import type { ClientState, WatchEvent } from '../../../libs/coordination/src/client/index.js';
+import { ZooKeeperClient } from '../../../libs/coordination/src/client/index.js';
+
+/** Polls `check` until it returns true or `timeoutMs` passes (then throws with `what`). */
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(25);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Records every state change of a client. */
+export function recordStates(client: ZooKeeperClient): ClientState[] {
+  const states: ClientState[] = [];
+  client.on('state', (s) => states.push(s));
+  return states;
+}
+
+/** A watch listener that records events. */
+export function recorder(): { events: WatchEvent[]; listener: (e: WatchEvent) => void } {
+  const events: WatchEvent[] = [];
+  return { events, listener: (e) => events.push(e) };
+}
+
+/** Clients opened by a suite, closed in afterAll/afterEach. */
+export class ClientPool {
+  private readonly clients = new Set<ZooKeeperClient>();
+  async open(
+    connectString: string,
+    opts: Parameters<typeof ZooKeeperClient.connect>[1] = {},
+  ): Promise<ZooKeeperClient> {
+    const c = await ZooKeeperClient.connect(connectString, { sessionTimeout: 8000, ...opts });
+    this.clients.add(c);
+    return c;
+  }
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.clients].map((c) => c.close().catch(() => undefined)));
+    this.clients.clear();
+  }
+}
