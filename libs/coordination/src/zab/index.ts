@@ -1,0 +1,10 @@
+export { ZabPeer } from './zab-peer.js';
+export type { PersistedEpochs, Rng, ZabConfig } from './zab-peer.js';
+export type { ZabLog } from './history.js';
+export type { PeerStatus, Ready } from './ready.js';
+export { PeerState } from './messages.js';
+export type { Envelope, Vote, ZabEntry, ZabMessage, ZabSnapshot } from './messages.js';
+export { NoLeaderError, NotLeaderError, ZabInvariantError } from './errors.js';
+export { decodeZabMessage, encodeZabMessage, ZabCodecError } from './message-codec.js';
+export { counterOf, epochOf, formatZxid, makeZxid, nextZxid } from './zxid.js';
+export { majority } from './quorum.js';
