@@ -96,7 +96,9 @@ program
   .option('--tick <ms>', 'tickTime for both servers', '2000')
   .option('--memory-nodes <n>', 'then load this many 100-byte znodes and report RSS (0 = skip)', '0')
   .action(async (opts: CoordinatorOptions) => {
-    const start = { tickTime: Number(opts.tick), extra: { forceSync: 'yes' } };
+    // Apache runs on the JVM's stock settings (as Debian's zkServer.sh starts it), never the quick-start
+    // flags the test harness uses.
+    const start = { tickTime: Number(opts.tick), extra: { forceSync: 'yes' }, apacheJvm: 'stock' as const };
     console.log(`starting Apache ZooKeeper 3.8 and Registrar side by side (tickTime=${opts.tick}, forceSync=yes)`);
     const [zk, ours] = await Promise.all([startApacheZooKeeper(start), startRegistrar(start)]);
     const bars = new cliProgress.MultiBar(

@@ -58,10 +58,9 @@ const apacheLauncher: MemberLauncher = {
     const mainClass = standalone
       ? 'org.apache.zookeeper.server.ZooKeeperServerMain'
       : 'org.apache.zookeeper.server.quorum.QuorumPeerMain';
+    const quickStart = spec.apacheJvm === 'stock' ? [] : ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'];
     const args = [
-      '-Xmx256m',
-      '-XX:+UseSerialGC',
-      '-XX:TieredStopAtLevel=1',
+      ...quickStart,
       '-cp',
       debianZooKeeperClasspath(),
       `-Dlog4j.configuration=file:${join(files.dir, 'log4j.properties')}`,

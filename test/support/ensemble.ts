@@ -41,6 +41,12 @@ export interface StartOptions {
   /** Readiness bound per member, ms. */
   readyTimeoutMs?: number;
   extra?: Record<string, string | number>;
+  /**
+   * Apache ZooKeeper only. 'test' (default) starts the JVM for quick start-up in tests (small heap,
+   * serial GC, C1 only); 'stock' uses the JVM's defaults, as Debian's zkServer.sh does
+   * (JAVA_OPTS=""): benchmarks must use 'stock' so Apache is not handicapped.
+   */
+  apacheJvm?: 'test' | 'stock';
 }
 
 /** Picks ports for `n` members and returns their specs (server lines only when n > 1). */
@@ -62,6 +68,7 @@ export async function planMembers(opts: StartOptions): Promise<MemberSpec[]> {
     maxSessionTimeout: opts.maxSessionTimeout,
     adminPort: opts.admin ? ports[i * 4 + 3] : undefined,
     extra: opts.extra,
+    apacheJvm: opts.apacheJvm,
   }));
 }
 

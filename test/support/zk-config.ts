@@ -26,6 +26,8 @@ export interface MemberSpec {
   juteMaxBuffer?: number;
   /** Extra `key=value` lines, written last. */
   extra?: Record<string, string | number>;
+  /** Apache only: JVM flags profile (see StartOptions.apacheJvm). */
+  apacheJvm?: 'test' | 'stock';
 }
 
 /** Paths of a written member configuration. */
