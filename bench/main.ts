@@ -7,13 +7,13 @@
  * by the same client (ours), one server at a time, the other idle. Each server's CPU time and peak
  * RSS come from /proc. Results also go to bench/results/<time>.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { ZooKeeperClient } from '../libs/coordination/src/client/zookeeper-client.js';
 import { startApacheZooKeeper } from '../test/support/apache-zookeeper.js';
 import type { Ensemble } from '../test/support/ensemble.js';
-import { startRegistrar } from '../test/support/registrar-member.js';
+import { REGISTRAR_BUILT_MAIN, startRegistrar } from '../test/support/registrar-member.js';
 import { delta, sampleProcess } from './process-stats.js';
 import { renderTables, summaryRows, type ServerRun } from './report.js';
 import { prepareRoots, runWorkload, VALUE, WORKLOADS, type WorkloadResult } from './workloads.js';
@@ -98,7 +98,16 @@ program
   .action(async (opts: CoordinatorOptions) => {
     // Apache runs on the JVM's stock settings (as Debian's zkServer.sh starts it), never the quick-start
     // flags the test harness uses.
-    const start = { tickTime: Number(opts.tick), extra: { forceSync: 'yes' }, apacheJvm: 'stock' as const };
+    // ...and ours runs from the built output (npm run build), as it does in production.
+    if (!existsSync(REGISTRAR_BUILT_MAIN)) {
+      throw new Error(`${REGISTRAR_BUILT_MAIN} is missing: run \`npm run build\` first (npm run bench does)`);
+    }
+    const start = {
+      tickTime: Number(opts.tick),
+      extra: { forceSync: 'yes' },
+      apacheJvm: 'stock' as const,
+      registrarFrom: 'dist' as const,
+    };
     console.log(`starting Apache ZooKeeper 3.8 and Registrar side by side (tickTime=${opts.tick}, forceSync=yes)`);
     const [zk, ours] = await Promise.all([startApacheZooKeeper(start), startRegistrar(start)]);
     const bars = new cliProgress.MultiBar(

@@ -47,6 +47,11 @@ export interface StartOptions {
    * (JAVA_OPTS=""): benchmarks must use 'stock' so Apache is not handicapped.
    */
   apacheJvm?: 'test' | 'stock';
+  /**
+   * Registrar only: run the member from source through tsx (default), or from the tsc output in
+   * dist/ (`npm run build` first) as production does: benchmarks use 'dist'.
+   */
+  registrarFrom?: 'source' | 'dist';
 }
 
 /** Picks ports for `n` members and returns their specs (server lines only when n > 1). */
@@ -69,6 +74,7 @@ export async function planMembers(opts: StartOptions): Promise<MemberSpec[]> {
     adminPort: opts.admin ? ports[i * 4 + 3] : undefined,
     extra: opts.extra,
     apacheJvm: opts.apacheJvm,
+    registrarFrom: opts.registrarFrom,
   }));
 }
 

@@ -11,6 +11,9 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Entry point of one Registrar coordinator member, relative to the repo root. */
 export const REGISTRAR_MAIN = 'apps/coordinator/src/main.ts';
 
+/** The same entry point as built by `npm run build`. */
+export const REGISTRAR_BUILT_MAIN = 'dist/apps/coordinator/src/main.js';
+
 /** True once the coordinator app exists in the working tree. */
 export function registrarAvailable(): boolean {
   return existsSync(join(REPO_ROOT, REGISTRAR_MAIN));
@@ -19,9 +22,11 @@ export function registrarAvailable(): boolean {
 const registrarLauncher: MemberLauncher = {
   label: 'Registrar',
   dirPrefix: 'registrar-member-',
-  spawn(_spec, files) {
+  spawn(spec, files) {
     // Same zoo.cfg as Apache gets; one member per process, standalone being a one-member ensemble.
-    return spawnMember(process.execPath, ['--import', 'tsx', REGISTRAR_MAIN, files.cfgPath], {
+    const args =
+      spec.registrarFrom === 'dist' ? [REGISTRAR_BUILT_MAIN, files.cfgPath] : ['--import', 'tsx', REGISTRAR_MAIN, files.cfgPath];
+    return spawnMember(process.execPath, args, {
       cwd: REPO_ROOT,
       outFile: files.logFile,
     });

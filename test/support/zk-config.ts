@@ -28,6 +28,8 @@ export interface MemberSpec {
   extra?: Record<string, string | number>;
   /** Apache only: JVM flags profile (see StartOptions.apacheJvm). */
   apacheJvm?: 'test' | 'stock';
+  /** Registrar only: source (tsx) or built output (see StartOptions.registrarFrom). */
+  registrarFrom?: 'source' | 'dist';
 }
 
 /** Paths of a written member configuration. */
