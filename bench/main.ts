@@ -25,6 +25,7 @@ interface CoordinatorOptions {
   workloads: string;
   tick: string;
   memoryNodes: string;
+  warmup: string;
 }
 
 async function connectAll(connectString: string, n: number): Promise<ZooKeeperClient[]> {
@@ -65,11 +66,11 @@ async function benchServer(
   for (const key of opts.workloads.split(',')) {
     const w = WORKLOADS[key.trim()];
     if (!w) throw new Error(`unknown workload ${key}; known: ${Object.keys(WORKLOADS).join(', ')}`);
-    const bar = bars.create(Number(opts.seconds) * 10, 0, { label: `${server} ${w.name}`.padEnd(24) });
+    const bar = bars.create((Number(opts.seconds) + Number(opts.warmup)) * 10, 0, { label: `${server} ${w.name}`.padEnd(24) });
     const timer = setInterval(() => bar.increment(), 100);
-    results.push(await runWorkload(w, clients, Number(opts.seconds), Number(opts.inflight)));
+    results.push(await runWorkload(w, clients, Number(opts.seconds), Number(opts.inflight), Number(opts.warmup)));
     clearInterval(timer);
-    bar.update(Number(opts.seconds) * 10);
+    bar.update((Number(opts.seconds) + Number(opts.warmup)) * 10);
   }
   let memory: ServerRun['memory'];
   const nodes = Number(opts.memoryNodes);
@@ -91,7 +92,8 @@ program
   .description('single member vs Apache ZooKeeper standalone, fsync on, same client and workload')
   .option('--sessions <n>', 'concurrent sessions', '8')
   .option('--inflight <n>', 'outstanding requests per session (closed loop)', '2')
-  .option('--seconds <s>', 'duration of each workload', '5')
+  .option('--seconds <s>', 'measured duration of each workload', '5')
+  .option('--warmup <s>', 'unmeasured warm-up before each workload', '2')
   .option('--workloads <list>', 'comma-separated', 'create,setData,getData,exists,lock')
   .option('--tick <ms>', 'tickTime for both servers', '2000')
   .option('--memory-nodes <n>', 'then load this many 100-byte znodes and report RSS (0 = skip)', '0')
@@ -119,7 +121,7 @@ program
       const zkRun = await benchServer('apache', zk, opts, bars);
       bars.stop();
       console.log(
-        `\nsessions=${opts.sessions} inflight=${opts.inflight} seconds=${opts.seconds} value=100B, client: Registrar's ZooKeeperClient, both servers on 127.0.0.1`,
+        `\nsessions=${opts.sessions} inflight=${opts.inflight} seconds=${opts.seconds} (after ${opts.warmup} s warm-up) value=100B, client: Registrar's ZooKeeperClient, both servers on 127.0.0.1`,
       );
       console.log(renderTables(oursRun, zkRun));
       mkdirSync('bench/results', { recursive: true });

@@ -82,15 +82,19 @@ export async function prepareRoots(client: ZooKeeperClient): Promise<void> {
   }
 }
 
-/** Run `w` on every client for `seconds`, `inflight` loops per client. */
+/**
+ * Run `w` on every client for `seconds`, `inflight` loops per client, after an unmeasured warm-up
+ * of the same workload (JIT compilers on both sides settle first).
+ */
 export async function runWorkload(
   w: Workload,
   clients: ZooKeeperClient[],
   seconds: number,
   inflight: number,
-  onOp?: () => void,
+  warmupSeconds = 0,
 ): Promise<WorkloadResult> {
   if (w.setup) await Promise.all(clients.map((c, s) => w.setup!(c, s)));
+  if (warmupSeconds > 0) await runWorkload({ name: w.name, op: w.op }, clients, warmupSeconds, inflight, 0);
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
   let ops = 0;
   let errors = 0;
@@ -105,7 +109,6 @@ export async function runWorkload(
             await w.op(c, s, loop, i);
             histogram.recordValue(Number((process.hrtime.bigint() - t0) / 1000n));
             ops++;
-            onOp?.();
           } catch {
             errors++;
           }

@@ -22,6 +22,7 @@ import { nodeKind, ttlOf } from './node-kind.js';
 import { childPath, isAtOrBelow, nodeName, parentPath } from './path.js';
 import type { Txn, TxnBody } from './txn.js';
 import { WatchManager, type WatchSummary } from './watch-manager.js';
+import { DataSlab } from './data-slab.js';
 import { ZNode, statOfNode } from './znode.js';
 import type { WatcherType } from '../protocol/constants.js';
 
@@ -69,6 +70,8 @@ export class DataTree<W = unknown> {
   readonly watches = new WatchManager<W>();
 
   private readonly nodes = new Map<string, ZNode>();
+  /** Storage for node data (see data-slab.ts). */
+  readonly slab = new DataSlab();
   private readonly ephemeralsBySession = new Map<bigint, Set<string>>();
   private readonly containers = new Set<string>();
   private readonly ttls = new Set<string>();
@@ -217,7 +220,7 @@ export class DataTree<W = unknown> {
         const node = this.nodes.get(body.path);
         if (!node) return { type: 'error', err: ErrorCode.NONODE };
         this.dataSize += byteLength(body.data) - byteLength(node.data);
-        node.data = body.data;
+        node.data = this.slab.store(body.data);
         node.version = body.version;
         node.mzxid = zxid;
         node.mtime = time;
@@ -276,7 +279,7 @@ export class DataTree<W = unknown> {
     if (this.nodes.has(body.path)) return { type: 'error', err: ErrorCode.NODEEXISTS };
     const node = this.insert(
       body.path,
-      body.data,
+      this.slab.store(body.data),
       body.acl,
       body.ephemeralOwner,
       zxid,
@@ -537,7 +540,7 @@ export class DataTree<W = unknown> {
     for (const buf of records) {
       const r = new JuteReader(buf);
       const path = r.string();
-      const data = r.buffer();
+      const data = tree.slab.store(r.buffer());
       const acl = r.list((rr) => ({ perms: rr.int(), id: { scheme: rr.string(), id: rr.string() } }), 12);
       const owner = r.long();
       const czxid = r.zxid();
