@@ -20,7 +20,8 @@ export interface Workload {
   /** Once per session before timing starts. */
   setup?(client: ZooKeeperClient, session: number): Promise<void>;
   /** One operation (or one cycle for composite workloads). */
-  op(client: ZooKeeperClient, session: number, loop: number, i: number): Promise<void>;
+  /** `run` differs between the warm-up and the measured run, so names never collide. */
+  op(client: ZooKeeperClient, session: number, loop: number, i: number, run: string): Promise<void>;
 }
 
 export const VALUE = Buffer.alloc(100, 0x61); // 100-byte values, as the issue asks
@@ -33,8 +34,8 @@ export const WORKLOADS: Record<string, Workload> = {
     setup: async (c, s) => {
       await c.create(`${ROOT}/create/s${s}`).catch(ignoreExists);
     },
-    op: async (c, s, loop, i) => {
-      await c.create(`${ROOT}/create/s${s}/n${loop}-${i}`, VALUE);
+    op: async (c, s, loop, i, run) => {
+      await c.create(`${ROOT}/create/s${s}/${run}-${loop}-${i}`, VALUE);
     },
   },
   setData: {
@@ -92,9 +93,10 @@ export async function runWorkload(
   seconds: number,
   inflight: number,
   warmupSeconds = 0,
+  run = 'm',
 ): Promise<WorkloadResult> {
   if (w.setup) await Promise.all(clients.map((c, s) => w.setup!(c, s)));
-  if (warmupSeconds > 0) await runWorkload({ name: w.name, op: w.op }, clients, warmupSeconds, inflight, 0);
+  if (warmupSeconds > 0) await runWorkload({ name: w.name, op: w.op }, clients, warmupSeconds, inflight, 0, 'w');
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
   let ops = 0;
   let errors = 0;
@@ -106,7 +108,7 @@ export async function runWorkload(
         for (let i = 0; process.hrtime.bigint() < endAt; i++) {
           const t0 = process.hrtime.bigint();
           try {
-            await w.op(c, s, loop, i);
+            await w.op(c, s, loop, i, run);
             histogram.recordValue(Number((process.hrtime.bigint() - t0) / 1000n));
             ops++;
           } catch {
