@@ -3,6 +3,7 @@
  * between the two. Parsing is pure (text in, config out); reading files is the caller's job.
  */
 import { DEFAULT_MAX_PACKET } from '../protocol/constants.js';
+import { FOUR_LETTER_WORDS } from '../protocol/four-letter-words.js';
 
 export interface PeerSpec {
   id: number;
@@ -49,9 +50,7 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-const ALL_FOUR_LETTER_WORDS = [
-  'ruok', 'srvr', 'stat', 'mntr', 'conf', 'cons', 'crst', 'dump', 'envi', 'wchs', 'wchc', 'wchp', 'dirs', 'isro', 'srst',
-];
+const ALL_FOUR_LETTER_WORDS: readonly string[] = FOUR_LETTER_WORDS;
 
 function int(key: string, value: string, min = 0): number {
   if (!/^-?\d+$/.test(value.trim())) throw new ConfigError(`${key}: expected an integer, got "${value}"`);
