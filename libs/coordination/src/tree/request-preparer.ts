@@ -114,6 +114,8 @@ export class RequestPreparer {
   private readonly byPath = new Map<string, ChangeRecord>();
   /** pending records in zxid order (for applied() and closeSession). */
   private outstanding: ChangeRecord[] = [];
+  /** index of the first record not yet applied (records before it are dropped lazily). */
+  private head = 0;
   /** multi staging layer: records of the multi being prepared, discarded on failure. */
   private staging: Map<string, ChangeRecord> | null = null;
   private lastZxid = 0;
@@ -129,7 +131,7 @@ export class RequestPreparer {
 
   /** Number of pending change records (for tests and metrics). */
   get outstandingCount(): number {
-    return this.outstanding.length;
+    return this.outstanding.length - this.head;
   }
 
   /**
@@ -320,7 +322,8 @@ export class RequestPreparer {
   prepareCloseSession(sessionId: bigint, zxid: number = this.lastZxid + 1): TxnBody {
     this.lastZxid = Math.max(this.lastZxid, zxid);
     const paths = new Set(this.tree.ephemerals(sessionId, '/'));
-    for (const r of this.outstanding) {
+    for (let k = this.head; k < this.outstanding.length; k++) {
+      const r = this.outstanding[k]!;
       if (!r.exists) paths.delete(r.path);
       else if (r.ephemeralOwner === sessionId && nodeKind(sessionId) === 'ephemeral') paths.add(r.path);
     }
@@ -366,19 +369,26 @@ export class RequestPreparer {
 
   /** Drops outstanding records the tree has now applied (zxid <= `zxid`). */
   applied(zxid: number): void {
-    let i = 0;
+    // Advance a head index instead of copying the array on every commit (deep pipelines would
+    // make that quadratic); compact once the applied prefix dominates.
+    let i = this.head;
     while (i < this.outstanding.length && this.outstanding[i]!.zxid <= zxid) {
       const r = this.outstanding[i]!;
       if (this.byPath.get(r.path) === r) this.byPath.delete(r.path);
       i++;
     }
-    if (i > 0) this.outstanding = this.outstanding.slice(i);
+    this.head = i;
+    if (this.head > 1024 && this.head * 2 > this.outstanding.length) {
+      this.outstanding = this.outstanding.slice(this.head);
+      this.head = 0;
+    }
   }
 
   /** Forgets every outstanding change (leader stepped down). */
   reset(): void {
     this.byPath.clear();
     this.outstanding = [];
+    this.head = 0;
     this.staging = null;
   }
 
