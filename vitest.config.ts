@@ -18,6 +18,8 @@ const resolve = {
   alias: [
     { find: /^@app\/coordination$/, replacement: here('./libs/coordination/src/index.ts') },
     { find: /^@app\/coordination\/(.*)$/, replacement: here('./libs/coordination/src/$1') },
+    { find: /^@app\/coordination-nest$/, replacement: here('./libs/coordination-nest/src/index.ts') },
+    { find: /^@app\/coordination-nest\/(.*)$/, replacement: here('./libs/coordination-nest/src/$1') },
   ],
 };
 
@@ -41,7 +43,12 @@ export default defineConfig({
         resolve,
         test: {
           name: 'interop',
-          include: ['test/interop/**/*.spec.ts', 'test/system/**/*.spec.ts'],
+          include: [
+            'test/interop/**/*.spec.ts',
+            'test/system/**/*.spec.ts',
+            'test/cluster/**/*.spec.ts',
+            'test/nest/**/*.spec.ts',
+          ],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
