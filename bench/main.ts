@@ -2,6 +2,7 @@
  * Benchmarks, always side by side with Apache ZooKeeper 3.8 (Debian) on this machine:
  *
  *   npm run bench -- coordinator [--sessions 8] [--inflight 2] [--seconds 5] [--memory-nodes 1000000]
+ *   npm run bench -- recipes [--sessions 20] [--seconds 10]
  *
  * Both servers are started on loopback with the same tickTime and fsync on (forceSync=yes), driven
  * by the same client (ours), one server at a time, the other idle. Each server's CPU time and peak
@@ -16,6 +17,7 @@ import type { Ensemble } from '../test/support/ensemble.js';
 import { REGISTRAR_BUILT_MAIN, startRegistrar } from '../test/support/registrar-member.js';
 import { delta, sampleProcess } from './process-stats.js';
 import { renderTables, summaryRows, type ServerRun } from './report.js';
+import { lockSummary, renderLockTable, runLockBench } from './recipes.js';
 import { prepareRoots, runWorkload, VALUE, WORKLOADS, type WorkloadResult } from './workloads.js';
 
 interface CoordinatorOptions {
@@ -142,6 +144,43 @@ program
       console.log(`results written to ${file}`);
     } finally {
       bars.stop();
+      await Promise.all([zk.stop(), ours.stop()]);
+    }
+  });
+
+program
+  .command('recipes')
+  .description('Lock under contention: acquisitions/s and hand-off latency (release -> next holder acquired)')
+  .option('--sessions <n>', 'contending sessions', '20')
+  .option('--seconds <s>', 'measured duration', '10')
+  .option('--warmup <s>', 'unmeasured warm-up', '2')
+  .option('--tick <ms>', 'tickTime for both servers', '2000')
+  .action(async (opts: { sessions: string; seconds: string; warmup: string; tick: string }) => {
+    if (!existsSync(REGISTRAR_BUILT_MAIN)) {
+      throw new Error(`${REGISTRAR_BUILT_MAIN} is missing: run \`npm run build\` first (npm run bench does)`);
+    }
+    const start = {
+      tickTime: Number(opts.tick),
+      extra: { forceSync: 'yes' },
+      apacheJvm: 'stock' as const,
+      registrarFrom: 'dist' as const,
+    };
+    console.log(`starting Apache ZooKeeper 3.8 and Registrar side by side (tickTime=${opts.tick}, forceSync=yes)`);
+    const [zk, ours] = await Promise.all([startApacheZooKeeper(start), startRegistrar(start)]);
+    try {
+      const args = [Number(opts.sessions), Number(opts.seconds), Number(opts.warmup)] as const;
+      // One server at a time, the other idle.
+      const oursRun = await runLockBench('registrar', ours.connectString, ...args);
+      const zkRun = await runLockBench('apache', zk.connectString, ...args);
+      console.log(
+        `\nLock: ${opts.sessions} sessions in one client process contend for one lock, ${opts.seconds} s measured after ${opts.warmup} s warm-up`,
+      );
+      console.log(renderLockTable([oursRun, zkRun]));
+      mkdirSync('bench/results', { recursive: true });
+      const file = `bench/results/recipes-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+      writeFileSync(file, JSON.stringify({ options: opts, results: [lockSummary(oursRun), lockSummary(zkRun)] }, null, 2));
+      console.log(`results written to ${file}`);
+    } finally {
       await Promise.all([zk.stop(), ours.stop()]);
     }
   });
