@@ -2,9 +2,9 @@
  * `npm start`: the platform on loopback with embedded defaults. Data lives under ./.data; every
  * child is started by us and stopped by PID on Ctrl-C.
  *
- * Today this starts the coordinator. Until ZAB replication lands (issue "ZAB replication"), members
- * are independent single-member ensembles, so the default is one member; `--members 3` starts three
- * independent members on the DESIGN.md ports to exercise multi-host connect strings.
+ * Today this starts the coordinator: by default a real 3-member ZAB ensemble on the DESIGN.md ports
+ * (client 2180+i, quorum 2880+i, election 3880+i, admin 8080+i), each member with its own data
+ * folder, zoo.cfg and myid. `--members 1` starts a standalone member (no server.N lines).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { Command } from 'commander';
 
 const program = new Command()
   .name('start')
-  .option('--members <n>', 'coordinator members to start', '1')
+  .option('--members <n>', 'coordinator members (1 = standalone, else a ZAB ensemble)', '3')
   .option('--data <dir>', 'data folder', '.data')
   .option('--tick <ms>', 'tickTime', '2000')
   .parse();
@@ -21,6 +21,18 @@ const opts = program.opts<{ members: string; data: string; tick: string }>();
 const members = Number(opts.members);
 const root = resolve(opts.data);
 const children: ChildProcess[] = [];
+if (!Number.isInteger(members) || members < 1 || members > 5) {
+  console.error('--members must be 1..5 (DESIGN.md ports)');
+  process.exit(2);
+}
+// Every member lists every member (server.N=host:quorum:election;clientHost:clientPort), as zoo.cfg does.
+const serverLines =
+  members > 1
+    ? Array.from(
+        { length: members },
+        (_, k) => `server.${k + 1}=127.0.0.1:${2881 + k}:${3881 + k};127.0.0.1:${2181 + k}`,
+      )
+    : [];
 
 for (let i = 1; i <= members; i++) {
   const dir = join(root, `coordinator-${i}`);
@@ -37,6 +49,7 @@ for (let i = 1; i <= members; i++) {
     '4lw.commands.whitelist=*',
     'autopurge.snapRetainCount=3',
     'autopurge.purgeInterval=1',
+    ...serverLines,
   ].join('\n');
   writeFileSync(join(dir, 'zoo.cfg'), cfg + '\n');
   writeFileSync(join(dir, 'myid'), `${i}\n`);
@@ -50,7 +63,9 @@ for (let i = 1; i <= members; i++) {
 }
 
 const hosts = Array.from({ length: members }, (_, k) => `127.0.0.1:${2181 + k}`).join(',');
-console.log(`\nRegistrar is starting. Connect string: ${hosts}`);
+console.log(
+  `\nRegistrar is starting (${members > 1 ? `${members}-member ZAB ensemble` : 'standalone member'}). Connect string: ${hosts}`,
+);
 for (let i = 1; i <= members; i++) console.log(`  member ${i}: admin http://127.0.0.1:${8080 + i}/commands  metrics http://127.0.0.1:${8080 + i}/metrics`);
 console.log('Press Ctrl-C to stop.\n');
 

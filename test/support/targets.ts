@@ -59,7 +59,7 @@ export type Capability = 'ensemble';
  */
 const CAPABILITIES: Record<TargetName, Capability[]> = {
   apache: ['ensemble'],
-  registrar: [],
+  registrar: ['ensemble'],
 };
 const MISSING_WHY: Record<Capability, string> = {
   ensemble: 'ZAB replication is not wired into the member yet',

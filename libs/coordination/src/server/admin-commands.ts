@@ -28,6 +28,8 @@ export interface CommandSource {
   connections(): ConnectionInfo[];
   /** extra ensemble facts (ZAB): shown by srvr/mntr when present. */
   ensemble?(): Record<string, string | number>;
+  /** tree digest for mntr (undefined: not shown) */
+  treeDigest?(): string | undefined;
 }
 
 export const hex = (n: number): string => '0x' + n.toString(16);

@@ -17,12 +17,17 @@ import type { MemberMetrics } from './metrics.js';
 
 type Handler = (src: CommandSource) => unknown;
 
+function mntrData(src: CommandSource) {
+  const digest = src.treeDigest?.();
+  return { ...serverStats(src), ...src.ensemble?.(), ...(digest !== undefined && { tree_digest: digest }) };
+}
+
 const COMMANDS: Record<string, Handler> = {
   ruok: () => ({}),
   srvr: (src) => serverStats(src),
   stat: (src) => ({ ...serverStats(src), connections: connectionsData(src) }),
-  monitor: (src) => ({ ...serverStats(src), ...(src.ensemble?.() ?? {}) }),
-  mntr: (src) => ({ ...serverStats(src), ...(src.ensemble?.() ?? {}) }),
+  monitor: (src) => mntrData(src),
+  mntr: (src) => mntrData(src),
   conf: (src) => configData(src.member),
   configuration: (src) => configData(src.member),
   cons: (src) => ({ connections: connectionsData(src) }),

@@ -132,6 +132,10 @@ export class ClientConnection implements SessionConnection {
     } catch {
       return this.close();
     }
+    if (!this.member.isServing) {
+      // LOOKING or syncing: the client must find a member that serves.
+      return this.close();
+    }
     if (req.lastZxidSeen > this.member.lastZxid) {
       // The client has seen a newer state than ours: it must find another member.
       return this.close();

@@ -3,13 +3,16 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
-import type { CommandSource, ConnectionInfo } from './admin-commands.js';
+import { hex, type CommandSource, type ConnectionInfo } from './admin-commands.js';
 import { startAdminHttp } from './admin-http.js';
 import { ClientConnection, type ConnectionHost } from './client-connection.js';
 import { renderFourLetterWord } from './four-letter-format.js';
 import { Member, type Clock, systemClock } from './member.js';
 import type { MemberConfig } from './member-config.js';
 import { MemberMetrics } from './metrics.js';
+
+/** Words ZooKeeper answers only while serving (they read the database or the mode). */
+const NEEDS_SERVING = new Set(['srvr', 'stat', 'mntr', 'cons', 'dump', 'wchs', 'wchc', 'wchp', 'crst', 'srst']);
 
 export class CoordinatorServer implements ConnectionHost, CommandSource {
   readonly member: Member;
@@ -29,6 +32,15 @@ export class CoordinatorServer implements ConnectionHost, CommandSource {
 
   /** Recover, then listen. Resolves with the bound client port (useful with clientPort=0). */
   async start(): Promise<{ clientPort: number; adminPort?: number }> {
+    this.member.events = {
+      servingChanged: (serving) => {
+        // A member that cannot serve drops its clients so they move to one that can (ZooKeeper does
+        // the same when a member leaves the quorum).
+        if (!serving) for (const c of [...this.open]) c.close();
+      },
+      electionTime: (ms) => this.metrics.electionTime.observe(ms / 1000),
+      proposalLatency: (ms) => this.metrics.proposalLatency.observe(ms / 1000),
+    };
     await this.member.start();
     this.member.log.onFsync = (ms) => this.metrics.fsyncLatency.observe(ms / 1000);
     this.clientServer = createServer((socket) => this.accept(socket));
@@ -73,11 +85,47 @@ export class CoordinatorServer implements ConnectionHost, CommandSource {
     if (!this.config.fourLetterWords.has(word)) {
       return `${word} is not executed because it is not in the whitelist.\n`;
     }
+    if (!this.member.isServing && NEEDS_SERVING.has(word)) {
+      return 'This ZooKeeper instance is not currently serving requests\n';
+    }
     return renderFourLetterWord(word, this) ?? `${word} is not supported.\n`;
   }
 
-  mode(): 'standalone' {
-    return 'standalone';
+  mode(): 'standalone' | 'leader' | 'follower' | 'observer' | 'looking' {
+    return this.member.role;
+  }
+
+  /** Digest of the tree (ensemble only: mntr shows it so members can be compared). O(nodes). */
+  treeDigest(): string | undefined {
+    return this.member.isEnsemble ? this.member.db.tree.digest() : undefined;
+  }
+
+  /** ZAB facts for srvr/mntr and /commands/ensemble (empty for a standalone member). */
+  ensemble(): Record<string, string | number> {
+    const m = this.member;
+    const zab = m.zab;
+    if (!zab) return {};
+    const peer = zab.peer;
+    const st = peer.status;
+    const out: Record<string, string | number> = {
+      peer_state: m.role,
+      leader_id: st.leader ?? -1,
+      epoch: st.epoch,
+      last_logged_zxid: hex(peer.lastZxid),
+      last_committed_zxid: hex(peer.committedZxid),
+      pending_proposals: m.role === 'leader' ? Math.max(0, peer.lastZxid - peer.committedZxid) : 0,
+      quorum_size: m.config.peers.filter((p) => !p.observer).length,
+      // how this member was last brought up to date: counts of SNAP installs and TRUNCs since start
+      sync_snapshots_installed: zab.stats.snapshotsInstalled,
+      sync_truncations: zab.stats.truncations,
+    };
+    if (m.role === 'leader') {
+      const { followers, observers } = peer.activeLearners();
+      out['learners'] = followers.length + observers.length;
+      out['synced_followers'] = followers.length;
+      out['synced_observers'] = observers.length;
+    }
+    return out;
   }
 
   connections(): ConnectionInfo[] {

@@ -59,6 +59,8 @@ export function renderFourLetterWord(word: string, src: CommandSource): string |
       const rows: [string, string | number][] = Object.entries(s).map(([k, v]) => [`zk_${k}`, v]);
       const ensemble = src.ensemble?.();
       if (ensemble) for (const [k, v] of Object.entries(ensemble)) rows.push([`zk_${k}`, v]);
+      const digest = src.treeDigest?.();
+      if (digest !== undefined) rows.push(['zk_tree_digest', digest]);
       return rows.map(([k, v]) => `${k}\t${v}`).join('\n') + '\n';
     }
     case 'conf':

@@ -24,6 +24,16 @@ import { ReadExecutor } from './read-executor.js';
 import { ZkDatabase } from './zk-database.js';
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
+import { decodeRequest, encodeRequest } from '../protocol/request-codec.js';
+import { ACCEPTED_EPOCH_FILE, CURRENT_EPOCH_FILE } from '../storage/epoch-file.js';
+import { ZabPeer } from '../zab/zab-peer.js';
+import { PeerState, type ZabEntry, type ZabSnapshot } from '../zab/messages.js';
+import type { PeerStatus } from '../zab/ready.js';
+import { decodeForward, encodeForward, type ForwardEnvelope } from './forward-envelope.js';
+import { PeerLinks } from './quorum/peer-links.js';
+import { ZabHost } from './zab-host.js';
+import { DEFAULT_LOG_WINDOW, LogWindow } from './zab-log-window.js';
+import { decodeSnapshotPayload, encodeSnapshotPayload } from './snapshot-payload.js';
 
 /** What the member needs from a client connection. */
 export interface SessionConnection {
@@ -49,6 +59,24 @@ export const makeZxid = (epoch: number, counter: number): number => epoch * TWO_
 interface Pending {
   conn: SessionConnection | undefined;
   onCommitted?: (result: TxnResult) => void;
+  /** ensemble: what the connection waits on (`writeDone(ticket, …)`); standalone uses the zxid */
+  ticket?: number;
+}
+
+/**
+ * ZAB runs on ticks shorter than tickTime so that votes are re-sent and heartbeats flow several
+ * times per tickTime; initLimit/syncLimit (in tickTime units) are scaled by the same factor.
+ */
+export const ZAB_TICKS_PER_TICKTIME = 10;
+
+/** What the server around the member hears about the member's role. */
+export interface MemberEvents {
+  /** the member stopped (false) or started (true) serving clients */
+  servingChanged?(serving: boolean): void;
+  /** ms from leaving service (or starting) to serving again */
+  electionTime?(ms: number): void;
+  /** ms from propose to commit on the leader */
+  proposalLatency?(ms: number): void;
 }
 
 export interface MemberStats {
@@ -85,6 +113,27 @@ export class Member {
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
   readonly stats: MemberStats;
+  /** ensemble only */
+  zab: ZabHost | undefined;
+  private links: PeerLinks | undefined;
+  private window: LogWindow | undefined;
+  /** ensemble: pending requests of clients connected here, keyed by (session, cxid) */
+  private readonly pendingByKey = new Map<string, Pending>();
+  private nextTicket = 1;
+  private nextSyncId = 1;
+  private readonly syncCallbacks = new Map<number, () => void>();
+  /** ensemble leader: when each outstanding proposal was made (proposal latency metric) */
+  private readonly proposedAt = new Map<number, number>();
+  /** ensemble leader: highest zxid proposed (sync waits for it to be applied) */
+  private lastProposed = 0;
+  /** ensemble learner: sessions touched since the last batch sent to the leader */
+  private touched = new Set<bigint>();
+  private serving = false;
+  /** ensemble: the data /zookeeper/config reads as */
+  private configNodeData: Buffer | undefined;
+  private notServingSince: number;
+  status: PeerStatus | undefined;
+  events: MemberEvents = {};
 
   constructor(
     readonly config: MemberConfig,
@@ -108,6 +157,31 @@ export class Member {
       lastSnapshotMs: 0,
       startedAt: clock.now(),
     };
+    this.notServingSince = Date.now();
+  }
+
+  /** True when zoo.cfg lists server.N lines: this member runs ZAB with its peers. */
+  get isEnsemble(): boolean {
+    return this.config.peers.length > 0;
+  }
+
+  /** Whether clients may use this member now (always for a standalone member once started). */
+  get isServing(): boolean {
+    return !this.isEnsemble || this.serving;
+  }
+
+  /** leader | follower | observer | looking (ensemble), standalone otherwise. */
+  get role(): 'standalone' | 'leader' | 'follower' | 'observer' | 'looking' {
+    if (!this.isEnsemble) return 'standalone';
+    const st = this.status;
+    if (!st || !st.serving) return 'looking';
+    if (st.state === PeerState.LEADING) return 'leader';
+    if (st.state === PeerState.OBSERVING) return 'observer';
+    return 'follower';
+  }
+
+  private get isLeader(): boolean {
+    return this.zab !== undefined && this.zab.peer.isEstablishedLeader;
   }
 
   get serverId(): number {
@@ -119,6 +193,7 @@ export class Member {
   }
 
   get currentEpoch(): number {
+    if (this.zab) return this.zab.peer.status.epoch;
     return this.epoch;
   }
 
@@ -145,8 +220,18 @@ export class Member {
     } else {
       this.db = new ZkDatabase<SessionConnection>();
     }
+    const base = this.db.lastZxid;
+    const recovered: ZabEntry[] = [];
     for await (const entry of this.log.read(this.db.lastZxid)) {
       this.db.apply(decodeTxn(entry.payload));
+      if (this.isEnsemble) {
+        recovered.push({ zxid: entry.zxid, data: entry.payload });
+        if (recovered.length > 20_000) recovered.splice(0, 10_000);
+      }
+    }
+    if (this.isEnsemble) {
+      await this.startEnsemble(base, recovered);
+      return;
     }
 
     // A new epoch on every start, as a ZAB leader establishes one: zxids never go backwards and a
@@ -178,7 +263,294 @@ export class Member {
     if (this.stopped) return;
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
+    await this.zab?.stop();
     await this.log?.close();
+  }
+
+  // ---- ensemble (ZAB) -----------------------------------------------------------------------
+
+  private async startEnsemble(base: number, recovered: ZabEntry[]): Promise<void> {
+    const c = this.config;
+    const epochs = {
+      acceptedEpoch: (await readEpochFile(join(this.snapDir, ACCEPTED_EPOCH_FILE))) ?? 0,
+      currentEpoch: (await readEpochFile(join(this.snapDir, CURRENT_EPOCH_FILE))) ?? 0,
+    };
+    this.epoch = epochs.currentEpoch;
+    // ZooKeeper's zookeeper.commitLogCount: how many recent txns a leader can DIFF from (tests lower
+    // it to force SNAP syncs).
+    const commitLogCount = Number(c.extra['zookeeper.commitLogCount'] ?? DEFAULT_LOG_WINDOW.maxEntries);
+    this.configNodeData = Buffer.from(ensembleConfigText(c));
+    this.window = new LogWindow(
+      base,
+      () => this.snapshotForPeer(),
+      // Keep what the peer has not marked committed yet (it reads those back when the commit comes),
+      // and what is not applied here (a snapshot must reach the window's base).
+      () => Math.min(this.db.lastZxid, this.zab ? this.zab.peer.committedZxid : 0),
+      { ...DEFAULT_LOG_WINDOW, maxEntries: Math.max(1, commitLogCount) },
+    );
+    // A long recovered tail was cut to its newest entries: the window's base starts just below the
+    // first one kept, so the leader never plans a DIFF from entries it does not hold.
+    if (recovered.length >= 10_000) this.window.reset(recovered[0]!.zxid - 1);
+    for (const e of recovered) this.window.add(e);
+    this.reads = new ReadExecutor(this.db.tree, this.configNodeData);
+    this.preparer = new RequestPreparer(this.db.tree, { extendedTypesEnabled: c.extendedTypesEnabled });
+    this.nextSession = initialSessionId(this.serverId, this.clock.now());
+    const now = this.clock.now();
+    for (const s of this.db.sessions.values()) this.tracker.add(s.id, s.timeoutMs, now);
+    this.resetSnapshotThreshold();
+
+    const tickMs = Math.max(10, Math.floor(c.tickTime / ZAB_TICKS_PER_TICKTIME));
+    const peer = new ZabPeer(
+      {
+        id: c.myId,
+        voters: c.peers.filter((p) => !p.observer).map((p) => p.id),
+        observers: c.peers.filter((p) => p.observer).map((p) => p.id),
+        initLimitTicks: c.initLimit * ZAB_TICKS_PER_TICKTIME,
+        syncLimitTicks: c.syncLimit * ZAB_TICKS_PER_TICKTIME,
+      },
+      epochs,
+      this.window,
+      { nextUint32: () => randomBytes(4).readUInt32BE(0) },
+    );
+    this.links = new PeerLinks({
+      myId: c.myId,
+      peers: c.peers.map((p) => ({ id: p.id, host: p.host, quorumPort: p.quorumPort, electionPort: p.electionPort })),
+      isElectionMessage: (m) => m.type === 'vote',
+    });
+    this.zab = new ZabHost({
+      peer,
+      transport: this.links,
+      log: this.log,
+      window: this.window,
+      epochDir: this.snapDir,
+      fsync: c.forceSync,
+      tickMs,
+      fatal: (err) => this.fatal(err),
+      sink: {
+        installSnapshot: (snap) => this.installSnapshot(snap),
+        truncated: (zxid) => this.rebuildAfterTruncate(zxid),
+        applyCommitted: (e) => this.applyCommitted(e),
+        statusChanged: (st) => this.statusChanged(st),
+        forwarded: (from, data) => this.onForwarded(from, data),
+        syncDone: (id) => this.syncFinished(id, true),
+        syncFailed: (id) => this.syncFinished(id, false),
+      },
+    });
+    this.timers.push(setInterval(() => this.expireSessions(), Math.max(10, Math.floor(c.tickTime / 2))));
+    this.timers.push(setInterval(() => this.flushTouches(), tickMs));
+    this.timers.push(setInterval(() => this.reapContainers(), c.containerCheckIntervalMs));
+    if (c.autopurgePurgeInterval > 0) {
+      this.timers.push(setInterval(() => void this.purge(), c.autopurgePurgeInterval * 3_600_000));
+    }
+    for (const t of this.timers) t.unref();
+    await this.zab.start();
+  }
+
+  /** The committed database as one opaque blob, for a leader's SNAP sync. */
+  private snapshotForPeer(): ZabSnapshot {
+    return { zxid: this.db.lastZxid, data: encodeSnapshotPayload(this.db.snapshotChunks()) };
+  }
+
+  private replaceDatabase(db: ZkDatabase<SessionConnection>): void {
+    // Only while not serving (SNAP/TRUNC happen during sync): no client watches are lost.
+    this.db = db;
+    this.reads = new ReadExecutor(db.tree, this.configNodeData);
+    this.preparer = new RequestPreparer(db.tree, { extendedTypesEnabled: this.config.extendedTypesEnabled });
+    const now = this.clock.now();
+    for (const id of this.tracker.ids()) if (!db.sessions.has(id)) this.tracker.remove(id);
+    for (const s of db.sessions.values()) this.tracker.add(s.id, s.timeoutMs, now);
+  }
+
+  private async installSnapshot(snap: ZabSnapshot): Promise<void> {
+    const chunks = decodeSnapshotPayload(snap.data);
+    const db = ZkDatabase.restore<SessionConnection>(chunks);
+    // Snapshots newer than this one describe a history we are leaving: they must not win at restart.
+    await this.snapshots.removeNewerThan(snap.zxid);
+    await this.snapshots.write(snap.zxid, chunks);
+    await this.log.truncateAfter(snap.zxid);
+    this.replaceDatabase(db);
+  }
+
+  private async rebuildAfterTruncate(zxid: number): Promise<void> {
+    if (this.db.lastZxid <= zxid) return;
+    await this.snapshots.removeNewerThan(zxid);
+    const snap = await this.snapshots.latestValid();
+    let db: ZkDatabase<SessionConnection>;
+    if (snap) {
+      const chunks: Buffer[] = [];
+      for await (const c of snap.chunks()) chunks.push(c);
+      db = ZkDatabase.restore<SessionConnection>(chunks);
+    } else {
+      db = new ZkDatabase<SessionConnection>();
+    }
+    for await (const entry of this.log.read(db.lastZxid)) {
+      if (entry.zxid > zxid) break;
+      db.apply(decodeTxn(entry.payload));
+    }
+    this.replaceDatabase(db);
+  }
+
+  private applyCommitted(e: ZabEntry): void {
+    const proposed = this.proposedAt.get(e.zxid);
+    if (proposed !== undefined) {
+      this.proposedAt.delete(e.zxid);
+      this.events.proposalLatency?.(Date.now() - proposed);
+    }
+    // Entries replayed from our own log at start-up are already in the database.
+    if (e.zxid <= this.db.lastZxid) return;
+    this.commit(decodeTxn(e.data));
+  }
+
+  private statusChanged(st: PeerStatus): void {
+    const prev = this.status;
+    this.status = st;
+    const name = ['looking', 'following', 'leading', 'observing'][st.state] ?? String(st.state);
+    console.log(
+      `${new Date().toISOString()} member ${this.serverId}: ${name}` +
+        (st.leader !== undefined ? ` leader=${st.leader}` : '') +
+        ` epoch=${st.epoch} serving=${st.serving} lastZxid=0x${this.db.lastZxid.toString(16)}`,
+    );
+    const wasLeader = prev?.serving === true && prev.state === PeerState.LEADING;
+    const isLeader = st.serving && st.state === PeerState.LEADING;
+    if (wasLeader !== isLeader) {
+      // Changes prepared against our old role's view of the future are void either way.
+      this.preparer.reset();
+      this.proposedAt.clear();
+      this.lastProposed = this.db.lastZxid;
+    }
+    if (isLeader && !wasLeader) {
+      // The new leader owns expiry: every session gets a full timeout from now, as in ZooKeeper.
+      const now = this.clock.now();
+      for (const s of this.db.sessions.values()) this.tracker.add(s.id, s.timeoutMs, now);
+    }
+    if (st.serving !== this.serving) {
+      this.serving = st.serving;
+      if (!st.serving) {
+        this.notServingSince = Date.now();
+        // Requests in flight may never commit (or commit under a new leader): clients retry elsewhere.
+        this.pendingByKey.clear();
+        this.syncCallbacks.clear();
+        this.stats.outstanding = 0;
+      } else {
+        this.events.electionTime?.(Date.now() - this.notServingSince);
+      }
+      this.events.servingChanged?.(st.serving);
+    }
+  }
+
+  private onForwarded(from: number, data: Buffer): void {
+    let env: ForwardEnvelope;
+    try {
+      env = decodeForward(data);
+    } catch (err) {
+      console.error(`bad forwarded request from member ${from}`, err);
+      return;
+    }
+    if (!this.isLeader) return;
+    const now = this.clock.now();
+    switch (env.kind) {
+      case 'touch':
+        for (const id of env.sessionIds) this.tracker.touch(id, now);
+        return;
+      case 'createSession':
+        this.proposeEnsemble(env.sessionId, 0, () => this.preparer.prepareCreateSession(env.timeoutMs, env.passwd));
+        return;
+      case 'closeSession':
+        this.tracker.setClosing(env.sessionId);
+        this.proposeEnsemble(env.sessionId, env.cxid, (zxid) => this.preparer.prepareCloseSession(env.sessionId, zxid));
+        return;
+      case 'write': {
+        let request: Request;
+        try {
+          request = decodeRequest(env.frame).request;
+        } catch (err) {
+          console.error(`undecodable forwarded request from member ${from}`, err);
+          return;
+        }
+        if (!this.tracker.touch(env.sessionId, now)) {
+          // Expired or closing by the leader's account (the client's member may not know yet): the
+          // request fails as ZooKeeper's leader fails it, through an error txn.
+          this.proposeEnsemble(env.sessionId, env.cxid, () => ({ type: 'error', err: ErrorCode.SESSIONEXPIRED }));
+          return;
+        }
+        this.proposeEnsemble(env.sessionId, env.cxid, (zxid) =>
+          this.preparer.prepare(request, {
+            sessionId: env.sessionId,
+            zxid,
+            time: now,
+            authIds: env.authIds,
+            isSuper: env.authIds.some((i) => i.scheme === 'super'),
+          }),
+        );
+        return;
+      }
+    }
+  }
+
+  /** Leader: build the txn for the next zxid and propose it. False when not an established leader. */
+  private proposeEnsemble(sessionId: bigint, cxid: number, build: (zxid: number) => TxnBody): boolean {
+    const zab = this.zab!;
+    const zxid = zab.peer.nextProposalZxid();
+    if (zxid === undefined) return false;
+    const body = build(zxid);
+    const txn: Txn = { header: { sessionId, cxid, zxid, time: this.clock.now() }, body };
+    const assigned = zab.withPeer((p) => p.propose(encodeTxn(txn)));
+    if (assigned !== zxid) throw new Error(`zab assigned 0x${assigned.toString(16)}, expected 0x${zxid.toString(16)}`);
+    this.lastProposed = zxid;
+    this.proposedAt.set(zxid, Date.now());
+    return true;
+  }
+
+  /** Ensemble: route a request of a client connected here to the leader (or prepare it, as leader). */
+  private submitEnsemble(
+    sessionId: bigint,
+    cxid: number,
+    conn: SessionConnection | undefined,
+    onCommitted: ((result: TxnResult) => void) | undefined,
+    asLeader: (zxid: number) => TxnBody,
+    envelope: () => ForwardEnvelope,
+  ): number {
+    const ticket = this.nextTicket++;
+    const key = pendingKey(sessionId, cxid);
+    this.pendingByKey.set(key, { conn, onCommitted, ticket });
+    this.stats.outstanding++;
+    try {
+      if (this.isLeader) {
+        if (!this.proposeEnsemble(sessionId, cxid, asLeader)) throw new Error('not leading');
+      } else {
+        const data = encodeForward(envelope());
+        this.zab!.withPeer((p) => p.forward(data));
+      }
+    } catch {
+      // Not serving right now: the status change that follows closes the connection.
+      this.pendingByKey.delete(key);
+      this.stats.outstanding--;
+    }
+    return ticket;
+  }
+
+  private syncFinished(id: number, ok: boolean): void {
+    const done = this.syncCallbacks.get(id);
+    this.syncCallbacks.delete(id);
+    if (ok) done?.();
+  }
+
+  /** Learner: send the sessions touched since the last batch, so the leader does not expire them. */
+  private flushTouches(): void {
+    if (!this.zab || this.touched.size === 0) return;
+    if (this.isLeader || !this.serving) {
+      // the leader's own tracker was touched directly; a non-serving member has no clients to vouch for
+      this.touched.clear();
+      return;
+    }
+    const sessionIds = [...this.touched];
+    this.touched.clear();
+    try {
+      const data = encodeForward({ kind: 'touch', sessionIds });
+      this.zab.withPeer((p) => p.forward(data));
+    } catch {
+      // not connected to a leader: the sessions' clients move elsewhere and touch from there
+    }
   }
 
   private fatal(err: unknown): void {
@@ -197,6 +569,17 @@ export class Member {
     const id = this.nextSession;
     this.nextSession = nextSessionId(id);
     const passwd = randomBytes(SESSION_PASSWORD_LENGTH);
+    if (this.isEnsemble) {
+      this.submitEnsemble(
+        id,
+        0,
+        undefined,
+        () => done(id, passwd),
+        () => this.preparer.prepareCreateSession(timeoutMs, passwd),
+        () => ({ kind: 'createSession', sessionId: id, timeoutMs, passwd }),
+      );
+      return;
+    }
     this.propose(id, 0, { type: 'createSession', timeOut: timeoutMs, passwd }, undefined, () => done(id, passwd));
   }
 
@@ -205,6 +588,7 @@ export class Member {
     const s = this.db.sessions.get(id);
     if (!s || !s.passwd.equals(passwd)) return undefined;
     if (!this.tracker.touch(id, this.clock.now())) return undefined;
+    if (this.isEnsemble) this.touched.add(id);
     return { timeoutMs: s.timeoutMs };
   }
 
@@ -221,7 +605,9 @@ export class Member {
   }
 
   touch(id: bigint): boolean {
-    return this.tracker.touch(id, this.clock.now());
+    const ok = this.tracker.touch(id, this.clock.now());
+    if (ok && this.isEnsemble) this.touched.add(id);
+    return ok;
   }
 
   get connectionCount(): number {
@@ -233,6 +619,8 @@ export class Member {
   }
 
   private expireSessions(): void {
+    // In an ensemble only the leader decides expiry; learners report touches to it.
+    if (this.isEnsemble && !this.isLeader) return;
     for (const id of this.tracker.expire(this.clock.now())) {
       this.proposeCloseSession(id, undefined);
     }
@@ -240,11 +628,29 @@ export class Member {
 
   /** closeSession: from the client (conn set) or by expiry. */
   proposeCloseSession(id: bigint, conn: SessionConnection | undefined, cxid = 0): number {
+    if (this.isEnsemble) {
+      if (this.isLeader) this.tracker.setClosing(id);
+      return this.submitEnsemble(
+        id,
+        cxid,
+        conn,
+        undefined,
+        (zxid) => this.preparer.prepareCloseSession(id, zxid),
+        () => ({ kind: 'closeSession', sessionId: id, cxid }),
+      );
+    }
     this.tracker.setClosing(id);
     return this.propose(id, cxid, this.preparer.prepareCloseSession(id), conn);
   }
 
   private reapContainers(): void {
+    if (this.isEnsemble) {
+      if (!this.isLeader) return;
+      for (const path of this.db.tree.expiredContainersAndTtls(this.clock.now())) {
+        this.proposeEnsemble(0n, 0, (zxid) => this.preparer.prepareReap(path, zxid));
+      }
+      return;
+    }
     for (const path of this.db.tree.expiredContainersAndTtls(this.clock.now())) {
       const body = this.preparer.prepareReap(path);
       if (body) this.propose(0n, 0, body, undefined);
@@ -269,6 +675,30 @@ export class Member {
    * runs once the txn is committed and applied.
    */
   submitWrite(conn: SessionConnection, cxid: number, request: Request): number {
+    if (this.isEnsemble) {
+      const ctx = (zxid: number) => ({
+        sessionId: conn.sessionId,
+        zxid,
+        time: this.clock.now(),
+        authIds: conn.authIds,
+        isSuper: conn.authIds.some((i) => i.scheme === 'super'),
+      });
+      return this.submitEnsemble(
+        conn.sessionId,
+        cxid,
+        conn,
+        undefined,
+        (zxid) => this.preparer.prepare(request, ctx(zxid)),
+        () => ({
+          kind: 'write',
+          sessionId: conn.sessionId,
+          cxid,
+          authIds: conn.authIds,
+          // the request frame without its length prefix, as the leader's decoder expects it
+          frame: encodeRequest(cxid, request).subarray(4),
+        }),
+      );
+    }
     const zxid = this.nextZxid();
     const body = this.preparer.prepare(request, {
       sessionId: conn.sessionId,
@@ -310,6 +740,22 @@ export class Member {
    * sees every write committed before the sync.
    */
   sync(done: () => void): void {
+    if (this.isEnsemble) {
+      if (this.isLeader) {
+        // Everything this leader proposed before the sync is applied before the answer.
+        if (this.db.lastZxid >= this.lastProposed) done();
+        else this.syncWaiters.push({ zxid: this.lastProposed, done });
+        return;
+      }
+      const id = this.nextSyncId++;
+      this.syncCallbacks.set(id, done);
+      try {
+        this.zab!.withPeer((p) => p.sync(id));
+      } catch {
+        this.syncCallbacks.delete(id);
+      }
+      return;
+    }
     const target = makeZxid(this.epoch, this.counter);
     if (this.db.lastZxid >= target) done();
     else this.syncWaiters.push({ zxid: target, done });
@@ -329,12 +775,23 @@ export class Member {
       this.tracker.remove(txn.header.sessionId);
     }
 
-    const p = this.pending.get(txn.header.zxid);
-    if (p) {
-      this.pending.delete(txn.header.zxid);
-      this.stats.outstanding--;
-      p.onCommitted?.(result);
-      p.conn?.writeDone(txn.header.zxid, result);
+    if (this.isEnsemble) {
+      const key = pendingKey(txn.header.sessionId, txn.header.cxid);
+      const p = this.pendingByKey.get(key);
+      if (p) {
+        this.pendingByKey.delete(key);
+        this.stats.outstanding--;
+        p.onCommitted?.(result);
+        p.conn?.writeDone(p.ticket!, result);
+      }
+    } else {
+      const p = this.pending.get(txn.header.zxid);
+      if (p) {
+        this.pending.delete(txn.header.zxid);
+        this.stats.outstanding--;
+        p.onCommitted?.(result);
+        p.conn?.writeDone(txn.header.zxid, result);
+      }
     }
     if (body.type === 'closeSession') {
       const conn = this.connections.get(txn.header.sessionId);
@@ -398,4 +855,27 @@ export class Member {
 
   /** Error code to send for a request that reaches a member which cannot serve writes. */
   static readonly NOT_SERVING = ErrorCode.CONNECTIONLOSS;
+}
+
+function pendingKey(sessionId: bigint, cxid: number): string {
+  return `${sessionId}:${cxid}`;
+}
+
+/**
+ * /zookeeper/config content for a static ensemble, in ZooKeeper's dynamic-config syntax: one
+ * `server.N=host:quorumPort:electionPort:role;clientHost:clientPort` line per member, then the
+ * config version in hex (0 for a configuration no reconfig has changed).
+ */
+export function ensembleConfigText(c: MemberConfig): string {
+  const lines = c.peers.map((p) => {
+    const client =
+      p.clientPort !== undefined
+        ? `;${p.clientHost ?? '0.0.0.0'}:${p.clientPort}`
+        : p.id === c.myId
+          ? `;${c.clientPortAddress}:${c.clientPort}`
+          : '';
+    return `server.${p.id}=${p.host}:${p.quorumPort}:${p.electionPort}:${p.observer ? 'observer' : 'participant'}${client}`;
+  });
+  lines.push('version=0');
+  return lines.join('\n');
 }

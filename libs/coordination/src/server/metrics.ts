@@ -10,6 +10,8 @@ export class MemberMetrics {
   readonly requestLatency: Histogram<'op'>;
   readonly requests: Counter<'op'>;
   readonly fsyncLatency: Histogram;
+  readonly proposalLatency: Histogram;
+  readonly electionTime: Histogram;
 
   constructor(src: CommandSource) {
     const r = this.registry;
@@ -26,6 +28,18 @@ export class MemberMetrics {
       name: 'zk_fsync_latency_seconds',
       help: 'Duration of one group-committed txn log fsync',
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [r],
+    });
+    this.proposalLatency = new Histogram({
+      name: 'zk_proposal_latency_seconds',
+      help: 'Leader: time from proposing a txn to its commit (quorum of durable acks)',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [r],
+    });
+    this.electionTime = new Histogram({
+      name: 'zk_election_time_seconds',
+      help: 'Time from leaving service (LOOKING) to serving again as leader or learner',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [r],
     });
     const gauge = (name: string, help: string, read: () => number) =>
@@ -50,5 +64,6 @@ export class MemberMetrics {
     gauge('zk_fsync_total', 'Txn log fsyncs since start', () => m.log.stats.fsyncs);
     gauge('zk_snapshots_total', 'Snapshots taken since start', () => m.stats.snapshotsTaken);
     gauge('zk_is_leader', '1 when this member leads', () => (['leader', 'standalone'].includes(src.mode()) ? 1 : 0));
+    gauge('zk_is_serving', '1 when this member serves clients', () => (m.isServing ? 1 : 0));
   }
 }

@@ -62,8 +62,19 @@ export function isReadRequest(request: Request): boolean {
   }
 }
 
+/** Where ZooKeeper keeps the ensemble's membership (read by `getConfig`, which is getData on it). */
+const CONFIG_NODE = '/zookeeper/config';
+
 export class ReadExecutor<W> {
-  constructor(private readonly tree: DataTree<W>) {}
+  /**
+   * @param configData what /zookeeper/config reads as in an ensemble. Like ZooKeeper, each member
+   *   fills it from its own static configuration rather than through a txn, so it is served here and
+   *   not stored in the tree (tree digests stay comparable).
+   */
+  constructor(
+    private readonly tree: DataTree<W>,
+    private readonly configData?: Buffer,
+  ) {}
 
   private canRead(path: string, ids: Id[], perm: number = Perms.READ): boolean {
     const acl = this.tree.aclOf(path);
@@ -103,7 +114,8 @@ export class ReadExecutor<W> {
         if (!node) return fail(ErrorCode.NONODE);
         if (!this.canRead(path, ctx.authIds)) return fail(ErrorCode.NOAUTH);
         if (request.watch) tree.watchData(path, ctx.watcher);
-        return ok({ op: 'getData', data: node.data, stat: node.stat });
+        const data = path === CONFIG_NODE && this.configData !== undefined ? this.configData : node.data;
+        return ok({ op: 'getData', data, stat: node.stat });
       }
       case 'getChildren':
       case 'getChildren2': {

@@ -196,6 +196,26 @@ export class ZabPeer {
     return this.leading?.phase === 'broadcast';
   }
 
+  /**
+   * Leader only: the zxid the next `propose` will assign, so the host can build a txn that names its
+   * own zxid (ZooKeeper's request preparer needs it for czxid/mzxid and sequence checks).
+   * `undefined` unless this member is an established leader with counter space left.
+   */
+  nextProposalZxid(): number | undefined {
+    const l = this.leading;
+    if (!l || l.phase !== 'broadcast' || l.counter >= MAX_COUNTER) return undefined;
+    return makeZxid(l.epoch, l.counter + 1);
+  }
+
+  /** Leader: ids of the learners currently synced and active (followers and observers), for operators. */
+  activeLearners(): { followers: number[]; observers: number[] } {
+    const out = { followers: [] as number[], observers: [] as number[] };
+    for (const ln of this.leading?.learners.values() ?? []) {
+      if (ln.stage === 'active') (ln.observer ? out.observers : out.followers).push(ln.id);
+    }
+    return out;
+  }
+
   /** The epoch being led or followed (0 when none). */
   get epoch(): number {
     return this.leading?.epoch ?? this.following?.epoch ?? 0;
@@ -238,6 +258,12 @@ export class ZabPeer {
     if (from === this.cfg.id || (!this.voters.has(from) && !this.observers.has(from))) return;
     if (msg.type === 'vote') {
       this.stepVote(from, msg);
+      return;
+    }
+    if (msg.type === 'followerinfo' && !this.leading) {
+      // `from` elected us but we are not leading (its election ended on a quorum that then moved
+      // on). Tell it where we stand, so it does not wait out initLimit trying to join us.
+      this.send(from, this.stateNotification());
       return;
     }
     if (this.leading) this.stepLeader(this.leading, from, msg);
@@ -298,6 +324,15 @@ export class ZabPeer {
     this.send(f.leader, { type: 'sync-request', epoch: f.epoch, requestId });
   }
 
+  /**
+   * The host's connection to `peer` broke. A learner whose leader that is starts a new election at
+   * once, as ZooKeeper's follower does when its leader socket fails, instead of waiting syncLimit
+   * ticks of silence. (Always safe: going LOOKING never commits anything.)
+   */
+  linkLost(peer: number): void {
+    if (this.following && this.following.leader === peer) this.becomeLooking();
+  }
+
   /** The host reports that its log is durable up to `zxid` (covering every earlier entry). */
   persisted(zxid: number): void {
     if (!this.history.markStable(zxid)) return;
@@ -346,11 +381,18 @@ export class ZabPeer {
     if (!e) {
       // In an ensemble already: tell a LOOKING member whom we follow so it can join.
       if (n.state === PeerState.LOOKING) {
-        // Claim the epoch we are in (not the vote that elected us, which differs between members
-        // that joined at different times), so a quorum of claims agrees.
-        const leader = this.leading ? this.cfg.id : this.following!.leader;
-        const vote: Vote = { leader, zxid: this.history.last, peerEpoch: this.epoch };
-        this.send(from, { type: 'vote', state: this.state, round: this.round, vote });
+        this.send(from, this.stateNotification());
+        return;
+      }
+      // The member we are trying to join follows someone else: our election result is stale.
+      const f = this.following;
+      if (
+        f &&
+        from === f.leader &&
+        f.phase === 'connecting' &&
+        (n.state === PeerState.FOLLOWING || n.state === PeerState.OBSERVING)
+      ) {
+        this.becomeLooking();
       }
       return;
     }
@@ -362,6 +404,16 @@ export class ZabPeer {
     }
     if (outcome.broadcast) this.broadcastVote();
     if (outcome.replyToSender) this.send(from, e.notification());
+  }
+
+  /** This member's vote as an out-of-election notification (or its LOOKING vote). */
+  private stateNotification(): VoteMessage {
+    if (this.election) return this.election.notification();
+    // Claim the epoch we are in (not the vote that elected us, which differs between members
+    // that joined at different times), so a quorum of claims agrees.
+    const leader = this.leading ? this.cfg.id : this.following!.leader;
+    const vote: Vote = { leader, zxid: this.history.last, peerEpoch: this.epoch };
+    return { type: 'vote', state: this.state, round: this.round, vote };
   }
 
   private decide(vote: Vote): void {

@@ -1,0 +1,218 @@
+/**
+ * The I/O shell around one ZabPeer: feeds it ticks, quorum messages and "log durable up to Z", and
+ * carries out each Ready in the order ready.ts prescribes:
+ *   1. durable state first (snapshot install, log truncation, epoch files) — awaited;
+ *   2. appends to the txn log (group commit; `persisted` is reported when the fsync covering an
+ *      entry returns, never for appends a later truncate/snapshot voided);
+ *   3. messages, only after step 1 is on disk (an ACKEPOCH promises acceptedEpoch is durable);
+ *   4. committed entries to the member, in zxid order;
+ *   5. status, then syncs answered/failed; 6. forwarded requests (leader) to the member.
+ * Readys are handled one at a time: while step 1 awaits the disk, new inputs only accumulate inside
+ * the peer and come out in the next Ready.
+ */
+import { join } from 'node:path';
+import { ACCEPTED_EPOCH_FILE, CURRENT_EPOCH_FILE, writeEpochFile } from '../storage/epoch-file.js';
+import type { TxnLog } from '../storage/txn-log.js';
+import type { ZabEntry, ZabMessage, ZabSnapshot } from '../zab/messages.js';
+import type { PeerStatus, Ready } from '../zab/ready.js';
+import type { ZabPeer } from '../zab/zab-peer.js';
+import type { LogWindow } from './zab-log-window.js';
+
+/** The quorum transport (PeerLinks' shape), narrowed to what the host uses. */
+export interface QuorumTransport {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  send(to: number, msg: ZabMessage): void;
+  on(event: 'message', fn: (from: number, msg: ZabMessage) => void): unknown;
+  on(event: 'linkDown', fn: (peer: number) => void): unknown;
+}
+
+/** What the member does for the host. */
+export interface ZabHostSink {
+  /** SNAP: make `snap` the durable state (snapshot file, log cut) and load it as the database. */
+  installSnapshot(snap: ZabSnapshot): Promise<void>;
+  /** TRUNC: the log was cut after `zxid`; rebuild the database from snapshot + log up to it. */
+  truncated(zxid: number): Promise<void>;
+  /** A committed entry, in zxid order. */
+  applyCommitted(entry: ZabEntry): void;
+  statusChanged(status: PeerStatus): void;
+  forwarded(from: number, data: Buffer): void;
+  syncDone(requestId: number): void;
+  syncFailed(requestId: number): void;
+}
+
+export interface ZabHostOptions {
+  peer: ZabPeer;
+  transport: QuorumTransport;
+  log: TxnLog;
+  window: LogWindow;
+  /** where acceptedEpoch / currentEpoch live (the snapshot dir, like ZooKeeper) */
+  epochDir: string;
+  fsync: boolean;
+  tickMs: number;
+  sink: ZabHostSink;
+  /** an I/O failure the member cannot continue from */
+  fatal(err: unknown): void;
+}
+
+function needsDisk(r: Ready): boolean {
+  return (
+    r.snapshot !== undefined ||
+    r.truncateAfter !== undefined ||
+    r.acceptedEpoch !== undefined ||
+    r.currentEpoch !== undefined
+  );
+}
+
+export class ZabHost {
+  readonly peer: ZabPeer;
+  private readonly o: ZabHostOptions;
+  /** bumped by every truncate / snapshot install: appends from an older generation are void */
+  private generation = 0;
+  private busy = false;
+  private scheduled = false;
+  private stopped = false;
+  /** highest zxid made durable since the last drain (reported to the peer once per drain) */
+  private durable = 0;
+  private timer: NodeJS.Timeout | undefined;
+  /** counters for operators */
+  readonly stats = { readys: 0, appended: 0, messagesSent: 0, snapshotsInstalled: 0, truncations: 0 };
+
+  constructor(opts: ZabHostOptions) {
+    this.o = opts;
+    this.peer = opts.peer;
+  }
+
+  async start(): Promise<void> {
+    this.o.transport.on('message', (from, msg) => {
+      if (this.stopped) return;
+      this.peer.step(from, msg);
+      this.kick();
+    });
+    this.o.transport.on('linkDown', (peer) => {
+      if (this.stopped) return;
+      this.peer.linkLost(peer);
+      this.kick();
+    });
+    await this.o.transport.start();
+    let lastTick = Date.now();
+    this.timer = setInterval(() => {
+      const now = Date.now();
+      // ZAB's timeouts count ticks: a stalled event loop stretches them, and a long stall here is the
+      // usual reason a healthy-looking member lost its leader or its quorum. Say so in the log.
+      if (now - lastTick > 25 * this.o.tickMs) console.warn(`zab: ticks stalled for ${now - lastTick} ms`);
+      lastTick = now;
+      this.peer.tick();
+      this.kick();
+    }, this.o.tickMs);
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.o.transport.stop();
+  }
+
+  /** Run `fn` against the peer (propose/forward/sync), then process what it produced. */
+  withPeer<T>(fn: (peer: ZabPeer) => T): T {
+    const out = fn(this.peer);
+    this.kick();
+    return out;
+  }
+
+  /** Schedules a drain at the end of this turn, so inputs arriving together share one Ready. */
+  kick(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    if (this.busy || this.stopped) return;
+    this.busy = true;
+    try {
+      if (this.durable > 0) {
+        const z = this.durable;
+        this.durable = 0;
+        this.peer.persisted(z);
+      }
+      while (this.peer.hasReady()) {
+        const r = this.peer.ready();
+        this.stats.readys++;
+        if (needsDisk(r)) {
+          // busy stays set until the durable part is done; then the rest runs and we drain again.
+          this.durableThenRest(r).then(
+            () => {
+              this.busy = false;
+              this.drain();
+            },
+            (err) => this.o.fatal(err),
+          );
+          return;
+        }
+        this.rest(r);
+      }
+    } catch (err) {
+      this.o.fatal(err);
+    }
+    this.busy = false;
+  }
+
+  private async durableThenRest(r: Ready): Promise<void> {
+    if (r.snapshot) {
+      this.generation++;
+      this.durable = 0;
+      this.stats.snapshotsInstalled++;
+      await this.o.sink.installSnapshot(r.snapshot);
+      this.o.window.reset(r.snapshot.zxid);
+    }
+    if (r.truncateAfter !== undefined) {
+      this.generation++;
+      this.durable = 0;
+      this.stats.truncations++;
+      await this.o.log.truncateAfter(r.truncateAfter);
+      this.o.window.truncateAfter(r.truncateAfter);
+      await this.o.sink.truncated(r.truncateAfter);
+    }
+    const opts = { fsync: this.o.fsync };
+    if (r.acceptedEpoch !== undefined)
+      await writeEpochFile(join(this.o.epochDir, ACCEPTED_EPOCH_FILE), r.acceptedEpoch, opts);
+    if (r.currentEpoch !== undefined)
+      await writeEpochFile(join(this.o.epochDir, CURRENT_EPOCH_FILE), r.currentEpoch, opts);
+    if (this.stopped) return;
+    this.rest(r);
+  }
+
+  /** Steps 2-6 (everything after the durable part). */
+  private rest(r: Ready): void {
+    const gen = this.generation;
+    for (const e of r.entries) {
+      this.stats.appended++;
+      this.o.log.append(e.zxid, e.data).then(
+        () => {
+          if (gen !== this.generation || this.stopped) return;
+          this.o.window.add(e);
+          // One group commit resolves many appends in a row: report the highest once.
+          if (e.zxid > this.durable) this.durable = e.zxid;
+          this.kick();
+        },
+        (err) => {
+          if (gen === this.generation && !this.stopped) this.o.fatal(err);
+        },
+      );
+    }
+    for (const { to, msg } of r.messages) {
+      this.stats.messagesSent++;
+      this.o.transport.send(to, msg);
+    }
+    for (const e of r.committed) this.o.sink.applyCommitted(e);
+    if (r.status) this.o.sink.statusChanged(r.status);
+    for (const id of r.syncsDone) this.o.sink.syncDone(id);
+    for (const id of r.syncsFailed) this.o.sink.syncFailed(id);
+    for (const f of r.forwarded) this.o.sink.forwarded(f.from, f.data);
+  }
+}
