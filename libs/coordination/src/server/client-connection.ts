@@ -28,6 +28,8 @@ interface Entry {
   /** encoded reply once known. */
   reply?: Buffer;
   receivedAt: number;
+  /** a barrier sends nothing: it holds later requests until `released`. */
+  barrier?: { released: boolean };
 }
 
 /** Pause reading from a client whose socket buffer holds this much unsent data. */
@@ -179,6 +181,16 @@ export class ClientConnection implements SessionConnection {
         readOnly: readOnly === undefined ? undefined : false,
       })),
     );
+    // A resumed session may still have writes in flight from its previous connection: everything
+    // on this one waits behind them, as ZooKeeper keeps a session's order across reconnects.
+    const barrier = { released: false };
+    const waiting = this.member.afterSessionWrites(id, () => {
+      barrier.released = true;
+      this.drain();
+    });
+    if (waiting) {
+      this.queue.push({ xid: 0, request: { op: 'ping' }, zxid: -1, receivedAt: Date.now(), barrier });
+    }
     const early = this.early;
     this.early = [];
     for (const f of early) {
@@ -266,6 +278,11 @@ export class ClientConnection implements SessionConnection {
   private drain(): void {
     while (this.queue.length > 0) {
       const head = this.queue[0];
+      if (head.barrier) {
+        if (!head.barrier.released || this.state === 'closed') return;
+        this.queue.shift();
+        continue;
+      }
       if (!head.reply) {
         if (head.zxid !== -1 || head.request.op === 'sync' || head.request.op === 'closeSession') return;
         this.runRead(head);

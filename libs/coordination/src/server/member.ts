@@ -104,6 +104,13 @@ export class Member {
   private readonly connections = new Map<bigint, SessionConnection>();
   private readonly pending = new Map<number, Pending>();
   private syncWaiters: { zxid: number; done: () => void }[] = [];
+  /**
+   * Client writes proposed for each session and not yet applied here, whatever connection sent
+   * them: ZooKeeper orders a session's requests across reconnects, so a read on a new connection
+   * must wait for writes the session sent on the old one (a lost create reply would otherwise be
+   * looked for before it exists).
+   */
+  private readonly sessionWrites = new Map<bigint, { count: number; waiters: (() => void)[] }>();
   private epoch = 0;
   private counter = 0;
   private nextSession = 0n;
@@ -431,6 +438,7 @@ export class Member {
         this.pendingByKey.clear();
         this.syncCallbacks.clear();
         this.stats.outstanding = 0;
+        this.dropSessionWrites();
       } else {
         this.events.electionTime?.(Date.now() - this.notServingSince);
       }
@@ -501,6 +509,38 @@ export class Member {
     return true;
   }
 
+  private sessionWriteStarted(sessionId: bigint): void {
+    const e = this.sessionWrites.get(sessionId);
+    if (e) e.count++;
+    else this.sessionWrites.set(sessionId, { count: 1, waiters: [] });
+  }
+
+  private sessionWriteEnded(sessionId: bigint): void {
+    const e = this.sessionWrites.get(sessionId);
+    if (!e) return;
+    if (--e.count > 0) return;
+    this.sessionWrites.delete(sessionId);
+    for (const w of e.waiters) w();
+  }
+
+  /**
+   * Runs `done` once every client write of `sessionId` proposed so far has been applied here (or
+   * dropped because this member stopped serving). Returns false, without calling `done`, when none
+   * is pending.
+   */
+  afterSessionWrites(sessionId: bigint, done: () => void): boolean {
+    const e = this.sessionWrites.get(sessionId);
+    if (!e) return false;
+    e.waiters.push(done);
+    return true;
+  }
+
+  private dropSessionWrites(): void {
+    const entries = [...this.sessionWrites.values()];
+    this.sessionWrites.clear();
+    for (const e of entries) for (const w of e.waiters) w();
+  }
+
   /** Ensemble: route a request of a client connected here to the leader (or prepare it, as leader). */
   private submitEnsemble(
     sessionId: bigint,
@@ -514,6 +554,7 @@ export class Member {
     const key = pendingKey(sessionId, cxid);
     this.pendingByKey.set(key, { conn, onCommitted, ticket });
     this.stats.outstanding++;
+    if (conn) this.sessionWriteStarted(sessionId);
     try {
       if (this.isLeader) {
         if (!this.proposeEnsemble(sessionId, cxid, asLeader)) throw new Error('not leading');
@@ -525,6 +566,7 @@ export class Member {
       // Not serving right now: the status change that follows closes the connection.
       this.pendingByKey.delete(key);
       this.stats.outstanding--;
+      if (conn) this.sessionWriteEnded(sessionId);
     }
     return ticket;
   }
@@ -731,6 +773,7 @@ export class Member {
     const txn: Txn = { header: { sessionId, cxid, zxid, time: this.clock.now() }, body };
     this.pending.set(zxid, { conn, onCommitted });
     this.stats.outstanding++;
+    if (conn) this.sessionWriteStarted(sessionId);
     this.broadcaster.propose(txn, encodeTxn(txn));
     return zxid;
   }
@@ -783,6 +826,7 @@ export class Member {
         this.stats.outstanding--;
         p.onCommitted?.(result);
         p.conn?.writeDone(p.ticket!, result);
+        if (p.conn) this.sessionWriteEnded(txn.header.sessionId);
       }
     } else {
       const p = this.pending.get(txn.header.zxid);
@@ -791,6 +835,7 @@ export class Member {
         this.stats.outstanding--;
         p.onCommitted?.(result);
         p.conn?.writeDone(txn.header.zxid, result);
+        if (p.conn) this.sessionWriteEnded(txn.header.sessionId);
       }
     }
     if (body.type === 'closeSession') {
