@@ -60,9 +60,12 @@ case "$zkver" in
 esac
 
 if [ ! -d node_modules ]; then
-  echo "install-test-deps: node_modules missing, running npm ci"
-  npm ci
-  did+=("npm ci")
+  # `npm install` with the committed lockfile, not `npm ci`: the registry reachable here serves no
+  # foreign-platform optional packages (@swc/core-darwin-*, ...), so no lockfile can list them and
+  # `npm ci` refuses it as "out of sync". `npm install` keeps every locked version.
+  echo "install-test-deps: node_modules missing, running npm install (locked versions)"
+  npm install --no-audit --no-fund
+  did+=("npm install")
 fi
 
 if [ "${#did[@]}" -eq 0 ]; then
