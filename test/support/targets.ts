@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 import { apacheZooKeeperAvailable, startApacheZooKeeper } from './apache-zookeeper.js';
 import type { Ensemble, StartOptions } from './ensemble.js';
+import { fourLetterWord } from './four-letter-word.js';
 import { REGISTRAR_MAIN, registrarAvailable, startRegistrar } from './registrar-member.js';
 
 export type TargetName = 'apache' | 'registrar';
@@ -13,9 +14,51 @@ export interface InteropTarget {
   skipReason?: string;
 }
 
+/**
+ * INTEROP_TOPOLOGY=degraded-ensemble makes every `target.start()` of a standalone server start a
+ * 3-member ensemble instead and SIGKILL its leader before the suite runs: the connect string still
+ * lists all three, so clients must find the live members (issue "ZAB replication": the client
+ * suites also pass against an ensemble while a member is down). Default: standalone.
+ */
+function withTopology(start: (opts?: StartOptions) => Promise<Ensemble>): (opts?: StartOptions) => Promise<Ensemble> {
+  if (process.env['INTEROP_TOPOLOGY'] !== 'degraded-ensemble') return start;
+  return async (opts = {}) => {
+    if ((opts.members ?? 1) !== 1) return start(opts);
+    const ens = await start({ ...opts, members: 3 });
+    for (let attempt = 0; attempt < 100; attempt++) {
+      for (const [i, m] of ens.members.entries()) {
+        const mode = await fourLetterWord(m.clientPort, 'srvr').then(
+          (t) => /^Mode: (\w+)/m.exec(t)?.[1],
+          () => undefined,
+        );
+        if (mode === 'leader') {
+          await ens.kill(i, 'SIGKILL');
+          await waitForNewLeader(ens, i);
+          return ens;
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await ens.stop();
+    throw new Error('degraded-ensemble: no leader found to kill');
+  };
+}
+
+async function waitForNewLeader(ens: Ensemble, dead: number): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    for (const [i, m] of ens.members.entries()) {
+      if (i === dead) continue;
+      const text = await fourLetterWord(m.clientPort, 'srvr').catch(() => '');
+      if (/^Mode: leader$/m.test(text)) return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('degraded-ensemble: no new leader after killing the old one');
+}
+
 const ALL: Record<TargetName, Omit<InteropTarget, 'skipReason'>> = {
-  apache: { name: 'apache', start: startApacheZooKeeper },
-  registrar: { name: 'registrar', start: startRegistrar },
+  apache: { name: 'apache', start: withTopology(startApacheZooKeeper) },
+  registrar: { name: 'registrar', start: withTopology(startRegistrar) },
 };
 
 /**
