@@ -3,6 +3,7 @@
  *
  *   npm run bench -- coordinator [--sessions 8] [--inflight 2] [--seconds 5] [--memory-nodes 1000000]
  *   npm run bench -- recipes [--sessions 20] [--seconds 10]
+ *   npm run bench -- ensemble [--sessions 12] [--inflight 2] [--seconds 5] [--lock-sessions 12] [--failovers 3]
  *
  * Both servers are started on loopback with the same tickTime and fsync on (forceSync=yes), driven
  * by the same client (ours), one server at a time, the other idle. Each server's CPU time and peak
@@ -16,8 +17,21 @@ import { startApacheZooKeeper } from '../test/support/apache-zookeeper.js';
 import type { Ensemble } from '../test/support/ensemble.js';
 import { REGISTRAR_BUILT_MAIN, startRegistrar } from '../test/support/registrar-member.js';
 import { delta, sampleProcess } from './process-stats.js';
-import { renderTables, summaryRows, type ServerRun } from './report.js';
+import { renderTables, renderWorkloadTable, summaryRows, type ServerRun } from './report.js';
 import { lockSummary, renderLockTable, runLockBench } from './recipes.js';
+import {
+  connectAllSpread,
+  connectSpread,
+  measureFailovers,
+  membersDelta,
+  minMedianMax,
+  renderEnsembleLockTable,
+  renderFailoverTable,
+  renderMemberTable,
+  sampleMembers,
+  waitForLeader,
+  type EnsembleRunExtras,
+} from './ensemble.js';
 import { prepareRoots, runWorkload, VALUE, WORKLOADS, type WorkloadResult } from './workloads.js';
 
 interface CoordinatorOptions {
@@ -181,6 +195,140 @@ program
       writeFileSync(file, JSON.stringify({ options: opts, results: [lockSummary(oursRun), lockSummary(zkRun)] }, null, 2));
       console.log(`results written to ${file}`);
     } finally {
+      await Promise.all([zk.stop(), ours.stop()]);
+    }
+  });
+
+interface EnsembleOptions {
+  sessions: string;
+  inflight: string;
+  seconds: string;
+  warmup: string;
+  workloads: string;
+  lockSessions: string;
+  failovers: string;
+  tick: string;
+}
+
+async function benchEnsemble(
+  server: ServerRun['server'],
+  ens: Ensemble,
+  opts: EnsembleOptions,
+  bars: cliProgress.MultiBar,
+): Promise<{ run: ServerRun; extras: EnsembleRunExtras }> {
+  await waitForLeader(ens);
+  const before = sampleMembers(ens);
+  const clients = await connectAllSpread(ens, Number(opts.sessions));
+  await prepareRoots(clients[0]!);
+  const results: WorkloadResult[] = [];
+  const secs = Number(opts.seconds);
+  const warm = Number(opts.warmup);
+  const withBar = async <T>(label: string, total: number, body: () => Promise<T>): Promise<T> => {
+    const bar = bars.create(total * 10, 0, { label: `${server} ${label}`.padEnd(28) });
+    const timer = setInterval(() => bar.increment(), 100);
+    try {
+      return await body();
+    } finally {
+      clearInterval(timer);
+      bar.update(total * 10);
+    }
+  };
+  for (const key of opts.workloads.split(',')) {
+    const w = WORKLOADS[key.trim()];
+    if (!w) throw new Error(`unknown workload ${key}; known: ${Object.keys(WORKLOADS).join(', ')}`);
+    results.push(await withBar(w.name, secs + warm, () => runWorkload(w, clients, secs, Number(opts.inflight), warm)));
+  }
+  const lock = await withBar('lock hand-offs', secs + warm, () =>
+    runLockBench(server, (i) => connectSpread(ens, i), Number(opts.lockSessions), secs, warm),
+  );
+  // Resources cover the throughput phases only: failover replaces member processes.
+  const members = membersDelta(before);
+  const sum = members.reduce((a, m) => ({ cpuMs: a.cpuMs + m.cpuMs, rssBytes: 0, peakRssBytes: Math.max(a.peakRssBytes, m.peakRssBytes) }), {
+    cpuMs: 0,
+    rssBytes: 0,
+    peakRssBytes: 0,
+  });
+  const n = Number(opts.failovers);
+  const bar = bars.create(Math.max(1, n), 0, { label: `${server} failovers`.padEnd(28) });
+  const failovers = await measureFailovers(ens, clients, n, (round) => bar.update(round));
+  bar.update(Math.max(1, n));
+  await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+  return { run: { server, results, resources: sum }, extras: { lock, members, failovers } };
+}
+
+program
+  .command('ensemble')
+  .description('3-member Registrar vs 3-member Apache ZooKeeper: throughput, lock hand-offs, leader failover')
+  .option('--sessions <n>', 'concurrent sessions, spread evenly over the members', '12')
+  .option('--inflight <n>', 'outstanding requests per session (closed loop)', '2')
+  .option('--seconds <s>', 'measured duration of each workload', '5')
+  .option('--warmup <s>', 'unmeasured warm-up before each workload', '2')
+  .option('--workloads <list>', 'comma-separated', 'setData,getData,mix')
+  .option('--lock-sessions <n>', 'lock contenders (spread over the members)', '12')
+  .option('--failovers <n>', 'leader kill -9 rounds per server', '3')
+  .option('--tick <ms>', 'tickTime for both ensembles (initLimit=10, syncLimit=5 for both)', '2000')
+  .action(async (opts: EnsembleOptions) => {
+    if (!existsSync(REGISTRAR_BUILT_MAIN)) {
+      throw new Error(`${REGISTRAR_BUILT_MAIN} is missing: run \`npm run build\` first (npm run bench does)`);
+    }
+    const start = {
+      members: 3,
+      tickTime: Number(opts.tick),
+      extra: { forceSync: 'yes' },
+      apacheJvm: 'stock' as const,
+      registrarFrom: 'dist' as const,
+    };
+    const t0 = Date.now();
+    console.log(`starting Apache ZooKeeper 3.8 and Registrar, 3 members each (tickTime=${opts.tick}, forceSync=yes)`);
+    const [zk, ours] = await Promise.all([startApacheZooKeeper(start), startRegistrar(start)]);
+    const bars = new cliProgress.MultiBar(
+      { format: '{label} {bar} {percentage}%', clearOnComplete: false, hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    );
+    try {
+      // One ensemble at a time, the other idle.
+      const o = await benchEnsemble('registrar', ours, opts, bars);
+      const z = await benchEnsemble('apache', zk, opts, bars);
+      bars.stop();
+      console.log(
+        `\n3 members each; sessions=${opts.sessions} (spread evenly) inflight=${opts.inflight} seconds=${opts.seconds} (after ${opts.warmup} s warm-up) value=100B, client: Registrar's ZooKeeperClient, all on 127.0.0.1`,
+      );
+      console.log(renderWorkloadTable(o.run, z.run));
+      console.log(`Lock: ${opts.lockSessions} contenders on one Lock (recipes/lock.ts), hand-off = release start -> next holder acquired`);
+      console.log(renderEnsembleLockTable(o.extras.lock, z.extras.lock));
+      const opsOf = (r: ServerRun, e: EnsembleRunExtras) => r.results.reduce((a, x) => a + x.ops, 0) + e.lock.acquisitions;
+      console.log('Per-member CPU and peak RSS over the throughput phases (workloads + lock):');
+      console.log(
+        renderMemberTable([
+          { server: 'registrar', members: o.extras.members, ops: opsOf(o.run, o.extras) },
+          { server: 'apache', members: z.extras.members, ops: opsOf(z.run, z.extras) },
+        ]),
+      );
+      console.log(`Failover with ${opts.sessions} writers (setData loop), tickTime=${opts.tick}, initLimit=10, syncLimit=5 for both:`);
+      console.log(renderFailoverTable(o.extras.failovers, z.extras.failovers));
+      console.log(`total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      mkdirSync('bench/results', { recursive: true });
+      const file = `bench/results/ensemble-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+      writeFileSync(
+        file,
+        JSON.stringify(
+          {
+            options: opts,
+            rows: summaryRows(o.run, z.run),
+            lock: { registrar: lockSummary(o.extras.lock), apache: lockSummary(z.extras.lock) },
+            members: { registrar: o.extras.members, apache: z.extras.members },
+            failovers: {
+              registrar: { runs: o.extras.failovers, ...minMedianMax(o.extras.failovers.map((f) => f.ms)) },
+              apache: { runs: z.extras.failovers, ...minMedianMax(z.extras.failovers.map((f) => f.ms)) },
+            },
+          },
+          null,
+          2,
+        ),
+      );
+      console.log(`results written to ${file}`);
+    } finally {
+      bars.stop();
       await Promise.all([zk.stop(), ours.stop()]);
     }
   });

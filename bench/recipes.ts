@@ -19,17 +19,20 @@ export interface LockBenchResult {
   handoff: Histogram;
 }
 
-/** Runs the lock loop for `warmup` unmeasured then `seconds` measured seconds. */
+/**
+ * Runs the lock loop for `warmup` unmeasured then `seconds` measured seconds. `connect` is a connect
+ * string, or a function giving session i its client (the ensemble bench spreads sessions over members).
+ */
 export async function runLockBench(
   server: LockBenchResult['server'],
-  connectString: string,
+  connect: string | ((session: number) => Promise<ZooKeeperClient>),
   sessions: number,
   seconds: number,
   warmup: number,
 ): Promise<LockBenchResult> {
   const clients = await Promise.all(
-    Array.from({ length: sessions }, () =>
-      ZooKeeperClient.connect(connectString, { sessionTimeout: 30_000 }),
+    Array.from({ length: sessions }, (_, i) =>
+      typeof connect === 'string' ? ZooKeeperClient.connect(connect, { sessionTimeout: 30_000 }) : connect(i),
     ),
   );
   const handoff = hdr.build({

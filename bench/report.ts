@@ -31,7 +31,8 @@ export function summaryRows(ours: ServerRun, zk: ServerRun) {
   });
 }
 
-export function renderTables(ours: ServerRun, zk: ServerRun): string {
+/** The workload table alone: ops/s, p50/p99 and the ratios us/ZooKeeper. */
+export function renderWorkloadTable(ours: ServerRun, zk: ServerRun): string {
   const t = new Table({
     head: ['workload', 'registrar ops/s', 'zookeeper ops/s', 'ops ratio us/zk', 'registrar p50/p99 ms', 'zookeeper p50/p99 ms', 'p99 ratio us/zk', 'errors'],
   });
@@ -47,6 +48,10 @@ export function renderTables(ours: ServerRun, zk: ServerRun): string {
       String(row.errors),
     ]);
   }
+  return t.toString();
+}
+
+export function renderTables(ours: ServerRun, zk: ServerRun): string {
   const r = new Table({ head: ['server', 'CPU s (whole run)', 'CPU ms per 1k ops', 'peak RSS MB'] });
   for (const run of [ours, zk]) {
     const ops = run.results.reduce((a, x) => a + x.ops, 0);
@@ -57,7 +62,7 @@ export function renderTables(ours: ServerRun, zk: ServerRun): string {
       mb(run.resources.peakRssBytes),
     ]);
   }
-  let out = t.toString() + '\n' + r.toString();
+  let out = renderWorkloadTable(ours, zk) + '\n' + r.toString();
   if (ours.memory && zk.memory) {
     const m = new Table({ head: ['server', 'znodes (100 B)', 'load s', 'RSS MB after load', 'peak RSS MB'] });
     for (const run of [ours, zk]) {

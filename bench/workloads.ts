@@ -56,6 +56,17 @@ export const WORKLOADS: Record<string, Workload> = {
       await c.getData(`${ROOT}/data/s${s}`);
     },
   },
+  mix: {
+    // 90/10 read/write on the session's own znode: every tenth operation of a loop is a setData.
+    name: 'getData/setData 90/10',
+    setup: async (c, s) => {
+      await c.create(`${ROOT}/data/s${s}`, VALUE).catch(ignoreExists);
+    },
+    op: async (c, s, loop, i) => {
+      if ((i + loop) % 10 === 0) await c.setData(`${ROOT}/data/s${s}`, VALUE);
+      else await c.getData(`${ROOT}/data/s${s}`);
+    },
+  },
   exists: {
     name: 'exists',
     op: async (c, s) => {

@@ -1,8 +1,8 @@
 /**
  * One send-only TCP connection to one peer's quorum or election port. It owns a bounded queue of
  * encoded messages, dials lazily on the first message, keeps redialling with backoff once used (until
- * closed), and writes everything queued in one batch per tick: ZAB's host hands over a whole Ready's
- * messages synchronously, so the batch is one syscall instead of one per message.
+ * closed), and writes everything queued in one batch per event-loop turn: every Ready produced while the
+ * turn's I/O callbacks run shares one syscall instead of one per message or per callback.
  *
  * Bounding: the queue holds at most `maxQueuedBytes` (frame bytes, prefix included). When a new frame
  * does not fit, the OLDEST queued frames are dropped: while a peer is away its oldest messages (stale
@@ -89,8 +89,13 @@ export class OutboundLink {
       this.dialled = true;
       this.dial();
     } else if (this.isUp && !this.flushScheduled) {
+      // setImmediate, not nextTick: the flush runs once after every socket and fsync callback of this
+      // event-loop turn, so the messages they all produce (proposals from several client batches, a
+      // commit per ack) leave in one write instead of one per callback. Under a write load the leader
+      // spent ~17% of its CPU in one-small-write-per-callback; the added delay is at most the rest of
+      // the current turn.
       this.flushScheduled = true;
-      process.nextTick(() => this.flush());
+      setImmediate(() => this.flush());
     }
   }
 
