@@ -217,7 +217,7 @@ export class Member {
     await mkdir(this.snapDir, { recursive: true });
     await mkdir(this.logDir, { recursive: true });
     this.snapshots = await SnapshotStore.open(this.snapDir, { fsync: this.config.forceSync });
-    this.log = await TxnLog.open(this.logDir, { fsync: this.config.forceSync });
+    this.log = await TxnLog.open(this.logDir, { fsync: this.config.forceSync, preallocate: true });
 
     const snap = await this.snapshots.latestValid();
     if (snap) {
