@@ -81,4 +81,20 @@ describeEachTarget('3-member ensemble', (target) => {
       '[after]',
     ]);
   });
+
+  it('zkCli with the connect string listing all members works while one member is down', async () => {
+    const victim = (await modes()).indexOf('follower');
+    await zk.kill(victim, 'SIGKILL');
+    // Put the dead member first so the client has to move on; -waitforconnection holds the script
+    // until a live member has taken the session.
+    const order = [victim, ...[0, 1, 2].filter((i) => i !== victim)];
+    const all = order.map((i) => at(i)).join(',');
+    const run = await runZkCli({
+      server: all,
+      args: ['-waitforconnection', '-timeout', '10000'],
+      script: ['create /ens/all-members v', 'sync /ens', 'get /ens/all-members', 'ls /ens'],
+    });
+    expect(run.lines).toEqual(['Created /ens/all-members', 'Sync is OK', 'v', '[after, all-members]']);
+    await zk.restart(victim);
+  });
 }, { needs: ['ensemble'] });
