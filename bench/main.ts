@@ -45,14 +45,21 @@ interface CoordinatorOptions {
 }
 
 async function connectAll(connectString: string, n: number): Promise<ZooKeeperClient[]> {
-  return Promise.all(Array.from({ length: n }, () => ZooKeeperClient.connect(connectString, { sessionTimeout: 30_000 })));
+  return Promise.all(
+    Array.from({ length: n }, () => ZooKeeperClient.connect(connectString, { sessionTimeout: 30_000 })),
+  );
 }
 
 /** Load `count` 100-byte znodes with pipelined creates; returns seconds taken. */
-async function loadNodes(client: ZooKeeperClient, count: number, bar: cliProgress.SingleBar): Promise<number> {
+async function loadNodes(
+  client: ZooKeeperClient,
+  count: number,
+  bar: cliProgress.SingleBar,
+): Promise<number> {
   await client.create('/mem').catch(() => undefined);
   const fanout = 1000;
-  for (let d = 0; d < Math.ceil(count / fanout); d++) await client.create(`/mem/d${d}`).catch(() => undefined);
+  for (let d = 0; d < Math.ceil(count / fanout); d++)
+    await client.create(`/mem/d${d}`).catch(() => undefined);
   const started = Date.now();
   let next = 0;
   const worker = async () => {
@@ -82,9 +89,13 @@ async function benchServer(
   for (const key of opts.workloads.split(',')) {
     const w = WORKLOADS[key.trim()];
     if (!w) throw new Error(`unknown workload ${key}; known: ${Object.keys(WORKLOADS).join(', ')}`);
-    const bar = bars.create((Number(opts.seconds) + Number(opts.warmup)) * 10, 0, { label: `${server} ${w.name}`.padEnd(24) });
+    const bar = bars.create((Number(opts.seconds) + Number(opts.warmup)) * 10, 0, {
+      label: `${server} ${w.name}`.padEnd(24),
+    });
     const timer = setInterval(() => bar.increment(), 100);
-    results.push(await runWorkload(w, clients, Number(opts.seconds), Number(opts.inflight), Number(opts.warmup)));
+    results.push(
+      await runWorkload(w, clients, Number(opts.seconds), Number(opts.inflight), Number(opts.warmup)),
+    );
     clearInterval(timer);
     bar.update((Number(opts.seconds) + Number(opts.warmup)) * 10);
   }
@@ -126,7 +137,9 @@ program
       apacheJvm: 'stock' as const,
       registrarFrom: 'dist' as const,
     };
-    console.log(`starting Apache ZooKeeper 3.8 and Registrar side by side (tickTime=${opts.tick}, forceSync=yes)`);
+    console.log(
+      `starting Apache ZooKeeper 3.8 and Registrar side by side (tickTime=${opts.tick}, forceSync=yes)`,
+    );
     const [zk, ours] = await Promise.all([startApacheZooKeeper(start), startRegistrar(start)]);
     const bars = new cliProgress.MultiBar(
       { format: '{label} {bar} {percentage}%', clearOnComplete: false, hideCursor: true },
@@ -179,7 +192,9 @@ program
       apacheJvm: 'stock' as const,
       registrarFrom: 'dist' as const,
     };
-    console.log(`starting Apache ZooKeeper 3.8 and Registrar side by side (tickTime=${opts.tick}, forceSync=yes)`);
+    console.log(
+      `starting Apache ZooKeeper 3.8 and Registrar side by side (tickTime=${opts.tick}, forceSync=yes)`,
+    );
     const [zk, ours] = await Promise.all([startApacheZooKeeper(start), startRegistrar(start)]);
     try {
       const args = [Number(opts.sessions), Number(opts.seconds), Number(opts.warmup)] as const;
@@ -192,7 +207,10 @@ program
       console.log(renderLockTable([oursRun, zkRun]));
       mkdirSync('bench/results', { recursive: true });
       const file = `bench/results/recipes-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-      writeFileSync(file, JSON.stringify({ options: opts, results: [lockSummary(oursRun), lockSummary(zkRun)] }, null, 2));
+      writeFileSync(
+        file,
+        JSON.stringify({ options: opts, results: [lockSummary(oursRun), lockSummary(zkRun)] }, null, 2),
+      );
       console.log(`results written to ${file}`);
     } finally {
       await Promise.all([zk.stop(), ours.stop()]);
@@ -236,18 +254,27 @@ async function benchEnsemble(
   for (const key of opts.workloads.split(',')) {
     const w = WORKLOADS[key.trim()];
     if (!w) throw new Error(`unknown workload ${key}; known: ${Object.keys(WORKLOADS).join(', ')}`);
-    results.push(await withBar(w.name, secs + warm, () => runWorkload(w, clients, secs, Number(opts.inflight), warm)));
+    results.push(
+      await withBar(w.name, secs + warm, () => runWorkload(w, clients, secs, Number(opts.inflight), warm)),
+    );
   }
   const lock = await withBar('lock hand-offs', secs + warm, () =>
     runLockBench(server, (i) => connectSpread(ens, i), Number(opts.lockSessions), secs, warm),
   );
   // Resources cover the throughput phases only: failover replaces member processes.
   const members = membersDelta(before);
-  const sum = members.reduce((a, m) => ({ cpuMs: a.cpuMs + m.cpuMs, rssBytes: 0, peakRssBytes: Math.max(a.peakRssBytes, m.peakRssBytes) }), {
-    cpuMs: 0,
-    rssBytes: 0,
-    peakRssBytes: 0,
-  });
+  const sum = members.reduce(
+    (a, m) => ({
+      cpuMs: a.cpuMs + m.cpuMs,
+      rssBytes: 0,
+      peakRssBytes: Math.max(a.peakRssBytes, m.peakRssBytes),
+    }),
+    {
+      cpuMs: 0,
+      rssBytes: 0,
+      peakRssBytes: 0,
+    },
+  );
   const n = Number(opts.failovers);
   const bar = bars.create(Math.max(1, n), 0, { label: `${server} failovers`.padEnd(28) });
   const failovers = await measureFailovers(ens, clients, n, (round) => bar.update(round));
@@ -279,7 +306,9 @@ program
       registrarFrom: 'dist' as const,
     };
     const t0 = Date.now();
-    console.log(`starting Apache ZooKeeper 3.8 and Registrar, 3 members each (tickTime=${opts.tick}, forceSync=yes)`);
+    console.log(
+      `starting Apache ZooKeeper 3.8 and Registrar, 3 members each (tickTime=${opts.tick}, forceSync=yes)`,
+    );
     const [zk, ours] = await Promise.all([startApacheZooKeeper(start), startRegistrar(start)]);
     const bars = new cliProgress.MultiBar(
       { format: '{label} {bar} {percentage}%', clearOnComplete: false, hideCursor: true },
@@ -294,9 +323,12 @@ program
         `\n3 members each; sessions=${opts.sessions} (spread evenly) inflight=${opts.inflight} seconds=${opts.seconds} (after ${opts.warmup} s warm-up) value=100B, client: Registrar's ZooKeeperClient, all on 127.0.0.1`,
       );
       console.log(renderWorkloadTable(o.run, z.run));
-      console.log(`Lock: ${opts.lockSessions} contenders on one Lock (recipes/lock.ts), hand-off = release start -> next holder acquired`);
+      console.log(
+        `Lock: ${opts.lockSessions} contenders on one Lock (recipes/lock.ts), hand-off = release start -> next holder acquired`,
+      );
       console.log(renderEnsembleLockTable(o.extras.lock, z.extras.lock));
-      const opsOf = (r: ServerRun, e: EnsembleRunExtras) => r.results.reduce((a, x) => a + x.ops, 0) + e.lock.acquisitions;
+      const opsOf = (r: ServerRun, e: EnsembleRunExtras) =>
+        r.results.reduce((a, x) => a + x.ops, 0) + e.lock.acquisitions;
       console.log('Per-member CPU and peak RSS over the throughput phases (workloads + lock):');
       console.log(
         renderMemberTable([
@@ -304,7 +336,9 @@ program
           { server: 'apache', members: z.extras.members, ops: opsOf(z.run, z.extras) },
         ]),
       );
-      console.log(`Failover with ${opts.sessions} writers (setData loop), tickTime=${opts.tick}, initLimit=10, syncLimit=5 for both:`);
+      console.log(
+        `Failover with ${opts.sessions} writers (setData loop), tickTime=${opts.tick}, initLimit=10, syncLimit=5 for both:`,
+      );
       console.log(renderFailoverTable(o.extras.failovers, z.extras.failovers));
       console.log(`total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
       mkdirSync('bench/results', { recursive: true });

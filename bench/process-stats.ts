@@ -20,8 +20,13 @@ export function sampleProcess(pid: number): ProcessSample | undefined {
     const utime = Number(fields[11]);
     const stime = Number(fields[12]);
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
-    return { cpuMs: ((utime + stime) * 1000) / CLOCK_TICKS, rssBytes: kb('VmRSS'), peakRssBytes: kb('VmHWM') };
+    const kb = (key: string) =>
+      Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+    return {
+      cpuMs: ((utime + stime) * 1000) / CLOCK_TICKS,
+      rssBytes: kb('VmRSS'),
+      peakRssBytes: kb('VmHWM'),
+    };
   } catch {
     return undefined;
   }

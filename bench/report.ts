@@ -34,7 +34,16 @@ export function summaryRows(ours: ServerRun, zk: ServerRun) {
 /** The workload table alone: ops/s, p50/p99 and the ratios us/ZooKeeper. */
 export function renderWorkloadTable(ours: ServerRun, zk: ServerRun): string {
   const t = new Table({
-    head: ['workload', 'registrar ops/s', 'zookeeper ops/s', 'ops ratio us/zk', 'registrar p50/p99 ms', 'zookeeper p50/p99 ms', 'p99 ratio us/zk', 'errors'],
+    head: [
+      'workload',
+      'registrar ops/s',
+      'zookeeper ops/s',
+      'ops ratio us/zk',
+      'registrar p50/p99 ms',
+      'zookeeper p50/p99 ms',
+      'p99 ratio us/zk',
+      'errors',
+    ],
   });
   for (const row of summaryRows(ours, zk)) {
     t.push([
@@ -66,7 +75,13 @@ export function renderTables(ours: ServerRun, zk: ServerRun): string {
   if (ours.memory && zk.memory) {
     const m = new Table({ head: ['server', 'znodes (100 B)', 'load s', 'RSS MB after load', 'peak RSS MB'] });
     for (const run of [ours, zk]) {
-      m.push([run.server, String(run.memory!.nodes), run.memory!.seconds.toFixed(1), mb(run.memory!.rssBytes), mb(run.memory!.peakRssBytes)]);
+      m.push([
+        run.server,
+        String(run.memory!.nodes),
+        run.memory!.seconds.toFixed(1),
+        mb(run.memory!.rssBytes),
+        mb(run.memory!.peakRssBytes),
+      ]);
     }
     out += '\n' + m.toString();
   }

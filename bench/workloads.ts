@@ -107,8 +107,13 @@ export async function runWorkload(
   run = 'm',
 ): Promise<WorkloadResult> {
   if (w.setup) await Promise.all(clients.map((c, s) => w.setup!(c, s)));
-  if (warmupSeconds > 0) await runWorkload({ name: w.name, op: w.op }, clients, warmupSeconds, inflight, 0, 'w');
-  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  if (warmupSeconds > 0)
+    await runWorkload({ name: w.name, op: w.op }, clients, warmupSeconds, inflight, 0, 'w');
+  const histogram = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
   let ops = 0;
   let errors = 0;
   const started = process.hrtime.bigint();

@@ -53,9 +53,13 @@ for (let i = 1; i <= members; i++) {
   ].join('\n');
   writeFileSync(join(dir, 'zoo.cfg'), cfg + '\n');
   writeFileSync(join(dir, 'myid'), `${i}\n`);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/coordinator/src/main.ts', join(dir, 'zoo.cfg')], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'apps/coordinator/src/main.ts', join(dir, 'zoo.cfg')],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   children.push(child);
   child.on('exit', (code, signal) => {
     console.log(`coordinator-${i} (pid ${child.pid}) exited (${signal ?? code})`);
@@ -66,7 +70,10 @@ const hosts = Array.from({ length: members }, (_, k) => `127.0.0.1:${2181 + k}`)
 console.log(
   `\nRegistrar is starting (${members > 1 ? `${members}-member ZAB ensemble` : 'standalone member'}). Connect string: ${hosts}`,
 );
-for (let i = 1; i <= members; i++) console.log(`  member ${i}: admin http://127.0.0.1:${8080 + i}/commands  metrics http://127.0.0.1:${8080 + i}/metrics`);
+for (let i = 1; i <= members; i++)
+  console.log(
+    `  member ${i}: admin http://127.0.0.1:${8080 + i}/commands  metrics http://127.0.0.1:${8080 + i}/metrics`,
+  );
 console.log('Press Ctrl-C to stop.\n');
 
 let stopping = false;
@@ -79,8 +86,8 @@ function stop(): void {
     process.exit(0);
   }, 5000);
   deadline.unref();
-  Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(() =>
-    process.exit(0),
+  Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(
+    () => process.exit(0),
   );
 }
 process.on('SIGINT', stop);

@@ -68,7 +68,9 @@ describeEachTarget('bad input', (target) => {
 
   it('answers a bad version with BADVERSION', async () => {
     const { raw } = await RawSession.session(port);
-    expect((await raw.call({ op: 'setData', path: '/', data: Buffer.alloc(0), version: 99 }))?.err).toBe(-103);
+    expect((await raw.call({ op: 'setData', path: '/', data: Buffer.alloc(0), version: 99 }))?.err).toBe(
+      -103,
+    );
     expect((await raw.call({ op: 'delete', path: '/zookeeper/quota', version: 7 }))?.err).toBe(-8);
     raw.close();
   });
@@ -127,22 +129,27 @@ describe('fuzzed frames against our member', () => {
   const validRequest: fc.Arbitrary<Request> = fc.oneof(
     fc.string({ maxLength: 12 }).map((s) => create('/f' + s)),
     fc.string({ maxLength: 12 }).map((s): Request => ({ op: 'getData', path: '/' + s, watch: true })),
-    fc.string({ maxLength: 12 }).map((s): Request => ({ op: 'setData', path: '/f' + s, data: Buffer.from(s), version: -1 })),
-    fc.string({ maxLength: 12 }).map(
-      (s): Request => ({
-        op: 'multi',
-        ops: [create('/m' + s) as CreateRequest, { op: 'delete', path: '/m' + s, version: 0 }],
-      }),
-    ),
+    fc
+      .string({ maxLength: 12 })
+      .map((s): Request => ({ op: 'setData', path: '/f' + s, data: Buffer.from(s), version: -1 })),
+    fc.string({ maxLength: 12 }).map((s): Request => ({
+      op: 'multi',
+      ops: [create('/m' + s) as CreateRequest, { op: 'delete', path: '/m' + s, version: 0 }],
+    })),
     fc.string({ maxLength: 40 }).map((s): Request => ({ op: 'getChildren2', path: s, watch: false })),
   );
 
   /** One hostile connection: what it sends after connecting (or instead of connecting). */
   const attack = fc.oneof(
     fc.uint8Array({ minLength: 1, maxLength: 200 }).map((b) => [Buffer.from(b)]),
-    fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 120 })).map(([b]) => [connectFrame, encodeFrame(Buffer.from(b))]),
     fc
-      .tuple(validRequest, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }))
+      .tuple(fc.uint8Array({ minLength: 1, maxLength: 120 }))
+      .map(([b]) => [connectFrame, encodeFrame(Buffer.from(b))]),
+    fc
+      .tuple(
+        validRequest,
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
+      )
       .map(([req, flips]) => {
         const frame = Buffer.from(encodeRequest(7, req));
         for (const [at, v] of flips) frame[4 + (at % Math.max(1, frame.length - 4))] = v;
@@ -168,7 +175,9 @@ describe('fuzzed frames against our member', () => {
   it('keeps serving a witness session and leaks no session', async () => {
     const witness = await RawSession.session(port, 30_000);
     const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
-    console.log(`fuzz seed ${seed} (replay: FUZZ_SEED=${seed} npx vitest run --project interop test/interop/bad-input.spec.ts)`);
+    console.log(
+      `fuzz seed ${seed} (replay: FUZZ_SEED=${seed} npx vitest run --project interop test/interop/bad-input.spec.ts)`,
+    );
     let round = 0;
     await fc.assert(
       fc.asyncProperty(attack, async (frames) => {

@@ -14,7 +14,13 @@ import { RawSession, type RawReply } from '../support/raw-session.js';
 import { describeEachTarget } from '../support/targets.js';
 
 const OPEN = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
-const create = (path: string, data = '', flags = 0): Request => ({ op: 'create', path, data: Buffer.from(data), acl: OPEN, flags });
+const create = (path: string, data = '', flags = 0): Request => ({
+  op: 'create',
+  path,
+  data: Buffer.from(data),
+  acl: OPEN,
+  flags,
+});
 const dataOf = (r: RawReply) => {
   const res = decodeReplyBody('getData', new JuteReader(r.body));
   return res.op === 'getData' ? res.data?.toString() : undefined;
@@ -53,7 +59,8 @@ describeEachTarget('session semantics', (target) => {
       if (reqs[i]!.op === 'getData') expect(dataOf(r)).toBe(String(expected));
     });
     // zxids in reply headers never go backwards
-    for (let i = 1; i < replies.length; i++) expect(replies[i]!.zxid).toBeGreaterThanOrEqual(replies[i - 1]!.zxid);
+    for (let i = 1; i < replies.length; i++)
+      expect(replies[i]!.zxid).toBeGreaterThanOrEqual(replies[i - 1]!.zxid);
     raw.close();
   });
 
@@ -62,7 +69,9 @@ describeEachTarget('session semantics', (target) => {
     await raw.call(create('/wbd', 'old'));
     expect((await raw.call({ op: 'getData', path: '/wbd', watch: true }))!.err).toBe(0);
     const other = await RawSession.session(port);
-    const [setXid] = other.raw.burst([{ op: 'setData', path: '/wbd', data: Buffer.from('new'), version: -1 }]);
+    const [setXid] = other.raw.burst([
+      { op: 'setData', path: '/wbd', data: Buffer.from('new'), version: -1 },
+    ]);
     expect((await other.raw.reply())!.xid).toBe(setXid);
     const [getXid] = raw.burst([{ op: 'getData', path: '/wbd', watch: false }]);
     const frames = await raw.collect(500);
@@ -76,7 +85,7 @@ describeEachTarget('session semantics', (target) => {
     other.raw.close();
   });
 
-  it('fires its own write\'s watch before that write\'s reply', async () => {
+  it("fires its own write's watch before that write's reply", async () => {
     const { raw } = await RawSession.session(port);
     await raw.call(create('/own', 'a'));
     await raw.call({ op: 'exists', path: '/own', watch: true });

@@ -58,7 +58,8 @@ const apacheLauncher: MemberLauncher = {
     const mainClass = standalone
       ? 'org.apache.zookeeper.server.ZooKeeperServerMain'
       : 'org.apache.zookeeper.server.quorum.QuorumPeerMain';
-    const quickStart = spec.apacheJvm === 'stock' ? [] : ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'];
+    const quickStart =
+      spec.apacheJvm === 'stock' ? [] : ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'];
     const args = [
       ...quickStart,
       '-cp',

@@ -9,7 +9,11 @@ import {
 } from '../../libs/coordination/src/protocol/connect-codec.js';
 import { encodeFrame, FrameDecoder } from '../../libs/coordination/src/protocol/frame-decoder.js';
 import { JuteReader } from '../../libs/coordination/src/protocol/jute-reader.js';
-import type { ConnectRequest, ConnectResponse, Request } from '../../libs/coordination/src/protocol/records.js';
+import type {
+  ConnectRequest,
+  ConnectResponse,
+  Request,
+} from '../../libs/coordination/src/protocol/records.js';
 import { encodeRequest } from '../../libs/coordination/src/protocol/request-codec.js';
 
 export interface RawReply {
@@ -57,7 +61,10 @@ export class RawSession {
   }
 
   /** Opens a connection and establishes a new session. */
-  static async session(port: number, timeOut = 4000): Promise<{ raw: RawSession; response: ConnectResponse }> {
+  static async session(
+    port: number,
+    timeOut = 4000,
+  ): Promise<{ raw: RawSession; response: ConnectResponse }> {
     const { raw, response } = await RawSession.handshake(port, { timeOut });
     if (!response) throw new Error('no ConnectResponse');
     return { raw, response };

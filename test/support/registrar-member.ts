@@ -25,7 +25,9 @@ const registrarLauncher: MemberLauncher = {
   spawn(spec, files) {
     // Same zoo.cfg as Apache gets; one member per process, standalone being a one-member ensemble.
     const args =
-      spec.registrarFrom === 'dist' ? [REGISTRAR_BUILT_MAIN, files.cfgPath] : ['--import', 'tsx', REGISTRAR_MAIN, files.cfgPath];
+      spec.registrarFrom === 'dist'
+        ? [REGISTRAR_BUILT_MAIN, files.cfgPath]
+        : ['--import', 'tsx', REGISTRAR_MAIN, files.cfgPath];
     return spawnMember(process.execPath, args, {
       cwd: REPO_ROOT,
       outFile: files.logFile,

@@ -20,7 +20,9 @@ export interface InteropTarget {
  * lists all three, so clients must find the live members (issue "ZAB replication": the client
  * suites also pass against an ensemble while a member is down). Default: standalone.
  */
-function withTopology(start: (opts?: StartOptions) => Promise<Ensemble>): (opts?: StartOptions) => Promise<Ensemble> {
+function withTopology(
+  start: (opts?: StartOptions) => Promise<Ensemble>,
+): (opts?: StartOptions) => Promise<Ensemble> {
   if (process.env['INTEROP_TOPOLOGY'] !== 'degraded-ensemble') return start;
   return async (opts = {}) => {
     if ((opts.members ?? 1) !== 1) return start(opts);
@@ -128,7 +130,10 @@ export function describeEachTarget(
 ): void {
   for (const t of targets) {
     const missing = (opts.needs ?? []).find((c) => !CAPABILITIES[t.name].includes(c));
-    const target = missing && !t.skipReason ? { ...t, skipReason: `${t.name} cannot run ${missing} suites yet: ${MISSING_WHY[missing]}` } : t;
+    const target =
+      missing && !t.skipReason
+        ? { ...t, skipReason: `${t.name} cannot run ${missing} suites yet: ${MISSING_WHY[missing]}` }
+        : t;
     if (target.skipReason === undefined) {
       describe(`${title} against ${target.name}`, () => body(target));
     } else {

@@ -21,11 +21,19 @@ describe('admin HTTP port', () => {
 
   it('lists commands and answers each with JSON matching the four-letter words', async () => {
     const list = (await (await fetch(`${base}/commands`)).json()) as { commands: string[] };
-    expect(list.commands).toEqual(expect.arrayContaining(['ruok', 'srvr', 'mntr', 'conf', 'cons', 'envi', 'dump', 'wchs', 'isro']));
+    expect(list.commands).toEqual(
+      expect.arrayContaining(['ruok', 'srvr', 'mntr', 'conf', 'cons', 'envi', 'dump', 'wchs', 'isro']),
+    );
 
     const port = zk.members[0]!.clientPort;
     const { raw } = await RawSession.session(port);
-    await raw.call({ op: 'create', path: '/admin-a', data: Buffer.from('x'), acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], flags: 1 });
+    await raw.call({
+      op: 'create',
+      path: '/admin-a',
+      data: Buffer.from('x'),
+      acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }],
+      flags: 1,
+    });
     await raw.call({ op: 'getData', path: '/admin-a', watch: true });
 
     const srvr = (await (await fetch(`${base}/commands/srvr`)).json()) as Record<string, unknown>;
@@ -37,9 +45,13 @@ describe('admin HTTP port', () => {
     expect(srvr.ephemerals_count).toBe(1);
     expect(srvr.watch_count).toBe(1);
 
-    const dump = (await (await fetch(`${base}/commands/dump`)).json()) as { session_id_to_ephemeral_paths: Record<string, string[]> };
+    const dump = (await (await fetch(`${base}/commands/dump`)).json()) as {
+      session_id_to_ephemeral_paths: Record<string, string[]>;
+    };
     expect(Object.values(dump.session_id_to_ephemeral_paths)).toEqual([['/admin-a']]);
-    const cons = (await (await fetch(`${base}/commands/cons`)).json()) as { connections: { last_operation: string }[] };
+    const cons = (await (await fetch(`${base}/commands/cons`)).json()) as {
+      connections: { last_operation: string }[];
+    };
     expect(cons.connections.some((c) => c.last_operation === 'getData')).toBe(true);
     raw.close();
   });

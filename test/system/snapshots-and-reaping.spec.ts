@@ -13,7 +13,13 @@ import { RawSession } from '../support/raw-session.js';
 import { startRegistrar } from '../support/registrar-member.js';
 
 const OPEN = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
-const create = (path: string, data = '', flags = 0): Request => ({ op: 'create', path, data: Buffer.from(data), acl: OPEN, flags });
+const create = (path: string, data = '', flags = 0): Request => ({
+  op: 'create',
+  path,
+  data: Buffer.from(data),
+  acl: OPEN,
+  flags,
+});
 
 function versionDir(zk: Ensemble): string {
   return join(zk.members[0]!.files.dataDir, 'version-2');
@@ -46,7 +52,8 @@ describe('snapshots, recovery and purge', () => {
     await raw.call(create('/s'));
     const reqs: Request[] = [];
     for (let i = 0; i < 600; i++) reqs.push(create(`/s/n${i}`, `v${i}`));
-    for (let i = 0; i < 600; i += 3) reqs.push({ op: 'setData', path: `/s/n${i}`, data: Buffer.from(`w${i}`), version: 0 });
+    for (let i = 0; i < 600; i += 3)
+      reqs.push({ op: 'setData', path: `/s/n${i}`, data: Buffer.from(`w${i}`), version: 0 });
     for (let i = 1; i < 600; i += 5) reqs.push({ op: 'delete', path: `/s/n${i}`, version: -1 });
     // Waves of pipelined writes, so several snapshots start (one at a time) while writes continue.
     for (let at = 0; at < reqs.length; at += 60) {
@@ -62,7 +69,9 @@ describe('snapshots, recovery and purge', () => {
 
     const files = await waitFor('purge', async () => {
       const names = readdirSync(versionDir(zk));
-      return names.filter((n) => n.startsWith('snapshot.') && !n.endsWith('.tmp')).length <= 3 ? names : undefined;
+      return names.filter((n) => n.startsWith('snapshot.') && !n.endsWith('.tmp')).length <= 3
+        ? names
+        : undefined;
     });
     expect(files.filter((n) => n.startsWith('snapshot.')).length).toBeGreaterThan(0);
     raw.close();
@@ -76,7 +85,9 @@ describe('snapshots, recovery and purge', () => {
     for (const i of [0, 3, 597, 599]) {
       const r = await after.raw.call({ op: 'getData', path: `/s/n${i}`, watch: false });
       expect(r!.err, `n${i}`).toBe(0);
-      expect(r!.body.subarray(4, 4 + r!.body.readInt32BE(0)).toString()).toBe(i % 3 === 0 ? `w${i}` : `v${i}`);
+      expect(r!.body.subarray(4, 4 + r!.body.readInt32BE(0)).toString()).toBe(
+        i % 3 === 0 ? `w${i}` : `v${i}`,
+      );
     }
     expect((await after.raw.call({ op: 'exists', path: '/s/n1', watch: false }))!.err).toBe(-101);
     const mntr = parseMntr(await fourLetterWord(port, 'mntr'));
@@ -98,7 +109,10 @@ describe('containers and TTL nodes', () => {
   it('reaps a container once its last child is gone, and a TTL node once its TTL passed', async () => {
     const port = zk.members[0]!.clientPort;
     const { raw } = await RawSession.session(port);
-    expect((await raw.call({ op: 'createContainer', path: '/box', data: Buffer.alloc(0), acl: OPEN, flags: 4 }))!.err).toBe(0);
+    expect(
+      (await raw.call({ op: 'createContainer', path: '/box', data: Buffer.alloc(0), acl: OPEN, flags: 4 }))!
+        .err,
+    ).toBe(0);
     expect((await raw.call(create('/box/item')))!.err).toBe(0);
     await new Promise((r) => setTimeout(r, 400));
     expect((await raw.call({ op: 'exists', path: '/box', watch: false }))!.err).toBe(0); // has a child: stays
@@ -107,7 +121,14 @@ describe('containers and TTL nodes', () => {
       (await raw.call({ op: 'exists', path: '/box', watch: false }))!.err === -101 ? true : undefined,
     );
 
-    const ttl = await raw.call({ op: 'createTTL', path: '/ttl', data: Buffer.alloc(0), acl: OPEN, flags: 5, ttl: 300 });
+    const ttl = await raw.call({
+      op: 'createTTL',
+      path: '/ttl',
+      data: Buffer.alloc(0),
+      acl: OPEN,
+      flags: 5,
+      ttl: 300,
+    });
     expect(ttl!.err).toBe(0);
     expect((await raw.call({ op: 'exists', path: '/ttl', watch: false }))!.err).toBe(0);
     await waitFor('ttl reaped', async () =>

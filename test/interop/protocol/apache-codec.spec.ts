@@ -10,16 +10,33 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeConnectResponse, encodeConnectRequest } from '../../../libs/coordination/src/protocol/connect-codec.js';
+import {
+  decodeConnectResponse,
+  encodeConnectRequest,
+} from '../../../libs/coordination/src/protocol/connect-codec.js';
 import { ErrorCode, OpCode } from '../../../libs/coordination/src/protocol/constants.js';
 import { MarshallingError, UnimplementedError } from '../../../libs/coordination/src/protocol/errors.js';
 import { FrameDecoder, encodeFrame } from '../../../libs/coordination/src/protocol/frame-decoder.js';
 import { JuteReader } from '../../../libs/coordination/src/protocol/jute-reader.js';
 import { JuteWriter } from '../../../libs/coordination/src/protocol/jute-writer.js';
-import { readReplyHeader, readWatcherEvent, writeMultiHeader } from '../../../libs/coordination/src/protocol/record-codec.js';
-import type { ConnectRequest, ReplyHeader, Request, Response } from '../../../libs/coordination/src/protocol/records.js';
+import {
+  readReplyHeader,
+  readWatcherEvent,
+  writeMultiHeader,
+} from '../../../libs/coordination/src/protocol/record-codec.js';
+import type {
+  ConnectRequest,
+  ReplyHeader,
+  Request,
+  Response,
+} from '../../../libs/coordination/src/protocol/records.js';
 import { decodeRequest, encodeRequest } from '../../../libs/coordination/src/protocol/request-codec.js';
-import { decodeReplyBody, encodeNotification, encodeReply, multiCreateResultOp } from '../../../libs/coordination/src/protocol/response-codec.js';
+import {
+  decodeReplyBody,
+  encodeNotification,
+  encodeReply,
+  multiCreateResultOp,
+} from '../../../libs/coordination/src/protocol/response-codec.js';
 
 const JAR = '/usr/share/java/zookeeper.jar';
 const LOGGER = '/usr/share/java/slf4j-nop.jar';

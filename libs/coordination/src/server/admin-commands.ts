@@ -102,7 +102,8 @@ export function configData(m: Member) {
     'autopurge.snapRetainCount': c.autopurgeSnapRetainCount,
     'autopurge.purgeInterval': c.autopurgePurgeInterval,
     peers: c.peers.map(
-      (p) => `server.${p.id}=${p.host}:${p.quorumPort}:${p.electionPort}${p.observer ? ':observer' : ':participant'}`,
+      (p) =>
+        `server.${p.id}=${p.host}:${p.quorumPort}:${p.electionPort}${p.observer ? ':observer' : ':participant'}`,
     ),
   };
 }

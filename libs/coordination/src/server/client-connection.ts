@@ -154,13 +154,15 @@ export class ClientConnection implements SessionConnection {
     const session = this.member.revalidate(req.sessionId, req.passwd);
     if (!session) {
       this.sendRaw(
-        encodeFrame(encodeConnectResponse({
-          protocolVersion: 0,
-          timeOut: 0,
-          sessionId: 0n,
-          passwd: Buffer.alloc(16),
-          readOnly: req.readOnly === undefined ? undefined : false,
-        })),
+        encodeFrame(
+          encodeConnectResponse({
+            protocolVersion: 0,
+            timeOut: 0,
+            sessionId: 0n,
+            passwd: Buffer.alloc(16),
+            readOnly: req.readOnly === undefined ? undefined : false,
+          }),
+        ),
       );
       return this.closeAfterFlush();
     }
@@ -173,13 +175,15 @@ export class ClientConnection implements SessionConnection {
     this.state = 'connected';
     this.member.attach(this);
     this.sendRaw(
-      encodeFrame(encodeConnectResponse({
-        protocolVersion: 0,
-        timeOut: timeoutMs,
-        sessionId: id,
-        passwd,
-        readOnly: readOnly === undefined ? undefined : false,
-      })),
+      encodeFrame(
+        encodeConnectResponse({
+          protocolVersion: 0,
+          timeOut: timeoutMs,
+          sessionId: id,
+          passwd,
+          readOnly: readOnly === undefined ? undefined : false,
+        }),
+      ),
     );
     // A resumed session may still have writes in flight from its previous connection: everything
     // on this one waits behind them, as ZooKeeper keeps a session's order across reconnects.
@@ -257,7 +261,8 @@ export class ClientConnection implements SessionConnection {
     if (scheme === 'digest') {
       const id = digestAuth(auth.toString('utf8'));
       // Identical ids are kept once (ServerCnxn.addAuthInfo); two passwords for one user are two ids.
-      if (!this.authIds.some((i) => i.scheme === 'digest' && i.id === id)) this.authIds.push({ scheme: 'digest', id });
+      if (!this.authIds.some((i) => i.scheme === 'digest' && i.id === id))
+        this.authIds.push({ scheme: 'digest', id });
       const superDigest = this.member.config.superDigest;
       if (superDigest && id === superDigest && !this.authIds.some((i) => i.scheme === 'super')) {
         this.authIds.push({ scheme: 'super', id: '' });
@@ -270,7 +275,13 @@ export class ClientConnection implements SessionConnection {
   }
 
   private enqueueDone(xid: number, err: number): void {
-    this.queue.push({ xid, request: { op: 'ping' }, zxid: -1, reply: this.encode(xid, err), receivedAt: Date.now() });
+    this.queue.push({
+      xid,
+      request: { op: 'ping' },
+      zxid: -1,
+      reply: this.encode(xid, err),
+      receivedAt: Date.now(),
+    });
     if (this.queue.length === 1) this.drain();
   }
 

@@ -12,7 +12,18 @@ import type { MemberConfig } from './member-config.js';
 import { MemberMetrics } from './metrics.js';
 
 /** Words ZooKeeper answers only while serving (they read the database or the mode). */
-const NEEDS_SERVING = new Set(['srvr', 'stat', 'mntr', 'cons', 'dump', 'wchs', 'wchc', 'wchp', 'crst', 'srst']);
+const NEEDS_SERVING = new Set([
+  'srvr',
+  'stat',
+  'mntr',
+  'cons',
+  'dump',
+  'wchs',
+  'wchc',
+  'wchp',
+  'crst',
+  'srst',
+]);
 
 export class CoordinatorServer implements ConnectionHost, CommandSource {
   readonly member: Member;
@@ -53,7 +64,12 @@ export class CoordinatorServer implements ConnectionHost, CommandSource {
     });
     let adminPort: number | undefined;
     if (this.config.adminEnabled) {
-      this.adminServer = await startAdminHttp(this, this.metrics, this.config.adminServerAddress, this.config.adminServerPort);
+      this.adminServer = await startAdminHttp(
+        this,
+        this.metrics,
+        this.config.adminServerAddress,
+        this.config.adminServerPort,
+      );
       const a = this.adminServer.address();
       adminPort = typeof a === 'object' && a ? a.port : undefined;
     }
@@ -147,9 +163,13 @@ export class CoordinatorServer implements ConnectionHost, CommandSource {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.clientServer ? this.clientServer.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.clientServer ? this.clientServer.close(() => resolve()) : resolve(),
+    );
     for (const c of [...this.open]) c.close();
-    await new Promise<void>((resolve) => (this.adminServer ? this.adminServer.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.adminServer ? this.adminServer.close(() => resolve()) : resolve(),
+    );
     await this.member.stop();
   }
 }

@@ -78,7 +78,11 @@ export function renderFourLetterWord(word: string, src: CommandSource): string |
         '\n'
       );
     case 'cons':
-      return connectionsData(src).map((c) => connectionLine(c)).join('\n') + '\n\n';
+      return (
+        connectionsData(src)
+          .map((c) => connectionLine(c))
+          .join('\n') + '\n\n'
+      );
     case 'dump': {
       const d = dumpData(src.member);
       const lines = ['SessionTracker dump:', `Global Sessions(${d.expiry_time_to_session_ids.length}):`];

@@ -147,10 +147,14 @@ export function parseMemberConfig(text: string, myIdText?: string): MemberConfig
       ? ['srvr']
       : wl.trim() === '*'
         ? ALL_FOUR_LETTER_WORDS
-        : wl.split(',').map((w) => w.trim()).filter(Boolean),
+        : wl
+            .split(',')
+            .map((w) => w.trim())
+            .filter(Boolean),
   );
   for (const w of fourLetterWords) {
-    if (!ALL_FOUR_LETTER_WORDS.includes(w)) throw new ConfigError(`4lw.commands.whitelist: unknown command "${w}"`);
+    if (!ALL_FOUR_LETTER_WORDS.includes(w))
+      throw new ConfigError(`4lw.commands.whitelist: unknown command "${w}"`);
   }
 
   const config: MemberConfig = {
@@ -164,7 +168,10 @@ export function parseMemberConfig(text: string, myIdText?: string): MemberConfig
     maxClientCnxns: int('maxClientCnxns', take('maxClientCnxns') ?? '60', 0),
     minSessionTimeout,
     maxSessionTimeout,
-    autopurgeSnapRetainCount: Math.max(3, int('autopurge.snapRetainCount', take('autopurge.snapRetainCount') ?? '3', 0)),
+    autopurgeSnapRetainCount: Math.max(
+      3,
+      int('autopurge.snapRetainCount', take('autopurge.snapRetainCount') ?? '3', 0),
+    ),
     autopurgePurgeInterval: int('autopurge.purgeInterval', take('autopurge.purgeInterval') ?? '0', 0),
     fourLetterWords,
     adminEnabled: bool('admin.enableServer', take('admin.enableServer') ?? 'true'),
@@ -173,7 +180,10 @@ export function parseMemberConfig(text: string, myIdText?: string): MemberConfig
     maxPacket: int('jute.maxbuffer', take('jute.maxbuffer') ?? String(DEFAULT_MAX_PACKET), 1024),
     snapCount: int('snapCount', take('snapCount') ?? '100000', 2),
     forceSync: bool('forceSync', take('forceSync') ?? 'yes'),
-    extendedTypesEnabled: bool('zookeeper.extendedTypesEnabled', take('zookeeper.extendedTypesEnabled') ?? 'true'),
+    extendedTypesEnabled: bool(
+      'zookeeper.extendedTypesEnabled',
+      take('zookeeper.extendedTypesEnabled') ?? 'true',
+    ),
     containerCheckIntervalMs: int(
       'znode.container.checkIntervalMs',
       take('znode.container.checkIntervalMs') ?? '60000',

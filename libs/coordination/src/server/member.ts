@@ -251,14 +251,22 @@ export class Member {
     this.counter = 0;
 
     this.reads = new ReadExecutor(this.db.tree);
-    this.preparer = new RequestPreparer(this.db.tree, { extendedTypesEnabled: this.config.extendedTypesEnabled });
-    this.broadcaster = new LocalBroadcaster(this.log, (txn) => this.commit(txn), (err) => this.fatal(err));
+    this.preparer = new RequestPreparer(this.db.tree, {
+      extendedTypesEnabled: this.config.extendedTypesEnabled,
+    });
+    this.broadcaster = new LocalBroadcaster(
+      this.log,
+      (txn) => this.commit(txn),
+      (err) => this.fatal(err),
+    );
     this.nextSession = initialSessionId(this.serverId, this.clock.now());
     const now = this.clock.now();
     for (const s of this.db.sessions.values()) this.tracker.add(s.id, s.timeoutMs, now);
     this.resetSnapshotThreshold();
 
-    this.timers.push(setInterval(() => this.expireSessions(), Math.max(10, Math.floor(this.config.tickTime / 2))));
+    this.timers.push(
+      setInterval(() => this.expireSessions(), Math.max(10, Math.floor(this.config.tickTime / 2))),
+    );
     this.timers.push(setInterval(() => this.reapContainers(), this.config.containerCheckIntervalMs));
     if (this.config.autopurgePurgeInterval > 0) {
       this.timers.push(setInterval(() => void this.purge(), this.config.autopurgePurgeInterval * 3_600_000));
@@ -321,7 +329,12 @@ export class Member {
     );
     this.links = new PeerLinks({
       myId: c.myId,
-      peers: c.peers.map((p) => ({ id: p.id, host: p.host, quorumPort: p.quorumPort, electionPort: p.electionPort })),
+      peers: c.peers.map((p) => ({
+        id: p.id,
+        host: p.host,
+        quorumPort: p.quorumPort,
+        electionPort: p.electionPort,
+      })),
       isElectionMessage: (m) => m.type === 'vote',
     });
     this.zab = new ZabHost({
@@ -461,11 +474,15 @@ export class Member {
         for (const id of env.sessionIds) this.tracker.touch(id, now);
         return;
       case 'createSession':
-        this.proposeEnsemble(env.sessionId, 0, () => this.preparer.prepareCreateSession(env.timeoutMs, env.passwd));
+        this.proposeEnsemble(env.sessionId, 0, () =>
+          this.preparer.prepareCreateSession(env.timeoutMs, env.passwd),
+        );
         return;
       case 'closeSession':
         this.tracker.setClosing(env.sessionId);
-        this.proposeEnsemble(env.sessionId, env.cxid, (zxid) => this.preparer.prepareCloseSession(env.sessionId, zxid));
+        this.proposeEnsemble(env.sessionId, env.cxid, (zxid) =>
+          this.preparer.prepareCloseSession(env.sessionId, zxid),
+        );
         return;
       case 'write': {
         let request: Request;
@@ -478,7 +495,10 @@ export class Member {
         if (!this.tracker.touch(env.sessionId, now)) {
           // Expired or closing by the leader's account (the client's member may not know yet): the
           // request fails as ZooKeeper's leader fails it, through an error txn.
-          this.proposeEnsemble(env.sessionId, env.cxid, () => ({ type: 'error', err: ErrorCode.SESSIONEXPIRED }));
+          this.proposeEnsemble(env.sessionId, env.cxid, () => ({
+            type: 'error',
+            err: ErrorCode.SESSIONEXPIRED,
+          }));
           return;
         }
         this.proposeEnsemble(env.sessionId, env.cxid, (zxid) =>
@@ -503,7 +523,8 @@ export class Member {
     const body = build(zxid);
     const txn: Txn = { header: { sessionId, cxid, zxid, time: this.clock.now() }, body };
     const assigned = zab.withPeer((p) => p.propose(encodeTxn(txn)));
-    if (assigned !== zxid) throw new Error(`zab assigned 0x${assigned.toString(16)}, expected 0x${zxid.toString(16)}`);
+    if (assigned !== zxid)
+      throw new Error(`zab assigned 0x${assigned.toString(16)}, expected 0x${zxid.toString(16)}`);
     this.lastProposed = zxid;
     this.proposedAt.set(zxid, Date.now());
     return true;
@@ -622,7 +643,9 @@ export class Member {
       );
       return;
     }
-    this.propose(id, 0, { type: 'createSession', timeOut: timeoutMs, passwd }, undefined, () => done(id, passwd));
+    this.propose(id, 0, { type: 'createSession', timeOut: timeoutMs, passwd }, undefined, () =>
+      done(id, passwd),
+    );
   }
 
   /** Check a reconnecting client's session id and password; touches it on success. */
@@ -852,7 +875,7 @@ export class Member {
   private releaseSyncWaiters(): void {
     const last = this.db.lastZxid;
     const waiting: typeof this.syncWaiters = [];
-    for (const w of this.syncWaiters) (w.zxid <= last ? w.done() : waiting.push(w));
+    for (const w of this.syncWaiters) w.zxid <= last ? w.done() : waiting.push(w);
     this.syncWaiters = waiting;
   }
 

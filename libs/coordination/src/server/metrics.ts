@@ -16,7 +16,12 @@ export class MemberMetrics {
   constructor(src: CommandSource) {
     const r = this.registry;
     const m = src.member;
-    this.requests = new Counter({ name: 'zk_requests_total', help: 'Client requests by op', labelNames: ['op'], registers: [r] });
+    this.requests = new Counter({
+      name: 'zk_requests_total',
+      help: 'Client requests by op',
+      labelNames: ['op'],
+      registers: [r],
+    });
     this.requestLatency = new Histogram({
       name: 'zk_request_latency_seconds',
       help: 'Time from a request arriving to its reply being sent',
@@ -63,7 +68,9 @@ export class MemberMetrics {
     gauge('zk_txns_committed_total', 'Committed txns since start', () => m.stats.txnsCommitted);
     gauge('zk_fsync_total', 'Txn log fsyncs since start', () => m.log.stats.fsyncs);
     gauge('zk_snapshots_total', 'Snapshots taken since start', () => m.stats.snapshotsTaken);
-    gauge('zk_is_leader', '1 when this member leads', () => (['leader', 'standalone'].includes(src.mode()) ? 1 : 0));
+    gauge('zk_is_leader', '1 when this member leads', () =>
+      ['leader', 'standalone'].includes(src.mode()) ? 1 : 0,
+    );
     gauge('zk_is_serving', '1 when this member serves clients', () => (m.isServing ? 1 : 0));
   }
 }

@@ -131,7 +131,11 @@ export class ReadExecutor<W> {
         const entry = tree.getAcl(readPath(request.path));
         if (!entry) return fail(ErrorCode.NONODE);
         const ids = ctx.authIds;
-        if (!isSuper(ids) && !checkAcl(entry.acl, Perms.READ, ids) && !checkAcl(entry.acl, Perms.ADMIN, ids)) {
+        if (
+          !isSuper(ids) &&
+          !checkAcl(entry.acl, Perms.READ, ids) &&
+          !checkAcl(entry.acl, Perms.ADMIN, ids)
+        ) {
           return fail(ErrorCode.NOAUTH);
         }
         return ok({ op: 'getACL', acl: entry.acl, stat: entry.stat });
@@ -150,7 +154,10 @@ export class ReadExecutor<W> {
         // As ZooKeeper 3.8 answers (observed with zkCli): authenticated ids first, in the order
         // they were added (duplicates kept), the connection's ip id last; digest ids show the user
         // name only, never the hash.
-        const ids = [...ctx.authIds.filter((i) => i.scheme !== 'ip'), ...ctx.authIds.filter((i) => i.scheme === 'ip')];
+        const ids = [
+          ...ctx.authIds.filter((i) => i.scheme !== 'ip'),
+          ...ctx.authIds.filter((i) => i.scheme === 'ip'),
+        ];
         return ok({
           op: 'whoAmI',
           clientInfo: ids.map((i) => ({
@@ -177,7 +184,11 @@ export class ReadExecutor<W> {
       }
       case 'setWatches':
       case 'setWatches2': {
-        const notifications = tree.setWatches(request.relativeZxid, request as SetWatchesRequest, ctx.watcher);
+        const notifications = tree.setWatches(
+          request.relativeZxid,
+          request as SetWatchesRequest,
+          ctx.watcher,
+        );
         return { err: ErrorCode.OK, response: { op: 'empty' }, notifications };
       }
       case 'multiRead': {

@@ -7,11 +7,16 @@ import type { MultiSubRequest, MultiSubResult, Request, Response } from '../prot
 import { multiCreateResultOp } from '../protocol/response-codec.js';
 import type { TxnResult } from '../tree/data-tree.js';
 
-export function responseForTxnResult(request: Request, result: TxnResult): { err: number; response?: Response } {
+export function responseForTxnResult(
+  request: Request,
+  result: TxnResult,
+): { err: number; response?: Response } {
   if (result.type === 'error') return { err: result.err };
   switch (request.op) {
     case 'create':
-      return result.type === 'create' ? { err: 0, response: { op: 'create', path: result.path } } : mismatch();
+      return result.type === 'create'
+        ? { err: 0, response: { op: 'create', path: result.path } }
+        : mismatch();
     case 'create2':
     case 'createContainer':
     case 'createTTL':
@@ -19,9 +24,13 @@ export function responseForTxnResult(request: Request, result: TxnResult): { err
         ? { err: 0, response: { op: request.op, path: result.path, stat: result.stat } }
         : mismatch();
     case 'setData':
-      return result.type === 'setData' ? { err: 0, response: { op: 'setData', stat: result.stat } } : mismatch();
+      return result.type === 'setData'
+        ? { err: 0, response: { op: 'setData', stat: result.stat } }
+        : mismatch();
     case 'setACL':
-      return result.type === 'setACL' ? { err: 0, response: { op: 'setACL', stat: result.stat } } : mismatch();
+      return result.type === 'setACL'
+        ? { err: 0, response: { op: 'setACL', stat: result.stat } }
+        : mismatch();
     case 'check':
       return result.type === 'check' && result.stat
         ? { err: 0, response: { op: 'check', stat: result.stat } }

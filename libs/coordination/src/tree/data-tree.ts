@@ -417,7 +417,10 @@ export class DataTree<W = unknown> {
     const lanes = new Uint32Array(8);
     for (const [path, n] of this.nodes) {
       const h = createHash('sha256');
-      h.update(path).update('\u0000').update(n.data === null ? '\u0001null' : n.data).update(aclKey(n.acl));
+      h.update(path)
+        .update('\u0000')
+        .update(n.data === null ? '\u0001null' : n.data)
+        .update(aclKey(n.acl));
       h.update(
         `${n.ephemeralOwner},${n.czxid},${n.mzxid},${n.ctime},${n.mtime},${n.version},${n.cversion},${n.aversion},${n.pzxid},${n.numChildren}`,
       );

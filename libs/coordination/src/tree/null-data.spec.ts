@@ -6,7 +6,10 @@ import type { Txn, TxnBody } from './txn.js';
 
 const OPEN: ACL[] = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 let zxid = 0x100000000;
-const txn = (body: TxnBody): Txn => ({ header: { sessionId: 1n, cxid: 0, zxid: ++zxid, time: 1_700_000_000_000 }, body });
+const txn = (body: TxnBody): Txn => ({
+  header: { sessionId: 1n, cxid: 0, zxid: ++zxid, time: 1_700_000_000_000 },
+  body,
+});
 
 // ZooKeeper keeps "no data" (length -1 on the wire) apart from empty data: zkCli prints `null`
 // for the first and an empty line for the second, and node-zookeeper-client returns null.
@@ -15,8 +18,22 @@ describe('null data', () => {
     const tree = new DataTree();
     for (const body of [
       { type: 'create', path: '/none', data: null, acl: OPEN, ephemeralOwner: 0n, parentCVersion: 2 },
-      { type: 'create', path: '/empty', data: Buffer.alloc(0), acl: OPEN, ephemeralOwner: 0n, parentCVersion: 3 },
-      { type: 'create', path: '/set-null', data: Buffer.from('x'), acl: OPEN, ephemeralOwner: 0n, parentCVersion: 4 },
+      {
+        type: 'create',
+        path: '/empty',
+        data: Buffer.alloc(0),
+        acl: OPEN,
+        ephemeralOwner: 0n,
+        parentCVersion: 3,
+      },
+      {
+        type: 'create',
+        path: '/set-null',
+        data: Buffer.from('x'),
+        acl: OPEN,
+        ephemeralOwner: 0n,
+        parentCVersion: 4,
+      },
       { type: 'setData', path: '/set-null', data: null, version: 1 },
     ] satisfies TxnBody[]) {
       tree.apply(decodeTxn(encodeTxn(txn(body)))); // through the txn codec, as the log and ZAB carry it
