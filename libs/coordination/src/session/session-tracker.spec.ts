@@ -31,6 +31,20 @@ describe('SessionTracker', () => {
     expect(t.has(3n)).toBe(true);
   });
 
+  it('does not pile up emptied buckets when nobody calls expire (followers only touch)', () => {
+    const t = new SessionTracker(10);
+    t.add(1n, 100, 0);
+    t.add(2n, 100, 0);
+    for (let now = 0; now < 100_000; now += 10) {
+      t.touch(1n, now);
+      t.touch(2n, now);
+    }
+    expect(t.bucketCount).toBe(1);
+    t.remove(1n);
+    t.remove(2n);
+    expect(t.bucketCount).toBe(0);
+  });
+
   it('closing sessions cannot be revived by touches', () => {
     const t = new SessionTracker(100);
     t.add(5n, 1000, 0);

@@ -78,7 +78,7 @@ export class SessionTracker {
   remove(id: bigint): void {
     const s = this.sessions.get(id);
     if (!s) return;
-    this.buckets.get(s.expiresAt)?.delete(id);
+    this.unbucket(id, s.expiresAt);
     this.sessions.delete(id);
   }
 
@@ -99,8 +99,20 @@ export class SessionTracker {
     return out;
   }
 
+  /** Number of tick buckets held (for tests: emptied buckets must not pile up on members that never expire). */
+  get bucketCount(): number {
+    return this.buckets.size;
+  }
+
+  private unbucket(id: bigint, at: number): void {
+    const bucket = this.buckets.get(at);
+    if (!bucket) return;
+    bucket.delete(id);
+    if (bucket.size === 0) this.buckets.delete(at);
+  }
+
   private reschedule(s: TrackedSession, at: number): void {
-    if (s.expiresAt) this.buckets.get(s.expiresAt)?.delete(s.id);
+    if (s.expiresAt) this.unbucket(s.id, s.expiresAt);
     s.expiresAt = at;
     let bucket = this.buckets.get(at);
     if (!bucket) this.buckets.set(at, (bucket = new Set()));
