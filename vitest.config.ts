@@ -34,7 +34,12 @@ export default defineConfig({
         resolve,
         test: {
           name: 'unit',
-          include: ['libs/**/*.spec.ts', 'apps/**/*.spec.ts', 'test/unit/**/*.spec.ts'],
+          include: [
+            'libs/**/*.spec.ts',
+            'apps/**/*.spec.ts',
+            'test/unit/**/*.spec.ts',
+            'test/chaos/**/*.spec.ts',
+          ],
           testTimeout: 60_000,
         },
       },
