@@ -178,7 +178,10 @@ describeEachTarget('client operations', (target) => {
     expect(acl).toEqual([{ perms: Perms.ALL, id: { scheme: 'digest', id: digestId('alice', 'secret') } }]);
     expect(digestId('alice', 'secret')).toBe('alice:aYXlLOpEooaV1cRAvUL1fp9Qt7E=');
 
+    // In an ensemble a new session may land on a member that has not applied alice's writes yet (ZooKeeper
+    // only promises a session's own view): every other session syncs before reading them.
     const stranger = await pool.open(zk.connectString);
+    await stranger.sync('/');
     await expect(stranger.getData('/secret')).rejects.toBeInstanceOf(NoAuthError);
     await stranger.addAuth('digest', 'alice:wrong');
     await expect(stranger.getData('/secret')).rejects.toMatchObject({
@@ -189,10 +192,12 @@ describeEachTarget('client operations', (target) => {
     const again = await pool.open(zk.connectString, {
       authInfo: [{ scheme: 'digest', auth: 'alice:secret' }],
     });
+    await again.sync('/');
     expect((await again.getData('/secret')).data.toString()).toBe('classified');
 
     await alice.create('/bob-only', 'b', { acl: [digestAcl('bob', 'pw', Perms.READ)] });
     const bob = await pool.open(zk.connectString, { authInfo: [{ scheme: 'digest', auth: 'bob:pw' }] });
+    await bob.sync('/');
     expect((await bob.getData('/bob-only')).data.toString()).toBe('b');
     await expect(bob.setData('/bob-only', 'x')).rejects.toBeInstanceOf(NoAuthError);
   });
@@ -203,6 +208,7 @@ describeEachTarget('client operations', (target) => {
     expect(rooted.chroot).toBe('/app');
     const made = await rooted.create('/svc-', 'x', { mode: 'ephemeral_sequential' });
     expect(made.path).toMatch(/^\/svc-\d{10}$/);
+    await c.sync('/'); // c may be on another ensemble member than rooted
     expect((await c.getData(`/app${made.path}`)).data.toString()).toBe('x');
     expect(await rooted.getEphemerals()).toEqual([made.path]);
     expect(await rooted.getChildren('/')).toEqual([made.path.slice(1)]);

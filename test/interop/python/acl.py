@@ -26,6 +26,7 @@ out["wrongPasswordGet"] = c.error_name(lambda: wrong.get(base))
 
 # CREATOR_ALL_ACL is the "auth" scheme: the server substitutes the creator's authenticated ids.
 owner.create(base + "-creator", b"c", acl=CREATOR_ALL_ACL)
+stranger.sync(base)
 cacls, _ = owner.get_acls(base + "-creator")
 out["creatorAcls"] = [{"perms": a.perms, "scheme": a.id.scheme, "id": a.id.id} for a in cacls]
 out["strangerCreatorGet"] = c.error_name(lambda: stranger.get(base + "-creator"))
@@ -37,6 +38,7 @@ stranger.add_auth("digest", "alice:secret")
 out["afterAddAuth"] = stranger.get(base)[0].decode()
 
 owner.set_acls(base, OPEN_ACL_UNSAFE)
+wrong.sync(base)  # wrong may sit on another ensemble member than owner
 out["strangerReadAfterOpen"] = wrong.get(base)[0].decode()
 out["setAclsBadVersion"] = c.error_name(lambda: owner.set_acls(base, OPEN_ACL_UNSAFE, version=0))
 

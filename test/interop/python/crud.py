@@ -39,12 +39,14 @@ out["create2"] = {"path": path, "stat": c.stat_dict(st)}
 other = c.client()
 eph = other.create(base + "/eph", b"e", ephemeral=True)
 eseq = other.create(base + "/eseq-", b"e", ephemeral=True, sequence=True)
+zk.sync(base)  # zk may sit on another ensemble member than `other`
 _, estat = zk.get(eph)
 out["ephemeralOwnerMatches"] = estat.ephemeralOwner == other.client_id[0]
 out["ephemeralChildForbidden"] = c.error_name(lambda: other.create(eph + "/child", b""))
 out["ephemeralsBeforeStop"] = sorted(p for p in zk.get_children(base) if p.startswith("e"))
 other.stop()
 other.close()
+zk.sync(base)
 out["ephemeralsAfterStop"] = sorted(p for p in zk.get_children(base) if p.startswith("e"))
 out["eseqName"] = eseq
 

@@ -18,6 +18,9 @@ def client(**kwargs):
     """A started KazooClient for the connect string in argv[1]."""
     zk = KazooClient(hosts=hosts(), timeout=10.0, **kwargs)
     zk.start(timeout=15)
+    # Against an ensemble a new session may land on a member that is behind other sessions' writes
+    # (ZooKeeper only orders a session's own view); sync first, as every script reads others' writes.
+    zk.sync("/")
     return zk
 
 
