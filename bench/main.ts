@@ -14,7 +14,7 @@ import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { ZooKeeperClient } from '../libs/coordination/src/client/zookeeper-client.js';
 import { startApacheZooKeeper } from '../test/support/apache-zookeeper.js';
-import type { Ensemble } from '../test/support/ensemble.js';
+import type { Ensemble, StartOptions } from '../test/support/ensemble.js';
 import { REGISTRAR_BUILT_MAIN, startRegistrar } from '../test/support/registrar-member.js';
 import { delta, sampleProcess } from './process-stats.js';
 import { renderTables, renderWorkloadTable, summaryRows, type ServerRun } from './report.js';
@@ -114,6 +114,24 @@ async function benchServer(
 
 const program = new Command().name('bench').description('Registrar benchmarks vs Apache ZooKeeper 3.8');
 
+/**
+ * Start options that keep a comparison fair, shared by every subcommand: the same tickTime and
+ * forceSync=yes for both; Apache on the JVM's stock settings (as Debian's zkServer.sh starts it), never
+ * the test harness's quick-start flags; ours from the built output (npm run build), as in production.
+ */
+function fairStart(tick: string, members = 1): StartOptions {
+  if (!existsSync(REGISTRAR_BUILT_MAIN)) {
+    throw new Error(`${REGISTRAR_BUILT_MAIN} is missing: run \`npm run build\` first (npm run bench does)`);
+  }
+  return {
+    members,
+    tickTime: Number(tick),
+    extra: { forceSync: 'yes' },
+    apacheJvm: 'stock',
+    registrarFrom: 'dist',
+  };
+}
+
 program
   .command('coordinator')
   .description('single member vs Apache ZooKeeper standalone, fsync on, same client and workload')
@@ -125,18 +143,7 @@ program
   .option('--tick <ms>', 'tickTime for both servers', '2000')
   .option('--memory-nodes <n>', 'then load this many 100-byte znodes and report RSS (0 = skip)', '0')
   .action(async (opts: CoordinatorOptions) => {
-    // Apache runs on the JVM's stock settings (as Debian's zkServer.sh starts it), never the quick-start
-    // flags the test harness uses.
-    // ...and ours runs from the built output (npm run build), as it does in production.
-    if (!existsSync(REGISTRAR_BUILT_MAIN)) {
-      throw new Error(`${REGISTRAR_BUILT_MAIN} is missing: run \`npm run build\` first (npm run bench does)`);
-    }
-    const start = {
-      tickTime: Number(opts.tick),
-      extra: { forceSync: 'yes' },
-      apacheJvm: 'stock' as const,
-      registrarFrom: 'dist' as const,
-    };
+    const start = fairStart(opts.tick);
     console.log(
       `starting Apache ZooKeeper 3.8 and Registrar side by side (tickTime=${opts.tick}, forceSync=yes)`,
     );
@@ -183,15 +190,7 @@ program
   .option('--warmup <s>', 'unmeasured warm-up', '2')
   .option('--tick <ms>', 'tickTime for both servers', '2000')
   .action(async (opts: { sessions: string; seconds: string; warmup: string; tick: string }) => {
-    if (!existsSync(REGISTRAR_BUILT_MAIN)) {
-      throw new Error(`${REGISTRAR_BUILT_MAIN} is missing: run \`npm run build\` first (npm run bench does)`);
-    }
-    const start = {
-      tickTime: Number(opts.tick),
-      extra: { forceSync: 'yes' },
-      apacheJvm: 'stock' as const,
-      registrarFrom: 'dist' as const,
-    };
+    const start = fairStart(opts.tick);
     console.log(
       `starting Apache ZooKeeper 3.8 and Registrar side by side (tickTime=${opts.tick}, forceSync=yes)`,
     );
@@ -295,16 +294,7 @@ program
   .option('--failovers <n>', 'leader kill -9 rounds per server', '3')
   .option('--tick <ms>', 'tickTime for both ensembles (initLimit=10, syncLimit=5 for both)', '2000')
   .action(async (opts: EnsembleOptions) => {
-    if (!existsSync(REGISTRAR_BUILT_MAIN)) {
-      throw new Error(`${REGISTRAR_BUILT_MAIN} is missing: run \`npm run build\` first (npm run bench does)`);
-    }
-    const start = {
-      members: 3,
-      tickTime: Number(opts.tick),
-      extra: { forceSync: 'yes' },
-      apacheJvm: 'stock' as const,
-      registrarFrom: 'dist' as const,
-    };
+    const start = fairStart(opts.tick, 3);
     const t0 = Date.now();
     console.log(
       `starting Apache ZooKeeper 3.8 and Registrar, 3 members each (tickTime=${opts.tick}, forceSync=yes)`,
