@@ -52,6 +52,8 @@ export interface StartOptions {
    * dist/ (`npm run build` first) as production does: benchmarks use 'dist'.
    */
   registrarFrom?: 'source' | 'dist';
+  /** Registrar only: extra environment for every member process (e.g. REGISTRAR_PLANTED_BUGS). */
+  env?: Record<string, string>;
 }
 
 /** Picks ports for `n` members and returns their specs (server lines only when n > 1). */
@@ -75,6 +77,7 @@ export async function planMembers(opts: StartOptions): Promise<MemberSpec[]> {
     extra: opts.extra,
     apacheJvm: opts.apacheJvm,
     registrarFrom: opts.registrarFrom,
+    env: opts.env,
   }));
 }
 

@@ -32,14 +32,16 @@ const TERMINATING: ReadonlySet<NodeJS.Signals> = new Set(['SIGKILL', 'SIGTERM', 
 
 /**
  * Starts `opts.members` (default 1) member processes with their own temp dir, zoo.cfg, myid and ports,
- * and waits until each serves clients. Shared by the Apache and Registrar targets so that both are
+ * and waits until each serves clients (`plannedSpecs`, when given, replaces the planning). Shared by the Apache and Registrar targets so that both are
  * driven identically.
  */
 export async function startProcessEnsemble(
   launcher: MemberLauncher,
   opts: StartOptions = {},
+  plannedSpecs?: MemberSpec[],
 ): Promise<Ensemble> {
-  const specs = await planMembers(opts);
+  // Callers that reroute peer links (the chaos suite's proxies) plan and edit the specs themselves.
+  const specs = plannedSpecs ?? (await planMembers(opts));
   const standalone = specs.length === 1;
   const slots: Slot[] = specs.map((spec) => {
     const files = writeZkConfig(spec, launcher.dirPrefix);

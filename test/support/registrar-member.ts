@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Ensemble, StartOptions } from './ensemble.js';
 import { spawnMember } from './member-process.js';
 import { startProcessEnsemble, type MemberLauncher } from './process-ensemble.js';
+import type { MemberSpec } from './zk-config.js';
 
 /** Repository root (this file is test/support/registrar-member.ts). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -30,6 +31,7 @@ const registrarLauncher: MemberLauncher = {
         : ['--import', 'tsx', REGISTRAR_MAIN, files.cfgPath];
     return spawnMember(process.execPath, args, {
       cwd: REPO_ROOT,
+      env: spec.env ? { ...process.env, ...spec.env } : process.env,
       outFile: files.logFile,
     });
   },
@@ -44,7 +46,10 @@ const registrarLauncher: MemberLauncher = {
  * const reg = await startRegistrar({ members: 3 });
  * try { ... reg.connectString ... } finally { await reg.stop(); }
  */
-export async function startRegistrar(opts: StartOptions = {}): Promise<Ensemble> {
+export async function startRegistrar(
+  opts: StartOptions = {},
+  plannedSpecs?: MemberSpec[],
+): Promise<Ensemble> {
   if (!registrarAvailable()) throw new Error(`${REGISTRAR_MAIN} does not exist yet`);
-  return startProcessEnsemble(registrarLauncher, opts);
+  return startProcessEnsemble(registrarLauncher, opts, plannedSpecs);
 }

@@ -30,6 +30,8 @@ export interface MemberSpec {
   apacheJvm?: 'test' | 'stock';
   /** Registrar only: source (tsx) or built output (see StartOptions.registrarFrom). */
   registrarFrom?: 'source' | 'dist';
+  /** Registrar only: extra environment for the member process. */
+  env?: Record<string, string>;
 }
 
 /** Paths of a written member configuration. */

@@ -5,7 +5,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError, parseMemberConfig } from '../../../libs/coordination/src/server/member-config.js';
+import {
+  ConfigError,
+  parseMemberConfig,
+  parsePlantedBugs,
+} from '../../../libs/coordination/src/server/member-config.js';
 import { CoordinatorServer } from '../../../libs/coordination/src/server/coordinator-server.js';
 
 async function readOptional(path: string): Promise<string | undefined> {
@@ -27,6 +31,11 @@ async function main(): Promise<void> {
   const dataDir = /^\s*dataDir\s*=\s*(.+)$/m.exec(text)?.[1]?.trim();
   const myId = dataDir ? await readOptional(join(dataDir, 'myid')) : undefined;
   const config = parseMemberConfig(text, myId);
+  const plantedBugs = parsePlantedBugs(process.env['REGISTRAR_PLANTED_BUGS']);
+  if (plantedBugs) {
+    config.plantedBugs = plantedBugs;
+    console.error(`WARNING: planted ZAB bugs enabled for chaos testing: ${JSON.stringify(plantedBugs)}`);
+  }
   const server = new CoordinatorServer(config);
   const { clientPort, adminPort } = await server.start();
   console.log(

@@ -44,6 +44,42 @@ export interface MemberConfig {
   myId: number;
   /** key=value lines we did not interpret, kept for `conf`. */
   extra: Record<string, string>;
+  /**
+   * Deliberate ZAB bugs for the chaos suite to catch (see {@link parsePlantedBugs}). Never read from
+   * zoo.cfg, so no production config can switch them on.
+   */
+  plantedBugs?: PlantedBugs;
+}
+
+/** Planted bugs: the leader commits before a quorum acked, or sends DIFF where TRUNC is needed. */
+export interface PlantedBugs {
+  commitWithoutQuorum?: boolean;
+  skipTrunc?: boolean;
+}
+
+const PLANTED_BUG_NAMES: Record<string, keyof PlantedBugs> = {
+  'commit-without-quorum': 'commitWithoutQuorum',
+  'skip-trunc': 'skipTrunc',
+};
+
+/**
+ * Parses the REGISTRAR_PLANTED_BUGS variable ("commit-without-quorum,skip-trunc"); undefined or
+ * empty means none. Unknown names are a ConfigError so a typo cannot silently test the real code.
+ */
+export function parsePlantedBugs(value: string | undefined): PlantedBugs | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const bugs: PlantedBugs = {};
+  for (const raw of value.split(',')) {
+    const name = raw.trim();
+    const key = PLANTED_BUG_NAMES[name];
+    if (key === undefined) {
+      throw new ConfigError(
+        `REGISTRAR_PLANTED_BUGS: unknown bug "${name}" (known: ${Object.keys(PLANTED_BUG_NAMES).join(', ')})`,
+      );
+    }
+    bugs[key] = true;
+  }
+  return bugs;
 }
 
 export class ConfigError extends Error {

@@ -322,6 +322,7 @@ export class Member {
         observers: c.peers.filter((p) => p.observer).map((p) => p.id),
         initLimitTicks: c.initLimit * ZAB_TICKS_PER_TICKTIME,
         syncLimitTicks: c.syncLimit * ZAB_TICKS_PER_TICKTIME,
+        ...(c.plantedBugs ? { unsafe: c.plantedBugs } : {}),
       },
       epochs,
       this.window,

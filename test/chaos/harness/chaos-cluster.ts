@@ -1,0 +1,187 @@
+/**
+ * A Registrar ensemble for chaos runs: real member processes whose peer links all pass through
+ * harness-owned proxies (so the nemesis can cut, blackhole or slow any directed link without root or
+ * network namespaces), plus the process faults: kill -9, restart, SIGSTOP/SIGCONT.
+ *
+ * Members are named by their zoo.cfg id (1-based) throughout the chaos suite.
+ */
+import { planMembers, type Ensemble } from '../../support/ensemble.js';
+import { fourLetterWord } from '../../support/four-letter-word.js';
+import { startRegistrar } from '../../support/registrar-member.js';
+import type { MemberSpec } from '../../support/zk-config.js';
+import { ProxyNetwork } from '../nemesis/proxy-network.js';
+
+export interface ChaosClusterOptions {
+  /** Ensemble size (3 or 5 make sense). Default 3. */
+  members?: number;
+  /** zoo.cfg tickTime, ms. Short ticks make failure detection, and so each fault cycle, fast. */
+  tickTime?: number;
+  /** Planted ZAB bugs for the member processes, e.g. 'commit-without-quorum' (REGISTRAR_PLANTED_BUGS). */
+  plantedBugs?: string;
+  /** Run members from source (tsx, default) or from dist/ (`npm run build` first). */
+  registrarFrom?: 'source' | 'dist';
+}
+
+export type MemberRole = 'leader' | 'follower' | 'observer' | 'standalone' | 'down';
+
+/** Thrown when the ensemble does not come back to a serving quorum in time after faults are healed. */
+export class ClusterUnavailableError extends Error {
+  override readonly name = 'ClusterUnavailableError';
+}
+
+export class ChaosCluster {
+  private readonly paused = new Set<number>();
+
+  private constructor(
+    private readonly ensemble: Ensemble,
+    readonly network: ProxyNetwork,
+    readonly ids: readonly number[],
+  ) {}
+
+  /** Plans ports, starts one proxy per directed peer link, then the members with rerouted server lines. */
+  static async start(opts: ChaosClusterOptions = {}): Promise<ChaosCluster> {
+    const members = opts.members ?? 3;
+    const planned = await planMembers({
+      members,
+      tickTime: opts.tickTime ?? 200,
+      registrarFrom: opts.registrarFrom,
+      ...(opts.plantedBugs ? { env: { REGISTRAR_PLANTED_BUGS: opts.plantedBugs } } : {}),
+    });
+    const lines = planned[0]!.servers ?? [];
+    const network = await ProxyNetwork.start(lines);
+    const specs: MemberSpec[] = planned.map((spec) => ({
+      ...spec,
+      // A member binds its own line's ports and dials everyone else through proxy(from -> to).
+      servers: lines.map((line) =>
+        line.id === spec.myid ? line : { ...line, ...network.route(spec.myid, line.id) },
+      ),
+    }));
+    try {
+      const ensemble = await startRegistrar({ members }, specs);
+      return new ChaosCluster(
+        ensemble,
+        network,
+        lines.map((l) => l.id),
+      );
+    } catch (err) {
+      await network.close();
+      throw err;
+    }
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  /** Every member's client address. */
+  get connectString(): string {
+    return this.ensemble.connectString;
+  }
+
+  /** Client address of one member: clients pinned to it see exactly that member's faults. */
+  memberConnectString(id: number): string {
+    return `127.0.0.1:${this.member(id).clientPort}`;
+  }
+
+  clientPort(id: number): number {
+    return this.member(id).clientPort;
+  }
+
+  isRunning(id: number): boolean {
+    return this.member(id).running;
+  }
+
+  isPaused(id: number): boolean {
+    return this.paused.has(id);
+  }
+
+  /** SIGKILL, waiting for the exit. */
+  async kill(id: number): Promise<void> {
+    this.paused.delete(id);
+    await this.ensemble.kill(id - 1, 'SIGKILL');
+  }
+
+  /** Starts a killed member again on its own data, waiting until it answers on its client port. */
+  async restart(id: number): Promise<void> {
+    this.paused.delete(id);
+    await this.ensemble.restart(id - 1);
+  }
+
+  /** SIGSTOP: the process keeps its sockets, the kernel still accepts connections, nothing answers. */
+  async pause(id: number): Promise<void> {
+    if (!this.member(id).running) return;
+    await this.ensemble.kill(id - 1, 'SIGSTOP');
+    this.paused.add(id);
+  }
+
+  async resume(id: number): Promise<void> {
+    if (!this.paused.has(id)) return;
+    await this.ensemble.kill(id - 1, 'SIGCONT');
+    this.paused.delete(id);
+  }
+
+  /** The member's own view (`srvr` Mode line); 'down' when it does not answer within `timeoutMs`. */
+  async role(id: number, timeoutMs = 1000): Promise<MemberRole> {
+    if (!this.member(id).running || this.paused.has(id)) return 'down';
+    try {
+      const out = await fourLetterWord(this.clientPort(id), 'srvr', '127.0.0.1', timeoutMs);
+      const mode = /Mode: (\w+)/.exec(out)?.[1];
+      return mode === 'leader' || mode === 'follower' || mode === 'observer' || mode === 'standalone'
+        ? mode
+        : 'down';
+    } catch {
+      return 'down';
+    }
+  }
+
+  /** The id of a member that says it leads, if any (polling every member once). */
+  async leader(): Promise<number | undefined> {
+    const roles = await Promise.all(this.ids.map((id) => this.role(id)));
+    const i = roles.indexOf('leader');
+    return i < 0 ? undefined : this.ids[i];
+  }
+
+  /**
+   * Undoes every fault: network healed, paused members resumed, killed members restarted; then waits
+   * until one leader and all followers serve again.
+   */
+  async healAll(timeoutMs = 30_000): Promise<void> {
+    this.network.heal();
+    for (const id of this.ids) await this.resume(id);
+    for (const id of this.ids) if (!this.isRunning(id)) await this.restart(id);
+    await this.waitForQuorum(timeoutMs);
+  }
+
+  /** Waits until exactly one member leads and every other member follows. */
+  async waitForQuorum(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let roles: MemberRole[] = [];
+    while (Date.now() < deadline) {
+      roles = await Promise.all(this.ids.map((id) => this.role(id)));
+      const leaders = roles.filter((r) => r === 'leader').length;
+      if (leaders === 1 && roles.every((r) => r === 'leader' || r === 'follower' || r === 'observer')) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new ClusterUnavailableError(
+      `ensemble not serving after ${timeoutMs} ms: ${this.ids.map((id, i) => `${id}=${roles[i]}`).join(' ')}`,
+    );
+  }
+
+  /** Stops every member (by PID) and every proxy; member data dirs are removed unless KEEP_TEST_DIRS=1. */
+  async stop(): Promise<void> {
+    for (const id of this.ids) await this.resume(id).catch(() => undefined);
+    await this.ensemble.stop();
+    await this.network.close();
+  }
+
+  /** Directory of one member's files (zoo.cfg, data, member.log), for post-mortems. */
+  memberDir(id: number): string {
+    return this.member(id).files.dir;
+  }
+
+  private member(id: number) {
+    const m = this.ensemble.members[id - 1];
+    if (m === undefined) throw new RangeError(`no member ${id} (ensemble has ${this.ids.length})`);
+    return m;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Runs one scenario once: a fresh ensemble, the workload under the nemesis, the scenario's checks,
+ * and a report of what happened. Harness trouble (an ensemble that does not come back) is reported
+ * as an error, never as "no anomaly".
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SeededRng } from '../../../libs/coordination/src/testing/seeded-rng.js';
+import { HistoryRecorder } from '../history/recorder.js';
+import { ChaosCluster } from './chaos-cluster.js';
+import { DEFAULT_PACING, Nemesis, type FaultRecord } from './nemesis.js';
+import type { Anomaly, CheckerSummary, Scenario, ScenarioContext } from './scenario.js';
+
+export interface RunOptions {
+  seed: number;
+  durationMs: number;
+  /** REGISTRAR_PLANTED_BUGS for the members, e.g. 'commit-without-quorum'. */
+  plantedBugs?: string;
+  registrarFrom?: 'source' | 'dist';
+  /** Where histories go. */
+  outDir: string;
+  log?: (line: string) => void;
+}
+
+export interface RunReport {
+  scenario: string;
+  seed: number;
+  plantedBugs?: string;
+  wallMs: number;
+  ops: { total: number; ok: number; fail: number; unknown: number };
+  faults: number;
+  faultErrors: number;
+  faultLog: FaultRecord[];
+  anomalies: Anomaly[];
+  stats: Record<string, number>;
+  checker?: CheckerSummary;
+  historyFile: string;
+  /** The harness itself failed (no anomaly verdict possible). */
+  error?: string;
+}
+
+export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<RunReport> {
+  const log = opts.log ?? (() => undefined);
+  const started = performance.now();
+  const root = new SeededRng(opts.seed);
+  const nemesisRng = root.fork();
+  const rng = root.fork();
+  const recorder = new HistoryRecorder();
+  mkdirSync(opts.outDir, { recursive: true });
+  const historyFile = join(
+    opts.outDir,
+    `${scenario.name}-seed${opts.seed}${opts.plantedBugs ? '-' + opts.plantedBugs.replace(/,/g, '+') : ''}.history.jsonl`,
+  );
+  const report: RunReport = {
+    scenario: scenario.name,
+    seed: opts.seed,
+    ...(opts.plantedBugs ? { plantedBugs: opts.plantedBugs } : {}),
+    wallMs: 0,
+    ops: { total: 0, ok: 0, fail: 0, unknown: 0 },
+    faults: 0,
+    faultErrors: 0,
+    faultLog: [],
+    anomalies: [],
+    stats: {},
+    historyFile,
+  };
+  let cluster: ChaosCluster | undefined;
+  let nemesis: Nemesis | undefined;
+  try {
+    cluster = await ChaosCluster.start({
+      members: scenario.members ?? 3,
+      plantedBugs: opts.plantedBugs,
+      registrarFrom: opts.registrarFrom,
+    });
+    await cluster.waitForQuorum();
+    const c = cluster;
+    nemesis = new Nemesis(c, nemesisRng, scenario.faults, scenario.pacing ?? DEFAULT_PACING, log);
+    const n = nemesis;
+    const ctx: ScenarioContext = {
+      seed: opts.seed,
+      rng,
+      durationMs: opts.durationMs,
+      cluster: c,
+      recorder,
+      log,
+      async underFaults(workload) {
+        const stop = new AbortController();
+        const timer = setTimeout(() => stop.abort(), opts.durationMs);
+        try {
+          await Promise.all([n.run(stop.signal), workload(stop.signal)]);
+        } finally {
+          clearTimeout(timer);
+          stop.abort();
+        }
+        await c.healAll();
+      },
+    };
+    const outcome = await scenario.run(ctx);
+    report.anomalies = outcome.anomalies;
+    report.stats = outcome.stats ?? {};
+    if (outcome.checker) report.checker = outcome.checker;
+  } catch (err) {
+    report.error = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  } finally {
+    if (nemesis) {
+      report.faultLog = nemesis.records;
+      report.faults = nemesis.records.length;
+      report.faultErrors = nemesis.records.filter((r) => r.error !== undefined).length;
+    }
+    const history = recorder.toJSON();
+    report.ops = {
+      total: history.length,
+      ok: history.filter((o) => o.status === 'ok').length,
+      fail: history.filter((o) => o.status === 'fail').length,
+      unknown: history.filter((o) => o.status === 'unknown').length,
+    };
+    await recorder.writeJsonLines(historyFile);
+    if (cluster) {
+      const keep = report.error !== undefined || report.anomalies.length > 0;
+      const previous = process.env['KEEP_TEST_DIRS'];
+      if (keep) {
+        process.env['KEEP_TEST_DIRS'] = '1';
+        log(
+          `member dirs kept for the post-mortem: ${cluster.ids.map((id) => cluster!.memberDir(id)).join(' ')}`,
+        );
+      }
+      await cluster.stop().catch((e) => log(`stopping the ensemble failed: ${String(e)}`));
+      if (previous === undefined) delete process.env['KEEP_TEST_DIRS'];
+      else process.env['KEEP_TEST_DIRS'] = previous;
+    }
+    report.wallMs = Math.round(performance.now() - started);
+  }
+  return report;
+}

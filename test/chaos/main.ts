@@ -1,0 +1,142 @@
+/**
+ * `npm run test:chaos`: runs chaos scenarios against real Registrar ensembles for a time budget and a
+ * range of seeds, then prints a table and writes report.json (plus one history file per run).
+ *
+ *   npm run test:chaos -- --duration 45 --seeds 1             # every scenario once, 45 s of faults each
+ *   npm run test:chaos -- --scenario register --budget 600    # seeds 1, 2, ... until 10 minutes are used
+ *   npm run test:chaos -- --scenario register --planted-bug commit-without-quorum --expect anomaly
+ *
+ * Exit status: with --expect none (default) 1 if any run found an anomaly or failed to run; with
+ * --expect anomaly 1 unless some run found one (the planted-bug check).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { runScenario, type RunReport } from './harness/runner.js';
+import { renderReportTable } from './harness/report.js';
+import { SCENARIOS } from './scenarios/index.js';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+function seedRange(value: string): [number, number] {
+  const m = /^(\d+)(?:\.\.(\d+))?$/.exec(value);
+  if (!m) throw new InvalidArgumentError('expected N or A..B');
+  const a = Number(m[1]);
+  const b = m[2] === undefined ? a : Number(m[2]);
+  if (b < a) throw new InvalidArgumentError('empty seed range');
+  return [a, b];
+}
+
+const program = new Command()
+  .name('test:chaos')
+  .description('Fault-injection runs against real Registrar ensembles, checked for anomalies')
+  .option('--scenario <names>', 'comma-separated scenario names (default: all)')
+  .option('--seeds <range>', 'seed or seed range A..B; each scenario runs once per seed', seedRange, [1, 1])
+  .option(
+    '--budget <seconds>',
+    'keep running further seeds (round-robin over scenarios) until this much time is used',
+    positiveInt,
+  )
+  .option('--duration <seconds>', 'faulted phase per run', positiveInt, 45)
+  .option('--planted-bug <bugs>', 'run members with planted ZAB bugs (commit-without-quorum, skip-trunc)')
+  .option('--expect <what>', "'none' (default) or 'anomaly' (for planted bugs)", 'none')
+  .option('--stop-on-anomaly', 'stop at the first run that finds an anomaly')
+  .option('--from <where>', "run members from 'source' (tsx) or 'dist' (npm run build)", 'source')
+  .option('--out <dir>', 'report directory', '.chaos')
+  .option('--quiet', 'do not print the nemesis log')
+  .option('--list', 'list the scenarios and exit');
+
+interface Options {
+  scenario?: string;
+  seeds: [number, number];
+  budget?: number;
+  duration: number;
+  plantedBug?: string;
+  expect: string;
+  stopOnAnomaly?: boolean;
+  from: string;
+  out: string;
+  quiet?: boolean;
+  list?: boolean;
+}
+
+async function main(): Promise<number> {
+  program.parse();
+  const o = program.opts<Options>();
+  if (o.list) {
+    for (const s of SCENARIOS) console.log(`${s.name.padEnd(18)} ${s.summary}`);
+    return 0;
+  }
+  if (o.expect !== 'none' && o.expect !== 'anomaly')
+    throw new InvalidArgumentError("--expect: 'none' or 'anomaly'");
+  if (o.from !== 'source' && o.from !== 'dist') throw new InvalidArgumentError("--from: 'source' or 'dist'");
+  const names = o.scenario?.split(',').map((s) => s.trim()) ?? SCENARIOS.map((s) => s.name);
+  const chosen = names.map((n) => {
+    const s = SCENARIOS.find((x) => x.name === n);
+    if (!s)
+      throw new InvalidArgumentError(
+        `unknown scenario "${n}" (known: ${SCENARIOS.map((x) => x.name).join(', ')})`,
+      );
+    return s;
+  });
+  const outDir = resolve(o.out);
+  mkdirSync(outDir, { recursive: true });
+  const started = Date.now();
+  const reports: RunReport[] = [];
+  const log = o.quiet ? () => undefined : (line: string) => console.log(`  ${line}`);
+  let seed = o.seeds[0];
+  const budgetMs = o.budget === undefined ? undefined : o.budget * 1000;
+  outer: for (;;) {
+    for (const scenario of chosen) {
+      console.log(`::: ${scenario.name} seed ${seed}${o.plantedBug ? ` planted bug ${o.plantedBug}` : ''}`);
+      const report = await runScenario(scenario, {
+        seed,
+        durationMs: o.duration * 1000,
+        plantedBugs: o.plantedBug,
+        registrarFrom: o.from as 'source' | 'dist',
+        outDir,
+        log,
+      });
+      reports.push(report);
+      console.log(
+        `::: ${scenario.name} seed ${seed}: ${report.ops.total} ops, ${report.faults} faults, ` +
+          `${report.anomalies.length} anomalies${report.error ? ', HARNESS ERROR' : ''} (${(report.wallMs / 1000).toFixed(0)} s)`,
+      );
+      for (const a of report.anomalies.slice(0, 5))
+        console.log(`    ${a.kind}: ${a.message}\n      ${JSON.stringify(a.evidence)}`);
+      if (report.error) console.log(`    ${report.error.split('\n').slice(0, 4).join('\n    ')}`);
+      if (o.stopOnAnomaly && report.anomalies.length > 0) break outer;
+    }
+    seed++;
+    const more = budgetMs !== undefined ? Date.now() - started < budgetMs : seed <= o.seeds[1];
+    if (!more) break;
+  }
+  const summary = {
+    startedAt: new Date(started).toISOString(),
+    command: `npm run test:chaos -- ${process.argv.slice(2).join(' ')}`.trim(),
+    plantedBugs: o.plantedBug ?? null,
+    runs: reports,
+  };
+  writeFileSync(join(outDir, 'report.json'), JSON.stringify(summary, null, 2) + '\n');
+  console.log(renderReportTable(reports));
+  console.log(`report: ${join(outDir, 'report.json')}`);
+  const anomalies = reports.reduce((n, r) => n + r.anomalies.length, 0);
+  const errors = reports.filter((r) => r.error !== undefined).length;
+  if (o.expect === 'anomaly') {
+    console.log(anomalies > 0 ? `planted bug detected: ${anomalies} anomalies` : 'planted bug NOT detected');
+    return anomalies > 0 ? 0 : 1;
+  }
+  return anomalies === 0 && errors === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err instanceof InvalidArgumentError ? `error: ${err.message}` : err);
+    process.exit(2);
+  },
+);

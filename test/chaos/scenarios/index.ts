@@ -1,0 +1,5 @@
+/** Every chaos scenario, by name. A new scenario is one file and one line here. */
+import type { Scenario } from '../harness/scenario.js';
+import { registerScenario } from './register.js';
+
+export const SCENARIOS: readonly Scenario[] = [registerScenario];
