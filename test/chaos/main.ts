@@ -12,6 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { FAULT_KINDS, type FaultKind } from './harness/faults.js';
 import { runScenario, type RunReport } from './harness/runner.js';
 import { renderReportTable } from './harness/report.js';
 import { SCENARIOS } from './scenarios/index.js';
@@ -42,6 +43,7 @@ const program = new Command()
     positiveInt,
   )
   .option('--duration <seconds>', 'faulted phase per run', positiveInt, 45)
+  .option('--faults <kinds>', `override the scenarios' fault kinds (${FAULT_KINDS.join(', ')})`)
   .option('--planted-bug <bugs>', 'run members with planted ZAB bugs (commit-without-quorum, skip-trunc)')
   .option('--expect <what>', "'none' (default) or 'anomaly' (for planted bugs)", 'none')
   .option('--stop-on-anomaly', 'stop at the first run that finds an anomaly')
@@ -56,6 +58,7 @@ interface Options {
   budget?: number;
   duration: number;
   plantedBug?: string;
+  faults?: string;
   expect: string;
   stopOnAnomaly?: boolean;
   from: string;
@@ -83,6 +86,11 @@ async function main(): Promise<number> {
       );
     return s;
   });
+  const faults = o.faults?.split(',').map((f) => {
+    const kind = f.trim() as FaultKind;
+    if (!FAULT_KINDS.includes(kind)) throw new InvalidArgumentError(`unknown fault "${f}"`);
+    return kind;
+  });
   const outDir = resolve(o.out);
   mkdirSync(outDir, { recursive: true });
   const started = Date.now();
@@ -93,7 +101,7 @@ async function main(): Promise<number> {
   outer: for (;;) {
     for (const scenario of chosen) {
       console.log(`::: ${scenario.name} seed ${seed}${o.plantedBug ? ` planted bug ${o.plantedBug}` : ''}`);
-      const report = await runScenario(scenario, {
+      const report = await runScenario(faults ? { ...scenario, faults } : scenario, {
         seed,
         durationMs: o.duration * 1000,
         plantedBugs: o.plantedBug,

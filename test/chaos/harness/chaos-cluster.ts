@@ -22,6 +22,38 @@ export interface ChaosClusterOptions {
   registrarFrom?: 'source' | 'dist';
 }
 
+/**
+ * Plans member ports, then starts the proxies on ports the OS picks. Both come from the ephemeral
+ * range and the members do not hold theirs yet, so a proxy can land on a port planned for a member:
+ * then plan again.
+ */
+async function planWithProxies(
+  members: number,
+  opts: ChaosClusterOptions,
+): Promise<{ planned: MemberSpec[]; network: ProxyNetwork }> {
+  for (let attempt = 1; ; attempt++) {
+    const planned = await planMembers({
+      members,
+      tickTime: opts.tickTime ?? 200,
+      registrarFrom: opts.registrarFrom,
+      ...(opts.plantedBugs ? { env: { REGISTRAR_PLANTED_BUGS: opts.plantedBugs } } : {}),
+    });
+    const lines = planned[0]!.servers ?? [];
+    const network = await ProxyNetwork.start(lines);
+    const memberPorts = new Set(lines.flatMap((l) => [l.clientPort, l.quorumPort, l.electionPort]));
+    const clash = lines.some((from) =>
+      lines.some((to) => {
+        if (from.id === to.id) return false;
+        const r = network.route(from.id, to.id);
+        return memberPorts.has(r.quorumPort) || memberPorts.has(r.electionPort);
+      }),
+    );
+    if (!clash) return { planned, network };
+    await network.close();
+    if (attempt >= 5) throw new Error('proxy ports kept clashing with planned member ports');
+  }
+}
+
 export type MemberRole = 'leader' | 'follower' | 'observer' | 'standalone' | 'down';
 
 /** Thrown when the ensemble does not come back to a serving quorum in time after faults are healed. */
@@ -41,14 +73,8 @@ export class ChaosCluster {
   /** Plans ports, starts one proxy per directed peer link, then the members with rerouted server lines. */
   static async start(opts: ChaosClusterOptions = {}): Promise<ChaosCluster> {
     const members = opts.members ?? 3;
-    const planned = await planMembers({
-      members,
-      tickTime: opts.tickTime ?? 200,
-      registrarFrom: opts.registrarFrom,
-      ...(opts.plantedBugs ? { env: { REGISTRAR_PLANTED_BUGS: opts.plantedBugs } } : {}),
-    });
+    const { planned, network } = await planWithProxies(members, opts);
     const lines = planned[0]!.servers ?? [];
-    const network = await ProxyNetwork.start(lines);
     const specs: MemberSpec[] = planned.map((spec) => ({
       ...spec,
       // A member binds its own line's ports and dials everyone else through proxy(from -> to).

@@ -260,6 +260,21 @@ describe('LinkProxy delay', () => {
     expect(Buffer.concat(peer.received[0]).toString()).toBe('firstsecond');
   });
 
+  it('loses no bytes of a bulk transfer that outgrows the delay queue', async () => {
+    const { peer, proxy, open } = await setup();
+    proxy.setMode({ kind: 'delay', ms: 5 });
+    const c = open();
+    await until(() => peer.sockets.length === 1, 3000, 'accept');
+    const total = 8 * 1024 * 1024;
+    const payload = Buffer.alloc(total);
+    for (let i = 0; i < total; i += 4) payload.writeUInt32LE(Math.imul(i, 2654435761) >>> 0, i);
+    c.socket.write(payload);
+    await until(() => peer.received[0].reduce((n, b) => n + b.length, 0) >= total, 10_000, 'all bytes');
+    const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    expect(digest(Buffer.concat(peer.received[0]))).toBe(digest(payload));
+    expect(proxy.stats().bytesDropped).toBe(0);
+  });
+
   it('rejects a negative delay', async () => {
     const { proxy } = await setup();
     expect(() => proxy.setMode({ kind: 'delay', ms: -1 })).toThrow(RangeError);

@@ -328,7 +328,8 @@ export class LinkProxy {
       return;
     }
     this.bytesForwarded += data.length;
-    if (!dst.write(data)) {
+    // One 'drain' listener per stall: a chunk written while already stalled must not add another.
+    if (!dst.write(data) && !dir.awaitingDrain) {
       dir.awaitingDrain = true;
       dst.once('drain', () => {
         dir.awaitingDrain = false;

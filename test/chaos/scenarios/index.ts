@@ -1,5 +1,7 @@
 /** Every chaos scenario, by name. A new scenario is one file and one line here. */
 import type { Scenario } from '../harness/scenario.js';
+import { lockScenario } from './lock.js';
 import { registerScenario } from './register.js';
+import { znodeSetScenario } from './znode-set.js';
 
-export const SCENARIOS: readonly Scenario[] = [registerScenario];
+export const SCENARIOS: readonly Scenario[] = [registerScenario, znodeSetScenario, lockScenario];
