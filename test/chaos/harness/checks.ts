@@ -2,6 +2,7 @@
  * Checks shared by scenarios: run a recorded history through the linearizability checker, and
  * compare what every member holds once faults are healed.
  */
+import { createHash } from 'node:crypto';
 import { ZooKeeperClient } from '../../../libs/coordination/src/client/zookeeper-client.js';
 import { checkLinearizable } from '../history/checker.js';
 import type { Operation } from '../history/history.js';
@@ -97,4 +98,10 @@ export async function renderData(zk: ZooKeeperClient, path: string): Promise<str
   if (stat === null) return 'absent';
   const { data, stat: s } = await zk.getData(path);
   return `${data.toString('utf8')}@${s.version} mzxid=0x${s.mzxid.toString(16)}`;
+}
+
+/** `<n> children <digest>` of a znode: compact enough to compare and print for big lists. */
+export async function renderChildren(zk: ZooKeeperClient, path: string): Promise<string> {
+  const children = (await zk.getChildren(path)).sort();
+  return `${children.length} children ${createHash('sha1').update(children.join('/')).digest('hex').slice(0, 12)}`;
 }

@@ -1,21 +1,28 @@
 /**
  * Register CAS under leader kills: workers pinned to every member run compare-and-set (setData with
- * the version they last read) and blind writes on one znode at a time, while the nemesis kills,
- * pauses and isolates the leader. Checked: the history of writes (plus a final read of every key
- * once healed) is linearizable as a CAS register, and every member ends with the same data.
+ * the version they last read), blind writes and local reads on one znode at a time, while the nemesis
+ * kills, pauses and isolates the leader. Checked: the history of writes (plus a final read of every
+ * key once healed) is linearizable as a CAS register; every (version, data) pair ever read from any
+ * member or acknowledged is a single committed pair (version-map.ts); uniquely named znodes created
+ * along the way are all there once healed if acknowledged, and nothing else is (set-check.ts); every
+ * member ends with the same data and children.
  *
  * Only quorum operations are checked for linearizability: ZooKeeper reads are served by the member a
  * client is connected to and are sequentially consistent, not linearizable (a deposed leader can
  * serve a stale read until it notices), so recording them would flag behaviour ZooKeeper documents.
  */
 import { registerCasModel, type RegisterOp } from '../history/models/register-cas.js';
+import { versionConflicts, type VersionObservation } from '../history/version-map.js';
 import { ChaosClient } from '../harness/chaos-client.js';
-import { convergence, linearizability, renderData } from '../harness/checks.js';
+import { convergence, linearizability, renderChildren, renderData } from '../harness/checks.js';
+import { checkSet } from '../history/set-check.js';
 import { abortableSleep } from '../harness/nemesis.js';
 import type { Scenario, ScenarioContext, ScenarioOutcome } from '../harness/scenario.js';
 import { ensurePath, KeyRotation } from './workload-keys.js';
 
 const ROOT = '/chaos/register';
+/** Unique znodes created once each (Jepsen's set workload): a stale or lost create never heals. */
+const APPENDS = '/chaos/appends';
 const INITIAL = 'init';
 /** Ops per key before the workers move to a fresh one: keeps each checker partition small. */
 const OPS_PER_KEY = 120;
@@ -34,18 +41,34 @@ async function runRegister(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const keys = new KeyRotation(ROOT, OPS_PER_KEY);
   const admin = new ChaosClient('setup', cluster.connectString, recorder);
   await ensurePath(await admin.session(), ROOT);
+  await ensurePath(await admin.session(), APPENDS);
+  const appends = new Map<string, 'ok' | 'fail' | 'unknown'>();
   const stats = { casOk: 0, casFailed: 0, writesOk: 0, unknown: 0, sessions: 0 };
+  // Version 0 of every key is the initial data.
+  const initialSighting = (key: string) => ({
+    path: key,
+    version: 0,
+    value: INITIAL,
+    source: 'initial create',
+  });
 
-  const workers: ChaosClient[] = [];
+  const workers: { client: ChaosClient; member: number }[] = [];
   for (const id of cluster.ids) {
     for (let w = 0; w < WORKERS_PER_MEMBER; w++) {
-      workers.push(new ChaosClient(`m${id}w${w}`, cluster.memberConnectString(id), recorder));
+      workers.push({
+        client: new ChaosClient(`m${id}w${w}`, cluster.memberConnectString(id), recorder),
+        member: id,
+      });
     }
   }
+  // Every (path, version) -> data sighting, reads from any member included (see version-map.ts).
+  const sightings: VersionObservation[] = [];
+  const sawRead = (key: string, data: Buffer, version: number, who: string) =>
+    sightings.push({ path: key, version, value: data.toString('utf8'), source: who });
 
   await ctx.underFaults(async (signal) => {
     await Promise.all(
-      workers.map(async (worker) => {
+      workers.map(async ({ client: worker, member }) => {
         const rng = ctx.rng.fork();
         while (!signal.aborted) {
           try {
@@ -53,19 +76,42 @@ async function runRegister(ctx: ScenarioContext): Promise<ScenarioOutcome> {
             const key = keys.current();
             await keys.ensure(zk, key, INITIAL);
             const value = `${worker.process}-${recorder.size}`;
-            if (rng.chance(0.75)) {
+            const roll = rng.next();
+            if (roll < 0.15) {
+              const name = value;
+              const out = await worker.op(
+                'append',
+                APPENDS,
+                { name },
+                (c) => c.create(`${APPENDS}/${name}`, ''),
+                () => undefined,
+              );
+              appends.set(name, out.status);
+            } else if (roll < 0.35) {
+              // A plain local read: not linearizable, but its (version, data) must be a committed pair.
+              const { data, stat } = await zk.getData(key);
+              sawRead(key, data, stat.version, `read on member ${member} by ${worker.process}`);
+            } else if (roll < 0.55) {
               // The version comes from a local (possibly stale) read: stale ones make real BADVERSIONs.
-              const { stat } = await zk.getData(key);
+              const { data, stat } = await zk.getData(key);
+              sawRead(key, data, stat.version, `read on member ${member} by ${worker.process}`);
               const expectedVersion = stat.version;
               const out = await worker.op(
                 'cas',
                 key,
                 { value, expectedVersion },
                 (c) => c.setData(key, value, expectedVersion),
-                (s) => ({ version: s.version }),
+                (st) => ({ version: st.version }),
               );
-              if (out.status === 'ok') stats.casOk++;
-              else if (out.status === 'fail') stats.casFailed++;
+              if (out.status === 'ok') {
+                stats.casOk++;
+                sightings.push({
+                  path: key,
+                  version: out.value.version,
+                  value,
+                  source: `ack of cas by ${worker.process}`,
+                });
+              } else if (out.status === 'fail') stats.casFailed++;
               else stats.unknown++;
             } else {
               const out = await worker.op(
@@ -73,10 +119,17 @@ async function runRegister(ctx: ScenarioContext): Promise<ScenarioOutcome> {
                 key,
                 { value },
                 (c) => c.setData(key, value, -1),
-                (s) => ({ version: s.version }),
+                (st) => ({ version: st.version }),
               );
-              if (out.status === 'ok') stats.writesOk++;
-              else stats.unknown++;
+              if (out.status === 'ok') {
+                stats.writesOk++;
+                sightings.push({
+                  path: key,
+                  version: out.value.version,
+                  value,
+                  source: `ack of write by ${worker.process}`,
+                });
+              } else stats.unknown++;
             }
             keys.count();
           } catch {
@@ -90,35 +143,47 @@ async function runRegister(ctx: ScenarioContext): Promise<ScenarioOutcome> {
       }),
     );
   });
-  for (const w of workers) {
-    stats.sessions += w.sessions;
-    await w.close();
+  for (const { client } of workers) {
+    stats.sessions += client.sessions;
+    await client.close();
   }
 
   // Healed and quorate: a final read of every key through the leader-synced path is linearizable and
   // catches acknowledged writes that the ensemble lost.
   const used = keys.used();
+  for (const key of used) sightings.push(initialSighting(key));
   const reader = new ChaosClient('final', cluster.connectString, recorder);
   const zk = await reader.session();
   await zk.sync('/');
   for (const key of used) {
-    await reader.op(
+    const out = await reader.op(
       'read',
       key,
       {},
       (c) => c.getData(key),
       (r) => ({ value: r.data.toString('utf8'), version: r.stat.version }),
     );
+    if (out.status === 'ok') sawRead(key, out.value.data, out.value.stat.version, 'final read');
   }
+  const finalAppends = await zk.getChildren(APPENDS);
   await reader.close();
   await admin.close();
+  const set = checkSet(appends, finalAppends, 'final read of ' + APPENDS);
 
   const history = recorder.toJSON().filter((op) => op.key.startsWith(ROOT + '/')) as RegisterOp[];
   const lin = linearizability(registerCasModel({ value: INITIAL, version: 0 }), history);
-  const diverged = await convergence(cluster, used, renderData);
+  const diverged = [
+    ...(await convergence(cluster, used, renderData)),
+    ...(await convergence(cluster, [APPENDS], renderChildren)),
+  ];
   return {
-    anomalies: [...lin.anomalies, ...diverged],
+    anomalies: [...lin.anomalies, ...versionConflicts(sightings), ...set.anomalies, ...diverged],
     checker: lin.checker,
-    stats: { ...stats, keys: used.length },
+    stats: {
+      ...stats,
+      keys: used.length,
+      versionSightings: sightings.length,
+      appendsAcked: set.acknowledged,
+    },
   };
 }
