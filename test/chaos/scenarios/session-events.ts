@@ -1,0 +1,156 @@
+/**
+ * Invariant checks of the `sessions` scenario over what its clients recorded: ephemerals, the
+ * owners' liveness proofs, the observer's snapshots, how sessions ended and every member's final
+ * children. Pure (no I/O, no clocks), so it is tested with hand-written good and bad logs.
+ *
+ * The checks reason with zxids rather than wall time. A reply that arrives after an observation
+ * completed may still be for a write committed before it (a paused member flushes it late), so
+ * "the owner got a reply later" does not prove the session was alive when the observation's state
+ * was taken. A *write* on the ephemeral committed at a zxid above the observation's state does: the
+ * ephemeral existed there, and an ephemeral once deleted never comes back under the same name.
+ */
+import type { Anomaly } from '../harness/scenario.js';
+
+/** An ephemeral a client created and confirmed it owns (exists: ephemeralOwner = its session). */
+export interface EphemeralRecord {
+  /** Child name under the sessions root. */
+  name: string;
+  /** Owner session id, hex. */
+  session: string;
+  czxid: number;
+}
+
+/** A quorum write by the owner on its own ephemeral (setData) that succeeded. */
+export interface LivenessProof {
+  name: string;
+  session: string;
+  /** mzxid the write produced. */
+  zxid: number;
+  /** Monotonic ms, for the report only. */
+  at: number;
+}
+
+/** The owner's write on its own ephemeral failed with NONODE while the session was still usable. */
+export interface OwnMissing {
+  name: string;
+  session: string;
+  at: number;
+}
+
+/** One observer read: sync('/') then getChildren2 of the sessions root on one member. */
+export interface Observation {
+  invokedAt: number;
+  completedAt: number;
+  member: string | undefined;
+  /** pzxid of the root in the reply: the state read is at least this new. */
+  pzxid: number;
+  children: readonly string[];
+}
+
+export interface SessionEnd {
+  session: string;
+  how: 'closed' | 'expired';
+  at: number;
+}
+
+/** One member's children at the end with their ephemeralOwner (hex). */
+export interface FinalView {
+  member: number;
+  children: ReadonlyArray<{ name: string; owner: string }>;
+}
+
+export interface SessionsLog {
+  ephemerals: readonly EphemeralRecord[];
+  proofs: readonly LivenessProof[];
+  ownMissing: readonly OwnMissing[];
+  observations: readonly Observation[];
+  ends: readonly SessionEnd[];
+  /** Sessions proven alive after healing (a successful write then). */
+  liveAtEnd: readonly string[];
+  finalViews: readonly FinalView[];
+}
+
+export interface SessionsCheck {
+  anomalies: Anomaly[];
+  /** (observation, ephemeral) pairs where the first invariant had something to check. */
+  checkedPairs: number;
+}
+
+/** Anomalies of one kind beyond this many are counted, not listed. */
+const MAX_PER_KIND = 5;
+
+export function checkSessions(log: SessionsLog): SessionsCheck {
+  const anomalies: Anomaly[] = [];
+  const push = (a: Anomaly) => {
+    const same = anomalies.filter((x) => x.kind === a.kind).length;
+    if (same < MAX_PER_KIND) anomalies.push(a);
+    else if (same === MAX_PER_KIND)
+      anomalies.push({ kind: a.kind, message: `further ${a.kind} anomalies not listed` });
+  };
+
+  // Highest proof zxid per ephemeral: enough, since a proof above the observation is all we need.
+  const lastProof = new Map<string, LivenessProof>();
+  for (const p of log.proofs) {
+    const prev = lastProof.get(p.name);
+    if (prev === undefined || p.zxid > prev.zxid) lastProof.set(p.name, p);
+  }
+
+  let checkedPairs = 0;
+  const reported = new Set<string>();
+  for (const obs of log.observations) {
+    const seen = new Set(obs.children);
+    for (const e of log.ephemerals) {
+      if (e.czxid > obs.pzxid) continue; // the observed state may predate the create
+      const proof = lastProof.get(e.name);
+      if (proof === undefined || proof.zxid <= obs.pzxid) continue; // not provably alive past it
+      checkedPairs++;
+      if (seen.has(e.name) || reported.has(e.name)) continue;
+      reported.add(e.name);
+      push({
+        kind: 'lost-ephemeral',
+        message: `${e.name} (session ${e.session}) missing from a read at pzxid ${hex(obs.pzxid)} on ${obs.member}, yet its owner wrote it at ${hex(proof.zxid)}`,
+        evidence: { ephemeral: e, observation: summarize(obs), laterWrite: proof },
+      });
+    }
+  }
+
+  for (const m of log.ownMissing) {
+    push({
+      kind: 'lost-ephemeral',
+      message: `the owner of ${m.name} (session ${m.session}) got NONODE writing it while its session was usable`,
+      evidence: m,
+    });
+  }
+
+  const live = new Set(log.liveAtEnd);
+  const ended = new Map(log.ends.map((e) => [e.session, e]));
+  for (const view of log.finalViews) {
+    const present = new Set(view.children.map((c) => c.name));
+    for (const c of view.children) {
+      if (live.has(c.owner)) continue;
+      const end = ended.get(c.owner);
+      push({
+        kind: 'ephemeral-outlived-session',
+        message: `member ${view.member} still holds ${c.name} of session ${c.owner} (${end ? end.how : 'not alive at the end'}) after healing`,
+        evidence: { member: view.member, child: c, end },
+      });
+    }
+    for (const e of log.ephemerals) {
+      if (!live.has(e.session) || present.has(e.name)) continue;
+      push({
+        kind: 'lost-ephemeral',
+        message: `member ${view.member} lacks ${e.name} although session ${e.session} was proven alive after healing`,
+        evidence: { member: view.member, ephemeral: e, children: view.children.map((c) => c.name) },
+      });
+    }
+  }
+  return { anomalies, checkedPairs };
+}
+
+function summarize(obs: Observation) {
+  return { ...obs, children: obs.children.length > 20 ? obs.children.length : obs.children };
+}
+
+function hex(z: number): string {
+  return '0x' + z.toString(16);
+}
