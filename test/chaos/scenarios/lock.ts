@@ -17,10 +17,12 @@
  * without a reply, before the server can expire the session and hand the lock to somebody else.
  *
  * Stats show the faults reached the invariant: holds ended by suspension, how many of those sessions
- * the server then expired (the lock really moved on), and the smallest gap between such a suspension
- * and the next grant of the same lock to another worker.
+ * the server then expired (the lock really moved on), and the smallest gap between the end of such a
+ * hold and the next grant of the same lock to another worker (the safety margin).
  */
 import { ZooKeeperClient } from '../../../libs/coordination/src/client/zookeeper-client.js';
+import { ErrorCode } from '../../../libs/coordination/src/protocol/constants.js';
+import { isCoordinationError } from '../../../libs/coordination/src/protocol/errors.js';
 import { RecipeTimeoutError } from '../../../libs/coordination/src/recipes/errors.js';
 import { Lock } from '../../../libs/coordination/src/recipes/lock.js';
 import { lockModel, type LockOp } from '../history/models/lock.js';
@@ -57,6 +59,8 @@ export interface LockStats {
   /** Holds ended by suspension whose session the ensemble then expired: the lock really moved on. */
   suspendedThenExpired: number;
   sessionsExpired: number;
+  /** Writes answered SESSIONEXPIRED while the client was still CONNECTED (see the worker). */
+  expiredWhileConnected: number;
   sessions: number;
   keys: number;
 }
@@ -88,10 +92,12 @@ async function runLock(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     holdsEndedByLoss: 0,
     suspendedThenExpired: 0,
     sessionsExpired: 0,
+    expiredWhileConnected: 0,
     sessions: 0,
     keys: 0,
   };
 
+  const expiredReleases = new Set<number>();
   await ctx.underFaults(async (signal) => {
     await Promise.all(
       Array.from({ length: WORKERS }, (_, w) => {
@@ -103,6 +109,7 @@ async function runLock(ctx: ScenarioContext): Promise<ScenarioOutcome> {
           keys,
           rng: ctx.rng.fork(),
           stats,
+          expiredReleases,
           signal,
         });
       }),
@@ -110,12 +117,14 @@ async function runLock(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   });
   stats.keys = keys.used().length;
 
-  const history = recorder.toJSON().filter((op) => op.key.startsWith(ROOT + '/')) as LockOp[];
+  const all = recorder.toJSON() as LockOp[];
+  const expiredHolds = [...expiredReleases].map((i) => all[i]!);
+  const history = all.filter((op) => op.key.startsWith(ROOT + '/'));
   const lin = linearizability(lockModel(), history);
   return {
     anomalies: lin.anomalies,
     checker: lin.checker,
-    stats: { ...stats, minMsSuspensionToNextGrant: minGapAfterSuspension(history) },
+    stats: { ...stats, minMsExpiredHoldToNextGrant: minGapToNextGrant(expiredHolds, history) },
   };
 }
 
@@ -126,6 +135,8 @@ interface WorkerParams {
   keys: KeyRotation;
   rng: SeededRng;
   stats: LockStats;
+  /** History indices of holds ended by suspension whose session the ensemble then expired. */
+  expiredReleases: Set<number>;
   signal: AbortSignal;
 }
 
@@ -169,6 +180,13 @@ async function lockWorker(p: WorkerParams): Promise<void> {
         recorder.unknown(acquire);
         if (err instanceof RecipeTimeoutError) stats.acquireTimeouts++;
         else stats.acquireErrors++;
+        if (isCoordinationError(err, ErrorCode.SESSIONEXPIRED) && client.state === 'CONNECTED') {
+          // The ensemble answers "session expired" on a connection it keeps open: this session can
+          // do nothing any more, so start a new one (and count it: the report shows how often).
+          stats.expiredWhileConnected++;
+          void closeQuietly(client);
+          zk = undefined;
+        }
         generation++; // an op with an unknown outcome retires its process
         p.keys.count();
         continue;
@@ -177,10 +195,12 @@ async function lockWorker(p: WorkerParams): Promise<void> {
       stats.acquisitions++;
       p.keys.count();
 
+      let releaseIndex = -1;
       const ended = await hold(lock, client, longOrShortHold(rng), (how) => {
         // Recorded synchronously, at the instant we stop acting as owner.
         const h = recorder.invoke(process(), 'release', key, { how });
         recorder.ok(h, undefined);
+        releaseIndex = h.index;
       });
       if (ended === 'released') stats.releases++;
       else if (ended === 'suspended') stats.holdsEndedBySuspension++;
@@ -190,7 +210,10 @@ async function lockWorker(p: WorkerParams): Promise<void> {
       if (ended === 'suspended') {
         // Wait (bounded) for the connection to settle, to learn whether the session survived.
         await settle(client, SESSION_TIMEOUT_MS + 1000);
-        if (client.state === 'EXPIRED' && client.sessionId === sessionBefore) stats.suspendedThenExpired++;
+        if (client.state === 'EXPIRED' && client.sessionId === sessionBefore) {
+          stats.suspendedThenExpired++;
+          p.expiredReleases.add(releaseIndex);
+        }
       }
       await abortableSleep(rng.int(10), signal);
     }
@@ -262,15 +285,15 @@ async function bounded(p: Promise<unknown>, ms: number): Promise<void> {
 }
 
 /**
- * Smallest time (ms) from a hold ended by suspension to the next grant of the same lock to another
- * process (its acquire's completion); -1 when no suspension was followed by a grant. Shows how close
- * the client's give-up came to the server's hand-over.
+ * Smallest time (ms) from the end of one of `holds` (release ops recorded at a suspension whose
+ * session then expired) to the next grant of the same lock to another process (its acquire's
+ * completion); -1 when none was followed by a grant. Shows how much margin the client's early
+ * give-up had over the ensemble's expiry and hand-over.
  */
-export function minGapAfterSuspension(history: readonly LockOp[]): number {
+export function minGapToNextGrant(holds: readonly LockOp[], history: readonly LockOp[]): number {
   const ns = (t: number | bigint | undefined) => Number(t ?? 0);
   let min = Number.POSITIVE_INFINITY;
-  for (const r of history) {
-    if (r.op !== 'release' || (r.input as { how?: string }).how !== 'suspended') continue;
+  for (const r of holds) {
     const at = ns(r.complete);
     let next = Number.POSITIVE_INFINITY;
     for (const a of history) {

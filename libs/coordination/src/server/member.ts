@@ -440,9 +440,9 @@ export class Member {
       this.lastProposed = this.db.lastZxid;
     }
     if (isLeader && !wasLeader) {
-      // The new leader owns expiry: every session gets a full timeout from now, as in ZooKeeper.
-      const now = this.clock.now();
-      for (const s of this.db.sessions.values()) this.tracker.add(s.id, s.timeoutMs, now);
+      // The new leader owns expiry: every committed session gets a full timeout from now and no
+      // leftover "closing" mark from an earlier term (ZooKeeper builds a fresh tracker per leadership).
+      this.tracker.rebuild(this.db.sessions.values(), this.clock.now());
     }
     if (st.serving !== this.serving) {
       this.serving = st.serving;

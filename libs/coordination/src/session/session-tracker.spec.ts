@@ -31,6 +31,21 @@ describe('SessionTracker', () => {
     expect(t.has(3n)).toBe(true);
   });
 
+  it('rebuild (a new leadership) clears closing marks left from an earlier term and drops unknown sessions', () => {
+    // Found by the chaos lock scenario: a deposed leader marked a session closing, its closeSession
+    // never committed, and when it led again the session answered SESSIONEXPIRED forever.
+    const t = new SessionTracker(100);
+    t.add(1n, 1000, 0);
+    t.add(2n, 1000, 0);
+    expect(t.expire(2000).sort()).toEqual([1n, 2n]); // both marked closing by the old term
+    expect(t.touch(1n, 2000)).toBe(false);
+    t.rebuild([{ id: 1n, timeoutMs: 1000 }], 5050); // session 2's close committed meanwhile
+    expect(t.has(2n)).toBe(false);
+    expect(t.touch(1n, 5050)).toBe(true);
+    expect(t.expire(6099)).toEqual([]);
+    expect(t.expire(6100)).toEqual([1n]); // expirable again, on the new deadline
+  });
+
   it('does not pile up emptied buckets when nobody calls expire (followers only touch)', () => {
     const t = new SessionTracker(10);
     t.add(1n, 100, 0);

@@ -69,6 +69,17 @@ export class SessionTracker {
     return true;
   }
 
+  /**
+   * Starts over from `sessions` (the committed session table), each with a full timeout from `now`
+   * and nothing closing: what a new leader must do. A close or expiry this member proposed in an
+   * earlier term either committed (the session is gone from the table) or was discarded with that
+   * term, so a `closing` mark left from then would make a live session unusable and never expire.
+   */
+  rebuild(sessions: Iterable<{ id: bigint; timeoutMs: number }>, now: number): void {
+    for (const id of [...this.sessions.keys()]) this.remove(id);
+    for (const s of sessions) this.add(s.id, s.timeoutMs, now);
+  }
+
   /** Mark as closing (closeSession requested): no more touches revive it. */
   setClosing(id: bigint): void {
     const s = this.sessions.get(id);
