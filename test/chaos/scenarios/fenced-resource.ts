@@ -18,8 +18,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { ZooKeeperClient } from '../../../libs/coordination/src/client/zookeeper-client.js';
 import { closeQuietly } from '../harness/chaos-client.js';
 import { abortableSleep } from '../harness/nemesis.js';
@@ -38,7 +38,7 @@ const ROOT = '/chaos/fenced';
 const LOCK = `${ROOT}/lock`;
 const WORKERS = 4;
 const SESSION_TIMEOUT_MS = 3000;
-const WORKER_SCRIPT = resolve('test/chaos/workers/lock-worker.ts');
+const WORKER_SCRIPT = fileURLToPath(new URL('../workers/lock-worker.ts', import.meta.url));
 /** Chance that a pause targets the current lock holder rather than any worker. */
 const HOLDER_PAUSE_CHANCE = 0.75;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseMemberConfig, parsePeer } from './member-config.js';
+import { ConfigError, parseMemberConfig, parsePeer, parsePlantedBugs } from './member-config.js';
 
 describe('parseMemberConfig', () => {
   it('reads a standalone zoo.cfg with ZooKeeper defaults for what is absent', () => {
@@ -59,5 +59,21 @@ describe('parseMemberConfig', () => {
   it('rejects a bad server line', () => {
     expect(() => parsePeer('server.1', 'host:1')).toThrow(ConfigError);
     expect(() => parsePeer('server.1', 'host:1:2:witness')).toThrow(/unknown role/);
+  });
+});
+
+describe('parsePlantedBugs (REGISTRAR_PLANTED_BUGS, chaos testing only)', () => {
+  it('is off unless named, and maps names to ZAB flags', () => {
+    expect(parsePlantedBugs(undefined)).toBeUndefined();
+    expect(parsePlantedBugs(' ')).toBeUndefined();
+    expect(parsePlantedBugs('skip-trunc')).toEqual({ skipTrunc: true });
+    expect(parsePlantedBugs('commit-without-quorum, skip-trunc')).toEqual({
+      commitWithoutQuorum: true,
+      skipTrunc: true,
+    });
+  });
+
+  it('refuses an unknown name, so a typo cannot quietly test the real code', () => {
+    expect(() => parsePlantedBugs('skip-truncate')).toThrow(ConfigError);
   });
 });

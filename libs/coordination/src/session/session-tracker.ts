@@ -76,7 +76,7 @@ export class SessionTracker {
    * term, so a `closing` mark left from then would make a live session unusable and never expire.
    */
   rebuild(sessions: Iterable<{ id: bigint; timeoutMs: number }>, now: number): void {
-    for (const id of [...this.sessions.keys()]) this.remove(id);
+    for (const id of this.sessions.keys()) this.remove(id);
     for (const s of sessions) this.add(s.id, s.timeoutMs, now);
   }
 
