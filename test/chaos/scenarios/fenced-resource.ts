@@ -20,8 +20,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { ZooKeeperClient } from '../../../libs/coordination/src/client/zookeeper-client.js';
-import { closeQuietly } from '../harness/chaos-client.js';
 import { abortableSleep } from '../harness/nemesis.js';
 import type { Scenario, ScenarioContext, ScenarioOutcome } from '../harness/scenario.js';
 import type { HarnessMessage, WorkerEvent } from '../workers/lock-worker.js';
@@ -32,7 +30,7 @@ import {
   type Hold,
   type ResourceWrite,
 } from './fencing-checks.js';
-import { ensurePath } from './workload-keys.js';
+import { ensureRoot } from './workload-keys.js';
 
 const ROOT = '/chaos/fenced';
 const LOCK = `${ROOT}/lock`;
@@ -64,12 +62,7 @@ interface WorkerProc {
 
 async function runFencedResource(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const { cluster, recorder } = ctx;
-  const setup = await ZooKeeperClient.connect(cluster.connectString, { sessionTimeout: 10_000 });
-  try {
-    await ensurePath(setup, ROOT);
-  } finally {
-    await closeQuietly(setup);
-  }
+  await ensureRoot(cluster.connectString, ROOT);
 
   const grants: Grant[] = [];
   const writes: ResourceWrite[] = [];

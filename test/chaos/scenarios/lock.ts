@@ -32,7 +32,7 @@ import { linearizability } from '../harness/checks.js';
 import { abortableSleep } from '../harness/nemesis.js';
 import type { Scenario, ScenarioContext, ScenarioOutcome } from '../harness/scenario.js';
 import type { SeededRng } from '../../../libs/coordination/src/testing/seeded-rng.js';
-import { ensurePath, KeyRotation } from './workload-keys.js';
+import { ensureRoot, KeyRotation } from './workload-keys.js';
 
 const ROOT = '/chaos/lock';
 const WORKERS = 5;
@@ -76,12 +76,7 @@ export const lockScenario: Scenario = {
 
 async function runLock(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const { cluster, recorder } = ctx;
-  const setup = await ZooKeeperClient.connect(cluster.connectString, { sessionTimeout: 10_000 });
-  try {
-    await ensurePath(setup, ROOT);
-  } finally {
-    await closeQuietly(setup);
-  }
+  await ensureRoot(cluster.connectString, ROOT);
   const keys = new KeyRotation(ROOT, ACQUISITIONS_PER_KEY);
   const stats: LockStats = {
     acquisitions: 0,

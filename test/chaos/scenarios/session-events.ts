@@ -9,6 +9,7 @@
  * was taken. A *write* on the ephemeral committed at a zxid above the observation's state does: the
  * ephemeral existed there, and an ephemeral once deleted never comes back under the same name.
  */
+import { anomalyList } from '../harness/anomaly-list.js';
 import type { Anomaly } from '../harness/scenario.js';
 
 /** An ephemeral a client created and confirmed it owns (exists: ephemeralOwner = its session). */
@@ -80,13 +81,7 @@ export interface SessionsCheck {
 const MAX_PER_KIND = 5;
 
 export function checkSessions(log: SessionsLog): SessionsCheck {
-  const anomalies: Anomaly[] = [];
-  const push = (a: Anomaly) => {
-    const same = anomalies.filter((x) => x.kind === a.kind).length;
-    if (same < MAX_PER_KIND) anomalies.push(a);
-    else if (same === MAX_PER_KIND)
-      anomalies.push({ kind: a.kind, message: `further ${a.kind} anomalies not listed` });
-  };
+  const { anomalies, push } = anomalyList(MAX_PER_KIND);
 
   // Highest proof zxid per ephemeral: enough, since a proof above the observation is all we need.
   const lastProof = new Map<string, LivenessProof>();

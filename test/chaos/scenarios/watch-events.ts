@@ -11,6 +11,7 @@
  * "last read before" can only be older than the truth, which weakens the check but never makes it
  * fail on correct behaviour.
  */
+import { anomalyList } from '../harness/anomaly-list.js';
 import type { Anomaly } from '../harness/scenario.js';
 
 export type WatcherRecord =
@@ -55,13 +56,7 @@ export interface WatchesCheck {
 const MAX_PER_KIND = 5;
 
 export function checkWatches(log: WatchesLog): WatchesCheck {
-  const anomalies: Anomaly[] = [];
-  const push = (a: Anomaly) => {
-    const same = anomalies.filter((x) => x.kind === a.kind).length;
-    if (same < MAX_PER_KIND) anomalies.push(a);
-    else if (same === MAX_PER_KIND)
-      anomalies.push({ kind: a.kind, message: `further ${a.kind} anomalies not listed` });
-  };
+  const { anomalies, push } = anomalyList(MAX_PER_KIND);
 
   // Writer sanity, and the version -> value map reads are compared with.
   const ackAt = new Map<string, Map<number, WriterAck>>();

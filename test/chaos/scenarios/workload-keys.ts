@@ -3,7 +3,8 @@
  * `opsPerKey` operations, then move on to a fresh key, so contention stays high while each checker
  * partition stays small enough to search.
  */
-import type { ZooKeeperClient } from '../../../libs/coordination/src/client/zookeeper-client.js';
+import { ZooKeeperClient } from '../../../libs/coordination/src/client/zookeeper-client.js';
+import { closeQuietly } from '../harness/chaos-client.js';
 import { NodeExistsError } from '../../../libs/coordination/src/protocol/errors.js';
 
 export class KeyRotation {
@@ -59,5 +60,15 @@ export async function ensurePath(zk: ZooKeeperClient, path: string): Promise<voi
     } catch (err) {
       if (!(err instanceof NodeExistsError)) throw err;
     }
+  }
+}
+
+/** Opens a short-lived session on `connectString` to create `path` and its ancestors. */
+export async function ensureRoot(connectString: string, path: string): Promise<void> {
+  const setup = await ZooKeeperClient.connect(connectString, { sessionTimeout: 10_000 });
+  try {
+    await ensurePath(setup, path);
+  } finally {
+    await closeQuietly(setup);
   }
 }
