@@ -43,6 +43,7 @@ const program = new Command()
     positiveInt,
   )
   .option('--duration <seconds>', 'faulted phase per run', positiveInt, 45)
+  .option('--members <n>', "ensemble size for every scenario (default: the scenario's, 3)", positiveInt)
   .option('--faults <kinds>', `override the scenarios' fault kinds (${FAULT_KINDS.join(', ')})`)
   .option('--planted-bug <bugs>', 'run members with planted ZAB bugs (commit-without-quorum, skip-trunc)')
   .option('--expect <what>', "'none' (default) or 'anomaly' (for planted bugs)", 'none')
@@ -59,6 +60,7 @@ interface Options {
   duration: number;
   plantedBug?: string;
   faults?: string;
+  members?: number;
   expect: string;
   stopOnAnomaly?: boolean;
   from: string;
@@ -101,7 +103,12 @@ async function main(): Promise<number> {
   outer: for (;;) {
     for (const scenario of chosen) {
       console.log(`::: ${scenario.name} seed ${seed}${o.plantedBug ? ` planted bug ${o.plantedBug}` : ''}`);
-      const report = await runScenario(faults ? { ...scenario, faults } : scenario, {
+      const chosenScenario = {
+        ...scenario,
+        ...(faults ? { faults } : {}),
+        ...(o.members ? { members: o.members } : {}),
+      };
+      const report = await runScenario(chosenScenario, {
         seed,
         durationMs: o.duration * 1000,
         plantedBugs: o.plantedBug,

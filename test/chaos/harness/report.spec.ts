@@ -5,6 +5,7 @@ import { renderReportTable, totalsByScenario } from './report.js';
 const run = (scenario: string, seed: number, extra: Partial<RunReport> = {}): RunReport => ({
   scenario,
   seed,
+  members: 3,
   wallMs: 1000,
   ops: { total: 100, ok: 90, fail: 5, unknown: 5 },
   faults: 4,

@@ -25,6 +25,7 @@ export interface RunOptions {
 export interface RunReport {
   scenario: string;
   seed: number;
+  members: number;
   plantedBugs?: string;
   wallMs: number;
   ops: { total: number; ok: number; fail: number; unknown: number };
@@ -54,6 +55,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const report: RunReport = {
     scenario: scenario.name,
     seed: opts.seed,
+    members: scenario.members ?? 3,
     ...(opts.plantedBugs ? { plantedBugs: opts.plantedBugs } : {}),
     wallMs: 0,
     ops: { total: 0, ok: 0, fail: 0, unknown: 0 },

@@ -42,7 +42,7 @@ const ACQUISITIONS_PER_KEY = 50;
 /** Longer than a long hold plus a session expiry, so most waits end by a grant. */
 const ACQUIRE_TIMEOUT_MS = 6000;
 /** Share of holds long enough (past 2/3 of the session timeout) for a pause to catch them mid-hold. */
-const LONG_HOLD_CHANCE = 0.25;
+const LONG_HOLD_CHANCE = 0.08;
 /** Bound on a release after a suspension (the delete waits for the reconnect or the expiry). */
 const RELEASE_BOUND_MS = SESSION_TIMEOUT_MS + 2000;
 
@@ -218,7 +218,7 @@ async function lockWorker(p: WorkerParams): Promise<void> {
 }
 
 function longOrShortHold(rng: SeededRng): number {
-  return rng.chance(LONG_HOLD_CHANCE) ? rng.between(1500, 3500) : rng.between(1, 30);
+  return rng.chance(LONG_HOLD_CHANCE) ? rng.between(1500, 3500) : rng.between(1, 10);
 }
 
 /**
