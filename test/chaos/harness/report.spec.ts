@@ -9,6 +9,7 @@ const run = (scenario: string, seed: number, extra: Partial<RunReport> = {}): Ru
   wallMs: 1000,
   ops: { total: 100, ok: 90, fail: 5, unknown: 5 },
   faults: 4,
+  clientFaults: 0,
   faultErrors: 0,
   faultLog: [],
   anomalies: [],

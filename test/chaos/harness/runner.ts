@@ -29,7 +29,10 @@ export interface RunReport {
   plantedBugs?: string;
   wallMs: number;
   ops: { total: number; ok: number; fail: number; unknown: number };
+  /** Nemesis faults on members and links plus the scenario's own client faults. */
   faults: number;
+  /** Of `faults`, those the scenario injected on its clients. */
+  clientFaults: number;
   faultErrors: number;
   faultLog: FaultRecord[];
   anomalies: Anomaly[];
@@ -60,6 +63,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     wallMs: 0,
     ops: { total: 0, ok: 0, fail: 0, unknown: 0 },
     faults: 0,
+    clientFaults: 0,
     faultErrors: 0,
     faultLog: [],
     anomalies: [],
@@ -101,12 +105,13 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     report.anomalies = outcome.anomalies;
     report.stats = outcome.stats ?? {};
     if (outcome.checker) report.checker = outcome.checker;
+    report.clientFaults = outcome.clientFaults ?? 0;
   } catch (err) {
     report.error = err instanceof Error ? (err.stack ?? err.message) : String(err);
   } finally {
     if (nemesis) {
       report.faultLog = nemesis.records;
-      report.faults = nemesis.records.length;
+      report.faults = nemesis.records.length + report.clientFaults;
       report.faultErrors = nemesis.records.filter((r) => r.error !== undefined).length;
     }
     const history = recorder.toJSON();

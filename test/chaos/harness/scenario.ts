@@ -50,6 +50,8 @@ export interface ScenarioOutcome {
   /** Scenario-specific figures for the report, e.g. { acquisitions: 120, staleWritesRejected: 4 }. */
   stats?: Record<string, number>;
   checker?: CheckerSummary;
+  /** Faults the scenario injected itself, beyond the nemesis (e.g. SIGSTOP of client processes). */
+  clientFaults?: number;
 }
 
 export interface Scenario {

@@ -203,7 +203,7 @@ async function runFencedResource(ctx: ScenarioContext): Promise<ScenarioOutcome>
         `stale writes rejected ${stats.staleWritesRejected}); not an anomaly, but the run proves less`,
     );
   }
-  return { anomalies: checkFencing(grants, writes), stats };
+  return { anomalies: checkFencing(grants, writes), stats, clientFaults: stats.pauses };
 }
 
 /** Resumes paused workers, asks all to stop, and kills (by PID) any that do not exit in time. */

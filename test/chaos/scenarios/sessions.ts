@@ -300,7 +300,12 @@ async function runSessions(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   ctx.log(
     `sessions: ${stats.ephemeralsCreated} ephemerals, ${stats.observations} observations, ${stats.checkedPairs} checked pairs, ${stats.failovers} failovers of which ${stats.survivedMemberDown} from a crashed or paused member`,
   );
-  return { anomalies: [...checked.anomalies, ...diverged], stats: { ...stats } };
+  return {
+    anomalies: [...checked.anomalies, ...diverged],
+    stats: { ...stats },
+    // Dropped connections and sessions starved of heartbeats are faults too, on the client side.
+    clientFaults: stats.intentionalDrops + stats.expiredOnPurpose + stats.expiryTimeouts,
+  };
 }
 
 /**
