@@ -148,6 +148,15 @@ async function main(): Promise<number> {
   return anomalies === 0 && errors === 0 ? 0 : 1;
 }
 
+// Interrupted (Ctrl-C, CI's timeout): exit through process.exit so the spawn helpers' exit hook kills
+// every member we started, by PID; lock-worker children exit when their stdin closes.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    console.error(`test:chaos: ${sig}, stopping the processes it started`);
+    process.exit(130);
+  });
+}
+
 main().then(
   (code) => process.exit(code),
   (err) => {
