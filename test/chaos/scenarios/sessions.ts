@@ -190,11 +190,16 @@ async function runSessions(ctx: ScenarioContext): Promise<ScenarioOutcome> {
           stats.intentionalDrops++;
           zk.dropConnectionForTesting();
         }
+        // Recorded in the run's history too (the checks below use the zxid-based logs).
+        const op = ctx.recorder.invoke(session, 'setData', path, { beat: beat + 1 });
         try {
           const stat = await within(zk.setData(path, String(++beat)), OP_BOUND_MS);
+          ctx.recorder.ok(op, { mzxid: stat.mzxid });
           log.proofs.push({ name, session, zxid: stat.mzxid, at: now() });
           stats.proofs++;
         } catch (err) {
+          if (err instanceof NoNodeError) ctx.recorder.fail(op, { code: err.code });
+          else ctx.recorder.unknown(op);
           if (err instanceof NoNodeError && !TERMINAL.has(zk.state)) {
             log.ownMissing.push({ name, session, at: now() });
           }
@@ -238,8 +243,16 @@ async function runSessions(ctx: ScenarioContext): Promise<ScenarioOutcome> {
           });
         }
         const invokedAt = now();
-        await within(zk.sync('/'), OP_BOUND_MS);
-        const r = await within(zk.getChildren2(ROOT), OP_BOUND_MS);
+        const op = ctx.recorder.invoke('observer', 'sync+getChildren', ROOT, {});
+        let r: Awaited<ReturnType<ZooKeeperClient['getChildren2']>>;
+        try {
+          await within(zk.sync('/'), OP_BOUND_MS);
+          r = await within(zk.getChildren2(ROOT), OP_BOUND_MS);
+        } catch (err) {
+          ctx.recorder.unknown(op);
+          throw err;
+        }
+        ctx.recorder.ok(op, { pzxid: r.stat.pzxid, children: r.children.length });
         const id = memberOfHost(cluster, zk.connectedHost);
         log.observations.push({
           invokedAt,
