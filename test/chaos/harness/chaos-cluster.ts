@@ -5,6 +5,7 @@
  *
  * Members are named by their zoo.cfg id (1-based) throughout the chaos suite.
  */
+import { readFileSync } from 'node:fs';
 import { planMembers, type Ensemble } from '../../support/ensemble.js';
 import { fourLetterWord } from '../../support/four-letter-word.js';
 import { startRegistrar } from '../../support/registrar-member.js';
@@ -63,6 +64,7 @@ export class ClusterUnavailableError extends Error {
 
 export class ChaosCluster {
   private readonly paused = new Set<number>();
+  private readonly stuck = new Set<number>();
 
   private constructor(
     private readonly ensemble: Ensemble,
@@ -169,28 +171,62 @@ export class ChaosCluster {
 
   /**
    * Undoes every fault: network healed, paused members resumed, killed members restarted; then waits
-   * until one leader and all followers serve again.
+   * until one leader and all followers serve again. A member that has not rejoined by the deadline
+   * while a quorum serves is returned (and left out of {@link servingIds}) rather than thrown about:
+   * on correct code that never happens, so the runner reports it as an anomaly and the scenario can
+   * still check what the quorum holds. No quorum at all throws ClusterUnavailableError.
    */
-  async healAll(timeoutMs = 30_000): Promise<void> {
+  async healAll(timeoutMs = 30_000): Promise<number[]> {
     this.network.heal();
     for (const id of this.ids) await this.resume(id);
     for (const id of this.ids) if (!this.isRunning(id)) await this.restart(id);
-    await this.waitForQuorum(timeoutMs);
+    return this.waitForQuorum(timeoutMs);
   }
 
-  /** Waits until exactly one member leads and every other member follows. */
-  async waitForQuorum(timeoutMs = 30_000): Promise<void> {
+  /** Members that took part in the last successful {@link waitForQuorum}. */
+  get servingIds(): readonly number[] {
+    return this.ids.filter((id) => !this.stuck.has(id));
+  }
+
+  /**
+   * Waits until exactly one member leads and every other member follows; at the deadline settles for
+   * a leader with a majority following and returns the members that do not serve.
+   */
+  async waitForQuorum(timeoutMs = 30_000): Promise<number[]> {
     const deadline = Date.now() + timeoutMs;
     let roles: MemberRole[] = [];
+    this.stuck.clear();
     while (Date.now() < deadline) {
       roles = await Promise.all(this.ids.map((id) => this.role(id)));
       const leaders = roles.filter((r) => r === 'leader').length;
-      if (leaders === 1 && roles.every((r) => r === 'leader' || r === 'follower' || r === 'observer')) return;
+      if (leaders === 1 && roles.every((r) => r === 'leader' || r === 'follower' || r === 'observer'))
+        return [];
       await new Promise((r) => setTimeout(r, 100));
+    }
+    const serving = this.ids.filter((_, i) => roles[i] === 'leader' || roles[i] === 'follower');
+    const leaders = roles.filter((r) => r === 'leader').length;
+    if (leaders === 1 && serving.length > this.ids.length / 2) {
+      for (const id of this.ids) if (!serving.includes(id)) this.stuck.add(id);
+      return [...this.stuck];
     }
     throw new ClusterUnavailableError(
       `ensemble not serving after ${timeoutMs} ms: ${this.ids.map((id, i) => `${id}=${roles[i]}`).join(' ')}`,
     );
+  }
+
+  /**
+   * Evidence from a member's own log (stdout+stderr): its last error lines if it wrote any (a member
+   * that stopped on an invariant says why), else its last `lines` lines.
+   */
+  logTail(id: number, lines = 6): string[] {
+    let all: string[];
+    try {
+      all = readFileSync(this.member(id).files.logFile, 'utf8').trimEnd().split('\n');
+    } catch {
+      return [];
+    }
+    const errors = all.filter((l) => /^\w*Error\b|Error: /.test(l));
+    return errors.length > 0 ? errors.slice(-3) : all.slice(-lines);
   }
 
   /** Stops every member (by PID) and every proxy; member data dirs are removed unless KEEP_TEST_DIRS=1. */

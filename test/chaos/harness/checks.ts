@@ -54,7 +54,7 @@ export function linearizability<S, I, O>(
 export type MemberView = Map<string, string>;
 
 /**
- * Reads `paths` from every member directly (sync first, so a member answers with everything the
+ * Reads `paths` from every serving member directly (sync first, so a member answers with everything the
  * leader committed) and reports paths on which members disagree. `read` renders one path's state.
  */
 export async function convergence(
@@ -63,7 +63,8 @@ export async function convergence(
   read: (zk: ZooKeeperClient, path: string) => Promise<string>,
 ): Promise<Anomaly[]> {
   const views = new Map<number, MemberView>();
-  for (const id of cluster.ids) {
+  const ids = cluster.servingIds;
+  for (const id of ids) {
     const zk = await ZooKeeperClient.connect(cluster.memberConnectString(id), {
       sessionTimeout: 10_000,
       initialConnectTimeout: 10_000,
@@ -79,8 +80,8 @@ export async function convergence(
   }
   const anomalies: Anomaly[] = [];
   for (const p of paths) {
-    const byMember = cluster.ids.map((id) => `${id}=${views.get(id)?.get(p)}`);
-    const distinct = new Set(cluster.ids.map((id) => views.get(id)?.get(p)));
+    const byMember = ids.map((id) => `${id}=${views.get(id)?.get(p)}`);
+    const distinct = new Set(ids.map((id) => views.get(id)?.get(p)));
     if (distinct.size > 1) {
       anomalies.push({
         kind: 'divergence',

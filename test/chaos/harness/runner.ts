@@ -72,6 +72,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   };
   let cluster: ChaosCluster | undefined;
   let nemesis: Nemesis | undefined;
+  // Found by the runner itself (a member that never rejoins), reported beside the scenario's own.
+  const harnessAnomalies: Anomaly[] = [];
   try {
     cluster = await ChaosCluster.start({
       members: scenario.members ?? 3,
@@ -98,16 +100,23 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
           clearTimeout(timer);
           stop.abort();
         }
-        await c.healAll();
+        for (const id of await c.healAll()) {
+          harnessAnomalies.push({
+            kind: 'member-not-rejoining',
+            message: `member ${id} did not rejoin the ensemble within 30 s after every fault was healed`,
+            evidence: c.logTail(id),
+          });
+        }
       },
     };
     const outcome = await scenario.run(ctx);
-    report.anomalies = outcome.anomalies;
+    report.anomalies = [...harnessAnomalies, ...outcome.anomalies];
     report.stats = outcome.stats ?? {};
     if (outcome.checker) report.checker = outcome.checker;
     report.clientFaults = outcome.clientFaults ?? 0;
   } catch (err) {
     report.error = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    report.anomalies = [...harnessAnomalies, ...report.anomalies];
   } finally {
     if (nemesis) {
       report.faultLog = nemesis.records;

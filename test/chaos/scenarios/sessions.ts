@@ -349,7 +349,7 @@ async function createOwn(zk: ZooKeeperClient, path: string): Promise<number | un
 /** Every member's children of the root with their ephemeralOwner, each read directly after sync. */
 async function readFinalViews(cluster: ChaosCluster): Promise<FinalView[]> {
   const views: FinalView[] = [];
-  for (const member of cluster.ids) {
+  for (const member of cluster.servingIds) {
     const zk = await ZooKeeperClient.connect(cluster.memberConnectString(member), {
       sessionTimeout: 10_000,
       initialConnectTimeout: 10_000,
