@@ -16,8 +16,8 @@ import { versionConflicts, type VersionObservation } from '../history/version-ma
 import { ChaosClient } from '../harness/chaos-client.js';
 import { convergence, linearizability, renderChildren, renderData } from '../harness/checks.js';
 import { checkSet } from '../history/set-check.js';
-import { abortableSleep } from '../harness/nemesis.js';
 import type { Scenario, ScenarioContext, ScenarioOutcome } from '../harness/scenario.js';
+import { closeWorkers, pinnedWorkers, runWorkers } from './pinned-workers.js';
 import { ensurePath, KeyRotation } from './workload-keys.js';
 
 const ROOT = '/chaos/register';
@@ -52,101 +52,83 @@ async function runRegister(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     source: 'initial create',
   });
 
-  const workers: { client: ChaosClient; member: number }[] = [];
-  for (const id of cluster.ids) {
-    for (let w = 0; w < WORKERS_PER_MEMBER; w++) {
-      workers.push({
-        client: new ChaosClient(`m${id}w${w}`, cluster.memberConnectString(id), recorder),
-        member: id,
-      });
-    }
-  }
+  const workers = pinnedWorkers(cluster, recorder, WORKERS_PER_MEMBER);
   // Every (path, version) -> data sighting, reads from any member included (see version-map.ts).
   const sightings: VersionObservation[] = [];
   const sawRead = (key: string, data: Buffer, version: number, who: string) =>
     sightings.push({ path: key, version, value: data.toString('utf8'), source: who });
 
-  await ctx.underFaults(async (signal) => {
-    await Promise.all(
-      workers.map(async ({ client: worker, member }) => {
-        const rng = ctx.rng.fork();
-        while (!signal.aborted) {
-          try {
-            const zk = await worker.session();
-            const key = keys.current();
-            await keys.ensure(zk, key, INITIAL);
-            const value = `${worker.process}-${recorder.size}`;
-            const roll = rng.next();
-            if (roll < 0.15) {
-              const name = value;
-              const out = await worker.op(
-                'append',
-                APPENDS,
-                { name },
-                (c) => c.create(`${APPENDS}/${name}`, ''),
-                () => undefined,
-              );
-              appends.set(name, out.status);
-            } else if (roll < 0.35) {
-              // A plain local read: not linearizable, but its (version, data) must be a committed pair.
-              const { data, stat } = await zk.getData(key);
-              sawRead(key, data, stat.version, `read on member ${member} by ${worker.process}`);
-            } else if (roll < 0.55) {
-              // The version comes from a local (possibly stale) read: stale ones make real BADVERSIONs.
-              const { data, stat } = await zk.getData(key);
-              sawRead(key, data, stat.version, `read on member ${member} by ${worker.process}`);
-              const expectedVersion = stat.version;
-              const out = await worker.op(
-                'cas',
-                key,
-                { value, expectedVersion },
-                (c) => c.setData(key, value, expectedVersion),
-                (st) => ({ version: st.version }),
-              );
-              if (out.status === 'ok') {
-                stats.casOk++;
-                sightings.push({
-                  path: key,
-                  version: out.value.version,
-                  value,
-                  source: `ack of cas by ${worker.process}`,
-                });
-              } else if (out.status === 'fail') stats.casFailed++;
-              else stats.unknown++;
-            } else {
-              const out = await worker.op(
-                'write',
-                key,
-                { value },
-                (c) => c.setData(key, value, -1),
-                (st) => ({ version: st.version }),
-              );
-              if (out.status === 'ok') {
-                stats.writesOk++;
-                sightings.push({
-                  path: key,
-                  version: out.value.version,
-                  value,
-                  source: `ack of write by ${worker.process}`,
-                });
-              } else stats.unknown++;
-            }
-            keys.count();
-          } catch {
-            // No member reachable, or the unrecorded read failed: new session, back off a little.
-            worker.retire();
-            await abortableSleep(50 + rng.int(200), signal);
-            continue;
-          }
-          await abortableSleep(rng.int(8), signal);
+  await ctx.underFaults((signal) =>
+    runWorkers(
+      workers,
+      signal,
+      () => ctx.rng.fork(),
+      async ({ client: worker, member }, rng) => {
+        const zk = await worker.session();
+        const key = keys.current();
+        await keys.ensure(zk, key, INITIAL);
+        const value = `${worker.process}-${recorder.size}`;
+        const roll = rng.next();
+        if (roll < 0.15) {
+          const name = value;
+          const out = await worker.op(
+            'append',
+            APPENDS,
+            { name },
+            (c) => c.create(`${APPENDS}/${name}`, ''),
+            () => undefined,
+          );
+          appends.set(name, out.status);
+        } else if (roll < 0.35) {
+          // A plain local read: not linearizable, but its (version, data) must be a committed pair.
+          const { data, stat } = await zk.getData(key);
+          sawRead(key, data, stat.version, `read on member ${member} by ${worker.process}`);
+        } else if (roll < 0.55) {
+          // The version comes from a local (possibly stale) read: stale ones make real BADVERSIONs.
+          const { data, stat } = await zk.getData(key);
+          sawRead(key, data, stat.version, `read on member ${member} by ${worker.process}`);
+          const expectedVersion = stat.version;
+          const out = await worker.op(
+            'cas',
+            key,
+            { value, expectedVersion },
+            (c) => c.setData(key, value, expectedVersion),
+            (st) => ({ version: st.version }),
+          );
+          if (out.status === 'ok') {
+            stats.casOk++;
+            sightings.push({
+              path: key,
+              version: out.value.version,
+              value,
+              source: `ack of cas by ${worker.process}`,
+            });
+          } else if (out.status === 'fail') stats.casFailed++;
+          else stats.unknown++;
+        } else {
+          const out = await worker.op(
+            'write',
+            key,
+            { value },
+            (c) => c.setData(key, value, -1),
+            (st) => ({ version: st.version }),
+          );
+          if (out.status === 'ok') {
+            stats.writesOk++;
+            sightings.push({
+              path: key,
+              version: out.value.version,
+              value,
+              source: `ack of write by ${worker.process}`,
+            });
+          } else stats.unknown++;
         }
-      }),
-    );
-  });
-  for (const { client } of workers) {
-    stats.sessions += client.sessions;
-    await client.close();
-  }
+        keys.count();
+      },
+      8,
+    ),
+  );
+  stats.sessions = await closeWorkers(workers);
 
   // Healed and quorate: a final read of every key through the leader-synced path is linearizable and
   // catches acknowledged writes that the ensemble lost.

@@ -12,8 +12,8 @@
 import { znodeSetModel, type ZnodeOp } from '../history/models/znode-set.js';
 import { ChaosClient } from '../harness/chaos-client.js';
 import { convergence, linearizability, renderData } from '../harness/checks.js';
-import { abortableSleep } from '../harness/nemesis.js';
 import type { Scenario, ScenarioContext, ScenarioOutcome } from '../harness/scenario.js';
+import { closeWorkers, pinnedWorkers, runWorkers } from './pinned-workers.js';
 import { ensurePath, KeyRotation } from './workload-keys.js';
 
 const ROOT = '/chaos/set';
@@ -36,59 +36,45 @@ async function runZnodeSet(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   await ensurePath(await admin.session(), ROOT);
   const stats = { createdOk: 0, createExists: 0, deletedOk: 0, deleteNoNode: 0, unknown: 0, sessions: 0 };
 
-  const workers: ChaosClient[] = [];
-  for (const id of cluster.ids) {
-    for (let w = 0; w < WORKERS_PER_MEMBER; w++) {
-      workers.push(new ChaosClient(`m${id}w${w}`, cluster.memberConnectString(id), recorder));
-    }
-  }
+  const workers = pinnedWorkers(cluster, recorder, WORKERS_PER_MEMBER);
 
-  await ctx.underFaults(async (signal) => {
-    await Promise.all(
-      workers.map(async (worker) => {
-        const rng = ctx.rng.fork();
-        while (!signal.aborted) {
-          try {
-            await worker.session();
-            const key = keys.current();
-            if (rng.chance(0.5)) {
-              const out = await worker.op(
-                'create',
-                key,
-                null,
-                (c) => c.create(key, ''),
-                () => undefined,
-              );
-              if (out.status === 'ok') stats.createdOk++;
-              else if (out.status === 'fail') stats.createExists++;
-              else stats.unknown++;
-            } else {
-              const out = await worker.op(
-                'delete',
-                key,
-                null,
-                (c) => c.delete(key, -1),
-                () => undefined,
-              );
-              if (out.status === 'ok') stats.deletedOk++;
-              else if (out.status === 'fail') stats.deleteNoNode++;
-              else stats.unknown++;
-            }
-            keys.count();
-          } catch {
-            worker.retire();
-            await abortableSleep(50 + rng.int(200), signal);
-            continue;
-          }
-          await abortableSleep(rng.int(10), signal);
+  await ctx.underFaults((signal) =>
+    runWorkers(
+      workers,
+      signal,
+      () => ctx.rng.fork(),
+      async ({ client: worker }, rng) => {
+        await worker.session();
+        const key = keys.current();
+        if (rng.chance(0.5)) {
+          const out = await worker.op(
+            'create',
+            key,
+            null,
+            (c) => c.create(key, ''),
+            () => undefined,
+          );
+          if (out.status === 'ok') stats.createdOk++;
+          else if (out.status === 'fail') stats.createExists++;
+          else stats.unknown++;
+        } else {
+          const out = await worker.op(
+            'delete',
+            key,
+            null,
+            (c) => c.delete(key, -1),
+            () => undefined,
+          );
+          if (out.status === 'ok') stats.deletedOk++;
+          else if (out.status === 'fail') stats.deleteNoNode++;
+          else stats.unknown++;
         }
-      }),
-    );
-  });
-  for (const w of workers) {
-    stats.sessions += w.sessions;
-    await w.close();
-  }
+        keys.count();
+      },
+      10,
+    ),
+  );
+  stats.sessions = await closeWorkers(workers);
 
   const used = keys.used();
   const reader = new ChaosClient('final', cluster.connectString, recorder);
