@@ -25,8 +25,8 @@ describeEachTarget('client sessions', (target) => {
   };
 
   beforeAll(async () => {
-    // tickTime 500 -> sessions may be 1 s .. 10 s.
-    zk = await target.start({ tickTime: 500 });
+    // tickTime 500 -> sessions may be 1 s .. 10 s by default; the restart test needs more (below).
+    zk = await target.start({ tickTime: 500, maxSessionTimeout: 30_000 });
     observer = await pool.open(zk.connectString, { sessionTimeout: 10_000 });
   });
   afterEach(async () => {
@@ -113,12 +113,15 @@ describeEachTarget('client sessions', (target) => {
   }, 60_000);
 
   it('server restart (kill + restart, same data): same session, ephemerals and watches intact', async () => {
-    const c = await pool.open(zk.connectString, { sessionTimeout: 10_000 });
+    // The session must outlive a cold restart of the server: a JVM start on a busy 2-core machine has
+    // taken over 10 s. A fresh path per attempt keeps a retry meaningful.
+    const c = await pool.open(zk.connectString, { sessionTimeout: 30_000 });
     const sid = c.sessionId;
-    await c.create('/rs', 'a');
-    await c.create('/rs/eph', '', { mode: 'ephemeral' });
+    const root = `/rs-${Date.now().toString(36)}`;
+    await c.create(root, 'a');
+    await c.create(`${root}/eph`, '', { mode: 'ephemeral' });
     const w = recorder();
-    await c.getChildren('/rs', w.listener);
+    await c.getChildren(root, w.listener);
     const states = recordStates(c);
     await zk.kill(0, 'SIGKILL');
     await c.waitForState('DISCONNECTED');
@@ -127,10 +130,10 @@ describeEachTarget('client sessions', (target) => {
     expect(c.sessionId).toBe(sid);
     expect(states).toEqual(['DISCONNECTED', 'CONNECTED']);
     const check = await pool.open(zk.connectString);
-    expect((await check.exists('/rs/eph'))?.ephemeralOwner).toBe(sid);
-    await check.create('/rs/new');
+    expect((await check.exists(`${root}/eph`))?.ephemeralOwner).toBe(sid);
+    await check.create(`${root}/new`);
     await until(() => w.events.length === 1, 'child watch after restart');
-    expect(w.events[0]).toMatchObject({ type: EventType.NodeChildrenChanged, path: '/rs' });
+    expect(w.events[0]).toMatchObject({ type: EventType.NodeChildrenChanged, path: root });
     await c.close();
     await observer.sync('/'); // observer survived the restart too
   }, 90_000);
