@@ -11,6 +11,7 @@ import { ZooKeeperClient } from '../../../libs/coordination/src/client/zookeeper
 import { CoordinationError } from '../../../libs/coordination/src/protocol/errors.js';
 import { ErrorCode } from '../../../libs/coordination/src/protocol/constants.js';
 import type { HistoryRecorder } from '../history/recorder.js';
+import { settledWithin, within } from './bounded.js';
 
 /** Error codes that mean "definitely not applied". */
 const DEFINITE_FAILURES: ReadonlySet<number> = new Set([
@@ -28,10 +29,6 @@ export interface ChaosClientOptions {
 
 export type OpOutcome<T> =
   { status: 'ok'; value: T } | { status: 'fail'; code: number } | { status: 'unknown'; reason: string };
-
-export class OpTimeoutError extends Error {
-  override readonly name = 'OpTimeoutError';
-}
 
 export class ChaosClient {
   private zk: ZooKeeperClient | undefined;
@@ -86,17 +83,8 @@ export class ChaosClient {
   ): Promise<OpOutcome<T>> {
     const zk = await this.session();
     const handle = this.recorder.invoke(this.process, op, key, input);
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const value = await Promise.race([
-        call(zk),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new OpTimeoutError(`no reply in ${this.opTimeoutMs} ms`)),
-            this.opTimeoutMs,
-          );
-        }),
-      ]);
+      const value = await within(call(zk), this.opTimeoutMs, op);
       this.recorder.ok(handle, output(value));
       return { status: 'ok', value };
     } catch (err) {
@@ -110,8 +98,6 @@ export class ChaosClient {
         status: 'unknown',
         reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
       };
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -132,13 +118,6 @@ export class ChaosClient {
 
 /** Closes a client without waiting long on a member that may be paused or gone. */
 export async function closeQuietly(zk: ZooKeeperClient, boundMs = 2000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    zk.close().catch(() => undefined),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, boundMs);
-    }),
-  ]);
-  clearTimeout(timer);
-  // A close that did not finish in time leaves the socket to the client's own teardown.
+  // A close that does not finish in time leaves the socket to the client's own teardown.
+  await settledWithin(zk.close(), boundMs);
 }

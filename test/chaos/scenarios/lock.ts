@@ -27,6 +27,7 @@ import { RecipeTimeoutError } from '../../../libs/coordination/src/recipes/error
 import { Lock } from '../../../libs/coordination/src/recipes/lock.js';
 import { lockModel, type LockOp } from '../history/models/lock.js';
 import type { HistoryRecorder } from '../history/recorder.js';
+import { settledWithin } from '../harness/bounded.js';
 import { closeQuietly } from '../harness/chaos-client.js';
 import { linearizability } from '../harness/checks.js';
 import { abortableSleep } from '../harness/nemesis.js';
@@ -201,7 +202,7 @@ async function lockWorker(p: WorkerParams): Promise<void> {
       else if (ended === 'suspended') stats.holdsEndedBySuspension++;
       else stats.holdsEndedByLoss++;
       const sessionBefore = client.sessionId;
-      await bounded(lock.release(), RELEASE_BOUND_MS);
+      await settledWithin(lock.release(), RELEASE_BOUND_MS);
       if (ended === 'suspended') {
         // Wait (bounded) for the connection to settle, to learn whether the session survived.
         await settle(client, SESSION_TIMEOUT_MS + 1000);
@@ -265,18 +266,6 @@ function settle(client: ZooKeeperClient, ms: number): Promise<void> {
     client.on('state', onState);
     if (client.state !== 'DISCONNECTED' && client.state !== 'CONNECTING') done();
   });
-}
-
-/** Awaits `p` for at most `ms`, swallowing its rejection (callers only need it to be over). */
-async function bounded(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    p.catch(() => undefined),
-    new Promise<void>((r) => {
-      timer = setTimeout(r, ms);
-    }),
-  ]);
-  clearTimeout(timer);
 }
 
 /**

@@ -47,24 +47,7 @@ export function memberOfHost(cluster: ChaosCluster, host: string | undefined): n
   return cluster.ids.find((id) => cluster.clientPort(id) === port);
 }
 
-export class WaitTimeoutError extends Error {
-  override readonly name = 'WaitTimeoutError';
-}
-
-/** `promise`, or WaitTimeoutError after `ms`. */
-export async function within<T>(promise: Promise<T>, ms: number, what = 'operation'): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new WaitTimeoutError(`${what}: no result in ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export { WaitTimeoutError, within } from '../harness/bounded.js';
 
 /** Resolves true once `zk` is in one of `states`, false after `ms`. */
 export async function waitForStates(
