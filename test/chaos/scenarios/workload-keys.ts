@@ -21,7 +21,8 @@ export class KeyRotation {
   /** The key workers should use now. */
   current(): string {
     const key = `${this.root}/k${this.index}`;
-    if (!this.seen.includes(key)) this.seen.push(key);
+    // Keys only move forward, so the newest listed one is the only one to compare with.
+    if (this.seen[this.seen.length - 1] !== key) this.seen.push(key);
     return key;
   }
 
