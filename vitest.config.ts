@@ -14,13 +14,20 @@ const swcPlugin = swc.vite({
   },
 });
 
+// One alias per package entry (tsconfig.json "paths" says the same for tsc and tsx).
+const entries: Record<string, string> = {
+  '@registrar/coordination': './libs/coordination/src/index.ts',
+  '@registrar/coordination/server': './libs/coordination/src/server/index.ts',
+  '@registrar/coordination-nest': './libs/coordination-nest/src/index.ts',
+  '@registrar/contracts': './libs/contracts/src/index.ts',
+  '@registrar/platform': './libs/platform/src/index.ts',
+  '@registrar/platform/testing': './libs/platform/src/testing/index.ts',
+};
 const resolve = {
-  alias: [
-    { find: /^@app\/coordination$/, replacement: here('./libs/coordination/src/index.ts') },
-    { find: /^@app\/coordination\/(.*)$/, replacement: here('./libs/coordination/src/$1') },
-    { find: /^@app\/coordination-nest$/, replacement: here('./libs/coordination-nest/src/index.ts') },
-    { find: /^@app\/coordination-nest\/(.*)$/, replacement: here('./libs/coordination-nest/src/$1') },
-  ],
+  alias: Object.entries(entries).map(([name, file]) => ({
+    find: new RegExp(`^${name.replace(/[/]/g, '\\/')}$`),
+    replacement: here(file),
+  })),
 };
 
 export default defineConfig({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BadArgumentsError } from '../../coordination/src/protocol/errors.js';
+import { BadArgumentsError } from '@registrar/coordination';
 import {
   clientOptionsOf,
   coordinationOptionsFromConfig,

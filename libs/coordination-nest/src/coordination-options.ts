@@ -1,8 +1,8 @@
 /**
  * Options of CoordinationModule, and how they are read from @nestjs/config.
  */
-import type { AuthInfo, ClientOptions } from '../../coordination/src/client/client-types.js';
-import { BadArgumentsError } from '../../coordination/src/protocol/errors.js';
+import type { AuthInfo, ClientOptions } from '@registrar/coordination';
+import { BadArgumentsError } from '@registrar/coordination';
 
 export interface CoordinationModuleOptions {
   /** `host:port[,host:port...]`, optionally followed by `/chroot`. */

@@ -5,7 +5,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import type { ZooKeeperClient } from '../../coordination/src/client/zookeeper-client.js';
+import type { ZooKeeperClient } from '@registrar/coordination';
 import { COORDINATION_CLIENT } from './coordination.constants.js';
 
 /**

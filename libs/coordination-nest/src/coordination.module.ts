@@ -7,10 +7,10 @@
  */
 import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { ZooKeeperClient } from '../../coordination/src/client/zookeeper-client.js';
-import type { ClientFactory } from '../../coordination/src/recipes/session-binding.js';
-import { ServiceDiscovery } from '../../coordination/src/recipes/service-discovery.js';
-import { ServiceRegistry } from '../../coordination/src/recipes/service-registry.js';
+import { ZooKeeperClient } from '@registrar/coordination';
+import type { ClientFactory } from '@registrar/coordination';
+import { ServiceDiscovery } from '@registrar/coordination';
+import { ServiceRegistry } from '@registrar/coordination';
 import { COORDINATION_CLIENT, COORDINATION_CLIENT_FACTORY } from './coordination.constants.js';
 import { CoordinationHealthIndicator } from './coordination.health.js';
 import {

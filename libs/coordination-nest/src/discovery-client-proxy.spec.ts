@@ -2,13 +2,9 @@ import 'reflect-metadata';
 import { Observable, firstValueFrom, of, throwError } from 'rxjs';
 import type { ClientProxy } from '@nestjs/microservices';
 import { describe, expect, it } from 'vitest';
-import {
-  ServiceProvider,
-  type ServiceCache,
-  type ServiceDiscovery,
-} from '../../coordination/src/recipes/service-discovery.js';
-import type { ProviderStrategy } from '../../coordination/src/recipes/provider-strategy.js';
-import { serviceInstance, type ServiceInstance } from '../../coordination/src/recipes/service-instance.js';
+import { ServiceProvider, type ServiceCache, type ServiceDiscovery } from '@registrar/coordination';
+import type { ProviderStrategy } from '@registrar/coordination';
+import { serviceInstance, type ServiceInstance } from '@registrar/coordination';
 import { DiscoveryClientProxy } from './discovery-client-proxy.js';
 import { NoInstanceError } from './no-instance.error.js';
 

@@ -14,12 +14,9 @@ import {
   type WritePacket,
 } from '@nestjs/microservices';
 import { Observable, defer, type Observer } from 'rxjs';
-import {
-  RoundRobinStrategy,
-  type ProviderStrategy,
-} from '../../coordination/src/recipes/provider-strategy.js';
-import type { ServiceDiscovery, ServiceProvider } from '../../coordination/src/recipes/service-discovery.js';
-import type { ServiceInstance } from '../../coordination/src/recipes/service-instance.js';
+import { RoundRobinStrategy, type ProviderStrategy } from '@registrar/coordination';
+import type { ServiceDiscovery, ServiceProvider } from '@registrar/coordination';
+import type { ServiceInstance } from '@registrar/coordination';
 import { NoInstanceError } from './no-instance.error.js';
 
 export interface DiscoveryClientProxyOptions {

@@ -1,5 +1,5 @@
-import { ErrorCode } from '../../coordination/src/protocol/constants.js';
-import { CoordinationError } from '../../coordination/src/protocol/errors.js';
+import { ErrorCode } from '@registrar/coordination';
+import { CoordinationError } from '@registrar/coordination';
 
 /** No live (enabled) instance of the service is registered (NONODE: nothing to call). */
 export class NoInstanceError extends CoordinationError {
