@@ -66,6 +66,30 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        // Services through HTTP against a live ensemble and a real database (processes run from dist/).
+        plugins: [swcPlugin],
+        resolve,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.spec.ts', 'test/gateway/**/*.spec.ts', 'test/platform/**/*.spec.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // The dashboard in real headless Chromium against the real platform.
+        plugins: [swcPlugin],
+        resolve,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.spec.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the interop/browser suites need on Debian 12: Apache ZooKeeper 3.8 (Debian package),
-# python3-kazoo, chromium, a headless JRE; then node_modules if missing. Idempotent: installs only what
+# Installs what the interop, e2e and browser suites need on Debian 12: Apache ZooKeeper 3.8 (Debian package),
+# python3-kazoo, chromium, PostgreSQL server binaries (tests start throwaway clusters), a headless JRE; then node_modules if missing. Idempotent: installs only what
 # is missing, runs `apt-get update` only when something must be installed. Run as root (or via sudo).
 set -euo pipefail
 
@@ -14,7 +14,7 @@ apt_get() {
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 missing=()
-for pkg in zookeeper python3-kazoo chromium; do
+for pkg in zookeeper python3-kazoo chromium postgresql; do
   installed "$pkg" || missing+=("$pkg")
 done
 # zookeeper depends on a JRE through default-jre-headless | java-runtime; make sure one is there.
@@ -29,7 +29,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt_get install -y -qq --no-install-recommends "${missing[@]}"
   did+=("apt-get install ${missing[*]}")
 else
-  echo "install-test-deps: Debian packages already present (zookeeper python3-kazoo chromium)"
+  echo "install-test-deps: Debian packages already present (zookeeper python3-kazoo chromium postgresql)"
 fi
 
 # Debian's package enables a system zookeeper service; tests start their own servers on free ports,
@@ -51,6 +51,7 @@ check zookeeper.jar bash -c "test -r /usr/share/java/zookeeper.jar && echo /usr/
 check zkCli.sh bash -c "test -x /usr/share/zookeeper/bin/zkCli.sh && echo /usr/share/zookeeper/bin/zkCli.sh"
 check kazoo /usr/bin/python3 -c 'import kazoo.version as v; print(v.__version__ if hasattr(v, "__version__") else "ok")'
 check chromium bash -c 'chromium --version 2>/dev/null || command -v chromium'
+check postgresql bash -c 'ls -d /usr/lib/postgresql/*/bin/initdb | tail -n 1'
 check node node --version
 
 zkver="$(dpkg-query -W -f='${Version}' zookeeper 2>/dev/null || true)"
