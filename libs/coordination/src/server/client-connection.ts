@@ -4,11 +4,14 @@
  * writes), and a watch event is queued before any later reply that could reveal the change.
  */
 import type { Socket } from 'node:net';
-import { ErrorCode, Xid } from '../protocol/constants.js';
+import { ErrorCode, OpCode, Xid } from '../protocol/constants.js';
 import { decodeConnectRequest, encodeConnectResponse } from '../protocol/connect-codec.js';
 import { CoordinationError, MarshallingError, UnimplementedError } from '../protocol/errors.js';
 import { detectFourLetterWord } from '../protocol/four-letter-words.js';
 import { encodeFrame, FrameDecoder } from '../protocol/frame-decoder.js';
+import { JuteReader } from '../protocol/jute-reader.js';
+import { JuteWriter } from '../protocol/jute-writer.js';
+import { writeReplyHeader } from '../protocol/record-codec.js';
 import type { ConnectRequest, Id, Request, Response, WatcherEvent } from '../protocol/records.js';
 import { decodeRequest } from '../protocol/request-codec.js';
 import { encodeNotification, encodeReply } from '../protocol/response-codec.js';
@@ -16,6 +19,7 @@ import { digestAuth } from '../tree/acl.js';
 import type { TxnResult } from '../tree/data-tree.js';
 import { isReadRequest } from './read-executor.js';
 import type { Member, SessionConnection } from './member.js';
+import { refusedOpError } from './refused-ops.js';
 import { responseForTxnResult } from './txn-response.js';
 
 type State = 'handshake' | 'creating' | 'connected' | 'closed';
@@ -208,6 +212,19 @@ export class ClientConnection implements SessionConnection {
       // The session expired (or is closing) under a live connection.
       return this.close();
     }
+    // auth and sasl are answered by the I/O layer (ZooKeeperServer.processPacket), not the request
+    // pipeline: a body that does not decode drops the connection without a reply.
+    const type = frame.length >= 8 ? frame.readInt32BE(4) : undefined;
+    if (type === OpCode.sasl) return this.onSasl(frame);
+    const refused = type === undefined ? undefined : refusedOpError(type);
+    if (refused !== undefined && frame.length >= 8) {
+      const xid = frame.readInt32BE(0);
+      this.lastOp = type === OpCode.createSession ? 'createSession' : 'deleteContainer';
+      const entry: Entry = { xid, request: { op: 'ping' }, zxid: -1, receivedAt: Date.now() };
+      this.queue.push(entry);
+      entry.zxid = this.member.submitRefusedWrite(this, xid, frame, refused);
+      return;
+    }
     let header: { xid: number; type: number };
     let request: Request;
     try {
@@ -215,11 +232,11 @@ export class ClientConnection implements SessionConnection {
     } catch (e) {
       const xid = e instanceof CoordinationError ? (e as { xid?: number }).xid : undefined;
       if (e instanceof UnimplementedError) {
-        // ZooKeeper answers UNIMPLEMENTED and drops the connection.
-        if (xid !== undefined) this.sendReply(xid, ErrorCode.UNIMPLEMENTED);
+        // ZooKeeper answers UNIMPLEMENTED with zxid -1 and drops the connection (observed, 3.8.0).
+        if (xid !== undefined) this.sendRaw(encodeReply({ xid, zxid: -1, err: ErrorCode.UNIMPLEMENTED }));
         return this.closeAfterFlush();
       }
-      if (e instanceof MarshallingError && xid !== undefined) {
+      if (e instanceof MarshallingError && xid !== undefined && type !== OpCode.auth) {
         this.enqueueDone(xid, ErrorCode.MARSHALLINGERROR);
         return;
       }
@@ -245,19 +262,24 @@ export class ClientConnection implements SessionConnection {
       return;
     }
     if (isReadRequest(request)) {
-      const entry: Entry = { xid, request, zxid: -1, receivedAt: Date.now() };
+      // A ping is answered on xid -2 whatever xid it carried (FinalRequestProcessor, observed 3.8.0).
+      const replyXid = request.op === 'ping' ? Xid.ping : xid;
+      const entry: Entry = { xid: replyXid, request, zxid: -1, receivedAt: Date.now() };
       this.queue.push(entry);
       if (this.queue.length === 1) this.drain();
       return;
     }
-    if (request.op === 'reconfig') return this.enqueueDone(xid, ErrorCode.RECONFIGDISABLED);
     const entry: Entry = { xid, request, zxid: -1, receivedAt: Date.now() };
     this.queue.push(entry);
     entry.zxid = this.member.submitWrite(this, xid, request);
   }
 
+  /**
+   * Auth is answered at once, outside the request order, on the request's own xid and with zxid 0,
+   * as ZooKeeperServer.processPacket does (`new ReplyHeader(h.getXid(), 0, ...)`): the Java client
+   * happens to send -4, other clients may not. A scheme without a provider fails the connection.
+   */
   private onAuth(xid: number, scheme: string, auth: Buffer): void {
-    // Auth is handled at once, outside the request order, like ZooKeeper.
     if (scheme === 'digest') {
       const id = digestAuth(auth.toString('utf8'));
       // Identical ids are kept once (ServerCnxn.addAuthInfo); two passwords for one user are two ids.
@@ -267,11 +289,38 @@ export class ClientConnection implements SessionConnection {
       if (superDigest && id === superDigest && !this.authIds.some((i) => i.scheme === 'super')) {
         this.authIds.push({ scheme: 'super', id: '' });
       }
-      this.sendReply(Xid.auth, ErrorCode.OK);
+      this.sendRaw(encodeReply({ xid, zxid: 0, err: ErrorCode.OK }));
       return;
     }
-    this.sendReply(xid === Xid.auth ? Xid.auth : xid, ErrorCode.AUTHFAILED);
+    if (scheme === 'ip') {
+      // IPAuthenticationProvider adds the connection's own address, which every connection holds already.
+      this.sendRaw(encodeReply({ xid, zxid: 0, err: ErrorCode.OK }));
+      return;
+    }
+    this.sendRaw(encodeReply({ xid, zxid: 0, err: ErrorCode.AUTHFAILED }));
     this.closeAfterFlush();
+  }
+
+  /**
+   * SASL is not configured here, as on a stock ZooKeeper: processSasl finds no SASL server and
+   * answers OK with a null token (SetSASLResponse, buffer length -1) on the request's xid, zxid 0.
+   * A body that is not a GetSASLRequest drops the connection.
+   */
+  private onSasl(frame: Buffer): void {
+    const r = new JuteReader(frame);
+    let xid: number;
+    try {
+      xid = r.int();
+      r.int();
+      r.buffer();
+    } catch {
+      return this.close();
+    }
+    this.lastOp = 'sasl';
+    const w = new JuteWriter(32);
+    writeReplyHeader(w, { xid, zxid: 0, err: ErrorCode.OK });
+    w.buffer(null);
+    this.sendRaw(w.toFrame());
   }
 
   private enqueueDone(xid: number, err: number): void {
@@ -337,10 +386,6 @@ export class ClientConnection implements SessionConnection {
     const zxid = this.member.lastZxid;
     this.lastZxidSent = zxid;
     return encodeReply({ xid, zxid, err }, err === ErrorCode.OK ? response : undefined);
-  }
-
-  private sendReply(xid: number, err: number): void {
-    this.sendRaw(this.encode(xid, err));
   }
 
   private recordLatency(receivedAt: number): void {

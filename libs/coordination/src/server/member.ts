@@ -14,13 +14,14 @@ import { SnapshotStore } from '../storage/snapshot-store.js';
 import { TxnLog } from '../storage/txn-log.js';
 import { readEpochFile, writeEpochFile } from '../storage/epoch-file.js';
 import { purgeOld } from '../storage/purge.js';
-import { RequestPreparer } from '../tree/request-preparer.js';
+import { RequestPreparer, type PrepContext } from '../tree/request-preparer.js';
 import { decodeTxn, encodeTxn } from '../tree/txn-codec.js';
 import type { Txn, TxnBody } from '../tree/txn.js';
 import type { TxnResult } from '../tree/data-tree.js';
 import { LocalBroadcaster, type Broadcaster } from './broadcaster.js';
 import type { MemberConfig } from './member-config.js';
 import { ReadExecutor } from './read-executor.js';
+import { refusedOpError } from './refused-ops.js';
 import { ZkDatabase } from './zk-database.js';
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
@@ -486,6 +487,11 @@ export class Member {
         );
         return;
       case 'write': {
+        const refused = env.frame.length >= 8 ? refusedOpError(env.frame.readInt32BE(4)) : undefined;
+        if (refused !== undefined) {
+          this.proposeEnsemble(env.sessionId, env.cxid, () => ({ type: 'error', err: refused }));
+          return;
+        }
         let request: Request;
         try {
           request = decodeRequest(env.frame).request;
@@ -503,7 +509,7 @@ export class Member {
           return;
         }
         this.proposeEnsemble(env.sessionId, env.cxid, (zxid) =>
-          this.preparer.prepare(request, {
+          this.prepareClientWrite(request, {
             sessionId: env.sessionId,
             zxid,
             time: now,
@@ -737,6 +743,15 @@ export class Member {
   }
 
   /**
+   * The txn for a client write. reconfig is refused, as ZooKeeper without reconfigEnabled refuses
+   * it: through an error txn (RECONFIGDISABLED), so it takes a zxid like any failed write (observed).
+   */
+  private prepareClientWrite(request: Request, ctx: PrepContext): TxnBody {
+    if (request.op === 'reconfig') return { type: 'error', err: ErrorCode.RECONFIGDISABLED };
+    return this.preparer.prepare(request, ctx);
+  }
+
+  /**
    * Prepare and propose a client write. Returns the txn's zxid; the connection's `writeDone(zxid, …)`
    * runs once the txn is committed and applied.
    */
@@ -754,7 +769,7 @@ export class Member {
         cxid,
         conn,
         undefined,
-        (zxid) => this.preparer.prepare(request, ctx(zxid)),
+        (zxid) => this.prepareClientWrite(request, ctx(zxid)),
         () => ({
           kind: 'write',
           sessionId: conn.sessionId,
@@ -766,7 +781,7 @@ export class Member {
       );
     }
     const zxid = this.nextZxid();
-    const body = this.preparer.prepare(request, {
+    const body = this.prepareClientWrite(request, {
       sessionId: conn.sessionId,
       zxid,
       time: this.clock.now(),
@@ -774,6 +789,25 @@ export class Member {
       isSuper: conn.authIds.some((i) => i.scheme === 'super'),
     });
     return this.proposeWithZxid(zxid, conn.sessionId, cxid, body, conn);
+  }
+
+  /**
+   * A client frame whose opcode ZooKeeper accepts into its pipeline but always fails there (see
+   * refusedOpError): it still takes a zxid, through an error txn. `frame` is the request without
+   * its length prefix; a learner forwards it as is and the leader fails it the same way.
+   */
+  submitRefusedWrite(conn: SessionConnection, cxid: number, frame: Buffer, err: number): number {
+    if (this.isEnsemble) {
+      return this.submitEnsemble(
+        conn.sessionId,
+        cxid,
+        conn,
+        undefined,
+        () => ({ type: 'error', err }),
+        () => ({ kind: 'write', sessionId: conn.sessionId, cxid, authIds: conn.authIds, frame }),
+      );
+    }
+    return this.propose(conn.sessionId, cxid, { type: 'error', err }, conn);
   }
 
   private propose(
