@@ -12,7 +12,7 @@ export * from './lock-order.js';
 export * from './read-write-lock.js';
 export * from './semaphore.js';
 export * from './shared-counter.js';
-export { type WaitOptions } from './zk-ops.js';
+export { ensurePath, type WaitOptions } from './zk-ops.js';
 export * from './session-binding.js';
 export * from './config-cache.js';
 export * from './config-cache-errors.js';

@@ -1,0 +1,60 @@
+/** course-enrollment's settings beyond the platform's. */
+import { Transform } from 'class-transformer';
+import { IsEmail, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { PlatformEnv } from '@registrar/platform';
+
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : Number(value);
+
+export class CourseEnrollmentEnv extends PlatformEnv {
+  /** The first staff account, ensured on every start (its password is reset to this one if it differs). */
+  @IsOptional()
+  @IsEmail()
+  REGISTRAR_ADMIN_EMAIL?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(8)
+  REGISTRAR_ADMIN_PASSWORD?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(86_400)
+  ACCESS_TOKEN_TTL_S: number = 3_600;
+
+  /** Age at which a new signing key replaces the current one. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  SIGNING_KEY_ROTATION_S: number = 7 * 86_400;
+
+  /** log2 of scrypt's N (OWASP minimum 17); lower only in tests. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(20)
+  PASSWORD_SCRYPT_LOG_N: number = 17;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: number = 10;
+
+  /** Higher than per account: a lecture hall shares one address. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_FAILURES_PER_ADDRESS: number = 100;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_FAILURE_WINDOW_S: number = 900;
+}

@@ -1,0 +1,56 @@
+/**
+ * This instance's entry in the service registry. Written once the HTTP (and RPC) ports listen, so
+ * a caller never discovers an instance that cannot answer yet; removed before the HTTP server
+ * closes on shutdown, so callers stop choosing it before it stops answering.
+ */
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { serviceInstance, ServiceRegistry, type ServiceInstance } from '@registrar/coordination';
+import { PlatformConfig } from '../config/platform-config.js';
+
+/** What every instance publishes beside its HTTP address. */
+export interface InstancePayload {
+  rpcPort: number | null;
+  version: string;
+  startedAt: string;
+}
+
+@Injectable()
+export class InstanceRegistration implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('Registry');
+  private instance: ServiceInstance<InstancePayload> | undefined;
+
+  constructor(
+    @Inject(ServiceRegistry) private readonly registry: ServiceRegistry,
+    @Inject(PlatformConfig) private readonly config: PlatformConfig,
+  ) {}
+
+  get current(): ServiceInstance<InstancePayload> | undefined {
+    return this.instance;
+  }
+
+  async register(
+    httpPort: number,
+    rpcPort: number | null,
+    version: string,
+  ): Promise<ServiceInstance<InstancePayload>> {
+    const instance = serviceInstance<InstancePayload>({
+      name: this.config.service,
+      id: this.config.instanceId,
+      address: this.config.advertisedHost,
+      port: httpPort,
+      payload: { rpcPort, version, startedAt: new Date().toISOString() },
+      uriSpec: '{scheme}://{address}:{port}',
+    });
+    await this.registry.register(instance);
+    this.instance = instance;
+    this.logger.log(`registered ${instance.name}/${instance.id} at ${instance.address}:${httpPort}`);
+    return instance;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.instance === undefined) return;
+    const { name, id } = this.instance;
+    this.instance = undefined;
+    await this.registry.unregister({ name, id }).catch((e) => this.logger.warn(`unregister: ${String(e)}`));
+  }
+}

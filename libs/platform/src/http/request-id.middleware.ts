@@ -1,0 +1,44 @@
+/**
+ * Takes the caller's `x-request-id` (the gateway sets one) or makes one, answers with it, runs the
+ * request inside its context, and writes one log line and one metric sample when the answer is sent.
+ */
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { requestContext } from './request-context.js';
+
+const HEADER = 'x-request-id';
+const VALID_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+@Injectable()
+export class RequestIdMiddleware implements NestMiddleware {
+  private readonly logger = new Logger('http');
+
+  constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {}
+
+  use(req: Request, res: Response, next: NextFunction): void {
+    const given = req.headers[HEADER];
+    // Untrusted input ends up in logs: accept only a plain token.
+    const requestId = typeof given === 'string' && VALID_ID.test(given) ? given : randomUUID();
+    req.headers[HEADER] = requestId;
+    res.setHeader(HEADER, requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      const labels = { method: req.method, route, status: String(res.statusCode) };
+      this.metrics.httpDuration.observe(labels, seconds);
+      if (res.statusCode >= 500) this.metrics.httpErrors.inc(labels);
+      if (req.path === '/health' || req.path === '/metrics') return;
+      this.logger.log({
+        requestId,
+        method: req.method,
+        path: req.originalUrl.split('?')[0],
+        status: res.statusCode,
+        ms: Math.round(seconds * 1000),
+      });
+    });
+    requestContext.run({ requestId }, next);
+  }
+}
