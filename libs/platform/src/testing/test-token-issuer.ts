@@ -5,7 +5,13 @@
  * Never used by production code.
  */
 import { randomUUID } from 'node:crypto';
-import { BadVersionError, ensurePath, NodeExistsError, NoNodeError, type ZooKeeperClient } from '@registrar/coordination';
+import {
+  BadVersionError,
+  ensurePath,
+  NodeExistsError,
+  NoNodeError,
+  type ZooKeeperClient,
+} from '@registrar/coordination';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER, type AuthUser } from '../auth/auth-user.js';
 import { parseJwks, type JwksDocument, type PublicJwk } from '../auth/jwks-document.js';
@@ -25,7 +31,10 @@ export class TestTokenIssuer {
 
   /** Creates a key and publishes it into the JWKS znode at `jwksPath` (compare-and-set). */
   static async publish(zk: ZooKeeperClient, jwksPath: string): Promise<TestTokenIssuer> {
-    const { privateKey, publicKey } = await generateKeyPair(TOKEN_ALGORITHM, { crv: 'Ed25519', extractable: true });
+    const { privateKey, publicKey } = await generateKeyPair(TOKEN_ALGORITHM, {
+      crv: 'Ed25519',
+      extractable: true,
+    });
     const kid = `test-${randomUUID().slice(0, 8)}`;
     const jwk = { ...(await exportJWK(publicKey)), kid, alg: TOKEN_ALGORITHM, use: 'sig' } as PublicJwk;
     for (;;) {
@@ -50,9 +59,16 @@ export class TestTokenIssuer {
   }
 
   /** A token for `user` signed with the published test key. */
-  async sign(user: Partial<AuthUser> & Pick<AuthUser, 'id' | 'role'>, opts: SignOptions = {}): Promise<string> {
+  async sign(
+    user: Partial<AuthUser> & Pick<AuthUser, 'id' | 'role'>,
+    opts: SignOptions = {},
+  ): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ role: user.role, email: user.email ?? `${user.id}@test.invalid`, name: user.name ?? user.id })
+    return new SignJWT({
+      role: user.role,
+      email: user.email ?? `${user.id}@test.invalid`,
+      name: user.name ?? user.id,
+    })
       .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid: this.kid })
       .setSubject(user.id)
       .setIssuer(opts.issuer ?? TOKEN_ISSUER)
