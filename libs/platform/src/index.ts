@@ -22,3 +22,4 @@ export * from './database/portable-types.js';
 export * from './database/bigint.transformer.js';
 export * from './metrics/metrics.service.js';
 export * from './http/request-context.js';
+export * from './database/migrate.js';
