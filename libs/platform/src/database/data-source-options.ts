@@ -32,7 +32,9 @@ export function dataSourceOptions(s: DatabaseSettings): DataSourceOptions {
     migrationsTableName: s.migrationsTableName,
     migrationsRun: true,
     synchronize: false,
-    logging: ['error', 'warn', 'migration'] as const,
+    // Query errors surface as exceptions (and 500s are logged by the filter); expected ones, such as
+    // a unique violation meaning "email taken", must not fill the log.
+    logging: ['warn', 'migration'] as const,
   };
   if (isPostgresUrl(s.url)) {
     return { ...common, logging: [...common.logging], type: 'postgres', url: s.url, extra: { max: 10 } };
