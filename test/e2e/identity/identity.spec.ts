@@ -1,11 +1,8 @@
 /**
  * Identity through HTTP against the real course-enrollment app (in-process, supertest), a real
- * SQLite file and a live coordinator ensemble started here: registration, login, tokens verified
+ * database (SQLite, or PostgreSQL with E2E_DATABASE=postgres) and a live coordinator ensemble started here: registration, login, tokens verified
  * through the published JWKS, roles, failed-login throttling, the staff account from the environment.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { ZooKeeperClient } from '@registrar/coordination';
 import { createServiceApp, JwksService, znodePaths } from '@registrar/platform';
@@ -13,6 +10,7 @@ import { TestTokenIssuer } from '@registrar/platform/testing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startE2eCoordinator } from '../../support/e2e-coordinator.js';
+import { startE2eDatabases, type E2eDatabases } from '../../support/e2e-database.js';
 import type { Ensemble } from '../../support/ensemble.js';
 
 const ADMIN = { email: 'registrar-admin@example.edu', password: 'admin-pass-123' };
@@ -20,7 +18,7 @@ const ROOT = `/e2e-identity-${process.pid}`;
 
 let ensemble: Ensemble;
 let app: INestApplication;
-let dir: string;
+let databases: E2eDatabases;
 let zk: ZooKeeperClient;
 const http = () => request(app.getHttpServer());
 
@@ -33,11 +31,11 @@ async function login(email: string, password: string) {
 
 beforeAll(async () => {
   ensemble = await startE2eCoordinator(3);
-  dir = mkdtempSync(join(tmpdir(), 'e2e-identity-'));
+  databases = await startE2eDatabases();
   Object.assign(process.env, {
     COORDINATION_CONNECT_STRING: ensemble.connectString,
     REGISTRAR_ZK_ROOT: ROOT,
-    DATABASE_PATH: join(dir, 'course-enrollment.sqlite'),
+    ...databases.envFor('course_enrollment'),
     REGISTRAR_ADMIN_EMAIL: ADMIN.email,
     REGISTRAR_ADMIN_PASSWORD: ADMIN.password,
     PASSWORD_SCRYPT_LOG_N: '10',
@@ -56,7 +54,7 @@ afterAll(async () => {
   await zk?.close();
   await app?.close();
   await ensemble?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await databases?.stop();
 });
 
 describe('registration', () => {
