@@ -24,12 +24,19 @@ export interface ZnodeView {
 
 const hex = (n: number | bigint) => '0x' + BigInt.asUintN(64, BigInt(n)).toString(16);
 
+/** Control characters other than tab, newline and carriage return make data "binary". */
+function hasControlCharacters(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return true;
+  }
+  return false;
+}
+
 /** Text is shown as text only when it round-trips and holds no control characters besides tab/newline. */
 export function encodeData(data: Buffer): ZnodeView['data'] {
   const text = data.toString('utf8');
-  // eslint-disable-next-line no-control-regex
-  const printable =
-    Buffer.from(text, 'utf8').equals(data) && !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text);
+  const printable = Buffer.from(text, 'utf8').equals(data) && !hasControlCharacters(text);
   return printable
     ? { encoding: 'utf8', value: text, length: data.length }
     : { encoding: 'base64', value: data.toString('base64'), length: data.length };
