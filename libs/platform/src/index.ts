@@ -23,3 +23,4 @@ export * from './database/bigint.transformer.js';
 export * from './metrics/metrics.service.js';
 export * from './http/request-context.js';
 export * from './database/migrate.js';
+export * from './seats/index.js';
