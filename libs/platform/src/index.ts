@@ -24,3 +24,4 @@ export * from './metrics/metrics.service.js';
 export * from './http/request-context.js';
 export * from './database/migrate.js';
 export * from './seats/index.js';
+export * from './sse/index.js';

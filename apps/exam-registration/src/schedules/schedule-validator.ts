@@ -11,7 +11,8 @@ export const SCHEDULE_LIMITS = {
   maxSessions: 500,
   maxSerializedBytes: 128 * 1024,
   maxSeats: 100_000,
-  maxIdLength: 64,
+  // Seat pool ids are `<examId>:<sessionId>` in a 64-character column.
+  maxIdLength: 24,
   maxRoomLength: 120,
 } as const;
 

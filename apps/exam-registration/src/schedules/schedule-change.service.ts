@@ -1,0 +1,438 @@
+/**
+ * `PUT /api/exams/:id/schedule`: a schedule write that may move registrations.
+ *
+ * Atomicity across the coordinator and the database. There is no transaction spanning both, so
+ * the change is made recoverable instead, with a write-ahead record:
+ *
+ *   1. take the exam's WRITE lock (registrations and cancellations of this exam hold the read
+ *      side, so the registrations counted in step 3 cannot change until we are done);
+ *   2. resolve any change a crashed writer left pending (below);
+ *   3. read the znode (after a sync): If-Match must equal its version, else 412 with it;
+ *      plan against the seated holders (409 when students would lose a seat without a move);
+ *   4. insert the write-ahead row `exam_schedule_changes` (pending: base version, the exact bytes
+ *      to write, the plan with every registration move and capacity change);
+ *   5. apply the database side through the shared seat allocator (fenced, per pool): new pools,
+ *      capacity increases, moves (admit in the target, then release in the source), decreases;
+ *   6. write the znode: one multi (history child + setData with the base version);
+ *   7. mark the row committed and create the students' notifications.
+ *
+ * Failure at 5 or a stale version at 6 undoes step 5 (each step has an exact inverse, and both
+ * directions are idempotent) and marks the row aborted. A lost reply at 6 is settled by reading
+ * back: the history child `v-<base+1>` holding our exact bytes means committed. A crash anywhere
+ * leaves the row pending; the next writer of that exam (and each instance at boot) resolves it
+ * under the write lock by the same read-back: committed -> step 7; not committed -> undo + aborted.
+ * The znode is written last because it is what everybody acts on (caches, SSE, registrations): the
+ * schedule never names a state the database does not have. Between 5 and 6 the database is ahead
+ * (a moved student's row already points at the new session), which only the writer can observe
+ * because it holds the write lock.
+ *
+ * Why not znode first: a schedule published before its moves are in the database would show
+ * students a session they have no desk in, and a crash there would need a roll-forward against
+ * registrations that may have changed since. Why not a single coordinator multi carrying the
+ * moves: seats live in the database, whose own guards (fence, capacity CHECK) must see them.
+ */
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import {
+  ConnectionLossError,
+  NoNodeError,
+  OperationTimeoutError,
+  SessionExpiredError,
+  type SessionBinding,
+} from '@registrar/coordination';
+import {
+  BadRequestError,
+  CLOCK,
+  ConflictError,
+  NotFoundError,
+  PreconditionFailedError,
+  runTransaction,
+  SeatAllocator,
+  ServiceUnavailableError,
+  ZNODE_PATHS,
+  type AuthUser,
+  type Clock,
+  type ZnodePaths,
+} from '@registrar/platform';
+import { DataSource, In } from 'typeorm';
+import { COORDINATOR_BINDING } from '../common/coordinator-binding.js';
+import { withExamWriteLock } from '../common/coordinator-locks.js';
+import { Exam } from '../exams/exam.entity.js';
+import { NotificationsService } from '../notifications/notifications.service.js';
+import { Registration } from '../registrations/registration.entity.js';
+import { EXAM_SEATS, examSeatTables, sessionPoolId } from '../seats/exam-seats.js';
+import { scheduleEtag } from './if-match.js';
+import { ScheduleCache } from './schedule-cache.js';
+import { ScheduleChange, type CapacityChange } from './schedule-change.entity.js';
+import { decodeSchedule, encodeSchedule } from './schedule-codec.js';
+import { planScheduleChange, type HeldSeat } from './schedule-plan.js';
+import { ScheduleStore, StaleScheduleError } from './schedule-store.js';
+import { scheduleTooLarge, validateScheduleInput } from './schedule-validator.js';
+import type { ScheduleVersion, StoredSchedule } from './schedule.types.js';
+
+/** The 412 body carries the schedule in force, so the client can merge and retry. */
+export function scheduleBody(v: ScheduleVersion) {
+  return {
+    examId: v.examId,
+    version: v.version,
+    sessions: v.schedule.sessions,
+    updatedBy: v.schedule.updatedBy,
+    updatedAt: v.schedule.updatedAt,
+  };
+}
+
+function unknownOutcome(err: unknown): boolean {
+  return (
+    err instanceof ConnectionLossError ||
+    err instanceof OperationTimeoutError ||
+    err instanceof SessionExpiredError
+  );
+}
+
+@Injectable()
+export class ScheduleChangeService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('ScheduleChange');
+
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(COORDINATOR_BINDING) private readonly binding: SessionBinding,
+    @Inject(ZNODE_PATHS) private readonly paths: ZnodePaths,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(EXAM_SEATS) private readonly seats: SeatAllocator,
+    @Inject(ScheduleStore) private readonly store: ScheduleStore,
+    @Inject(ScheduleCache) private readonly cache: ScheduleCache,
+    @Inject(NotificationsService) private readonly notifications: NotificationsService,
+  ) {}
+
+  /** Pending changes left by a crashed writer are resolved in the background at boot. */
+  onApplicationBootstrap(): void {
+    void this.recoverAll().catch((err) => this.logger.warn(`recovery at boot failed: ${String(err)}`));
+  }
+
+  async update(examId: string, body: unknown, baseVersion: number, user: AuthUser): Promise<ScheduleVersion> {
+    const checked = validateScheduleInput(body);
+    if (!checked.ok) throw new BadRequestError(checked.errors.join('; '), { details: checked.errors });
+    const input = checked.value;
+    const exam = await this.dataSource.getRepository(Exam).findOneBy({ id: examId });
+    if (exam === null) throw new NotFoundError(`no exam ${examId}`);
+    const next: StoredSchedule = {
+      examId,
+      sessions: input.sessions,
+      updatedBy: user.id,
+      updatedAt: this.clock.now().toISOString(),
+    };
+    const data = encodeSchedule(next);
+    const tooLarge = scheduleTooLarge(data);
+    if (tooLarge !== undefined) throw new BadRequestError(tooLarge);
+
+    const written = await withExamWriteLock(this.binding.client, this.paths, examId, async () => {
+      await this.recoverExam(examId);
+      const current = await this.store.read(examId);
+      if (current === undefined) throw new NotFoundError(`exam ${examId} has no schedule`);
+      if (current.version !== baseVersion) throw this.stale(current, baseVersion);
+
+      const held = await this.seatedHolders(
+        examId,
+        current,
+        input.sessions.map((s) => s.id),
+      );
+      const planned = planScheduleChange(current.schedule.sessions, input.sessions, held, input.moves);
+      if (!planned.ok)
+        throw new ConflictError(planned.conflicts.join('; '), { conflicts: planned.conflicts });
+      const capacities = capacityChanges(current.schedule, next);
+      const now = this.clock.now();
+      const change: ScheduleChange = Object.assign(new ScheduleChange(), {
+        id: randomUUID(),
+        examId,
+        baseVersion,
+        data,
+        plan: { ...planned.plan, capacities, previousSessions: current.schedule.sessions },
+        status: 'pending' as const,
+        createdBy: user.id,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await runTransaction(this.dataSource, (em) => em.insert(ScheduleChange, change));
+
+      try {
+        await this.applyDatabaseSide(change, user.id);
+      } catch (err) {
+        await this.abort(change, `database side failed: ${String(err)}`);
+        throw err;
+      }
+      let result: ScheduleVersion | undefined;
+      try {
+        result = await this.store.write(next, baseVersion);
+      } catch (err) {
+        if (err instanceof StaleScheduleError) {
+          // Only a writer that bypasses the lock (zkCli, another tool) gets here.
+          await this.abort(change, 'znode changed under the lock');
+          const fresh = await this.store.read(examId);
+          throw fresh ? this.stale(fresh, baseVersion) : new NotFoundError(`exam ${examId} has no schedule`);
+        }
+        if (!unknownOutcome(err)) {
+          await this.abort(change, `znode write failed: ${String(err)}`);
+          throw err;
+        }
+        result = await this.settleUnknownOutcome(change, next);
+        if (result === undefined) {
+          throw new ServiceUnavailableError(
+            'the coordinator did not confirm the schedule write; nothing changed, retry',
+          );
+        }
+      }
+      await this.commit(change, result, exam.title);
+      return result;
+    });
+    // Read-your-writes on this instance: its cache (and SSE) hold the new version before we answer.
+    await this.cache.waitForVersion(examId, written.version, 2_000);
+    return written;
+  }
+
+  private stale(current: ScheduleVersion, asked: number): PreconditionFailedError {
+    return new PreconditionFailedError(
+      `schedule of exam ${current.examId} is at version ${current.version}, not ${asked}`,
+      { current: scheduleBody(current) },
+      { ETag: scheduleEtag(current.version) },
+    );
+  }
+
+  /** Seated desks in every pool the old or new schedule names, oldest seat first. */
+  private async seatedHolders(
+    examId: string,
+    current: ScheduleVersion,
+    newIds: string[],
+  ): Promise<HeldSeat[]> {
+    const ids = [...new Set([...current.schedule.sessions.map((s) => s.id), ...newIds])];
+    const poolIds = ids.map((id) => sessionPoolId(examId, id));
+    const holds = await this.dataSource.manager.find(examSeatTables.holds, {
+      where: { poolId: In(poolIds), status: 'seated' },
+      order: { seatedAt: 'ASC', holderId: 'ASC' },
+    });
+    const regs = await this.dataSource
+      .getRepository(Registration)
+      .findBy({ examId, status: In(['active', 'pending']) });
+    const regOf = new Map(regs.map((r) => [r.studentId, r]));
+    return holds.map((h) => ({
+      registrationId: regOf.get(h.holderId)?.id ?? `seat:${h.holderId}`,
+      studentId: h.holderId,
+      sessionId: h.poolId.slice(examId.length + 1),
+    }));
+  }
+
+  /** Step 5, idempotent: each op is a no-op when already applied. */
+  private async applyDatabaseSide(change: ScheduleChange, actorId: string): Promise<void> {
+    const { examId } = change;
+    const { capacities, reassignments } = change.plan;
+    await this.ensurePools(
+      examId,
+      capacities.map((c) => ({ sessionId: c.sessionId, capacity: 0 })),
+    );
+    await this.resizeAll(
+      examId,
+      capacities.filter((c) => c.after >= (c.before ?? 0)).map((c) => [c.sessionId, c.after]),
+      actorId,
+    );
+    await this.moveSeats(
+      examId,
+      reassignments.map((r) => ({ studentId: r.studentId, from: r.from, to: r.to })),
+      actorId,
+      change.id,
+    );
+    await this.resizeAll(
+      examId,
+      capacities.filter((c) => c.after < (c.before ?? 0)).map((c) => [c.sessionId, c.after]),
+      actorId,
+    );
+  }
+
+  /** The exact inverse of step 5, also idempotent. */
+  private async undoDatabaseSide(change: ScheduleChange, actorId: string | null): Promise<void> {
+    const { examId } = change;
+    const { capacities, reassignments } = change.plan;
+    const actor = actorId ?? 'recovery';
+    await this.resizeAll(
+      examId,
+      capacities.filter((c) => c.after < (c.before ?? 0)).map((c) => [c.sessionId, c.before ?? 0]),
+      actor,
+    );
+    await this.moveSeats(
+      examId,
+      reassignments.map((r) => ({ studentId: r.studentId, from: r.to, to: r.from })),
+      actor,
+      change.id,
+    );
+    await this.resizeAll(
+      examId,
+      capacities.filter((c) => c.after >= (c.before ?? 0)).map((c) => [c.sessionId, c.before ?? 0]),
+      actor,
+    );
+  }
+
+  private async ensurePools(examId: string, pools: { sessionId: string; capacity: number }[]): Promise<void> {
+    if (pools.length === 0) return;
+    const ids = pools.map((p) => sessionPoolId(examId, p.sessionId));
+    await runTransaction(this.dataSource, async (em) => {
+      const existing = new Set((await em.findBy(examSeatTables.pools, { id: In(ids) })).map((p) => p.id));
+      for (const p of pools) {
+        const id = sessionPoolId(examId, p.sessionId);
+        if (!existing.has(id))
+          await this.seats.insertPool(em, id, { capacity: p.capacity, waitlistCapacity: 0 });
+      }
+    });
+  }
+
+  private async resizeAll(examId: string, sizes: [string, number][], actorId: string): Promise<void> {
+    const results = await Promise.all(
+      sizes.map(([sessionId, capacity]) =>
+        this.seats.submit(sessionPoolId(examId, sessionId), { kind: 'resize', capacity, actorId }),
+      ),
+    );
+    results.forEach((r, i) => {
+      if (r.kind === 'resize-refused') {
+        throw new ConflictError(
+          `session ${sizes[i]![0]} cannot shrink to ${sizes[i]![1]} seats: ${r.reason}`,
+        );
+      }
+    });
+  }
+
+  /** Admit in the target first, then release in the source: a student is never without a desk. */
+  private async moveSeats(
+    examId: string,
+    moves: { studentId: string; from: string; to: string }[],
+    actorId: string,
+    changeId: string,
+  ): Promise<void> {
+    if (moves.length === 0) return;
+    const admitted = await Promise.all(
+      moves.map((m) =>
+        this.seats.submit(sessionPoolId(examId, m.to), { kind: 'admit', holderId: m.studentId, actorId }),
+      ),
+    );
+    admitted.forEach((r, i) => {
+      if (r.kind !== 'seated' && !(r.kind === 'refused' && r.reason === 'already-seated')) {
+        throw new ConflictError(
+          `could not move ${moves[i]!.studentId} into session ${moves[i]!.to}: ${JSON.stringify(r)}`,
+        );
+      }
+    });
+    await Promise.all(
+      moves.map((m) =>
+        this.seats.submit(sessionPoolId(examId, m.from), { kind: 'release', holderId: m.studentId, actorId }),
+      ),
+    );
+    const at = this.clock.now();
+    await runTransaction(this.dataSource, async (em) => {
+      for (const m of moves) {
+        const reg = await em.findOneBy(Registration, { examId, studentId: m.studentId });
+        if (reg === null || reg.sessionId === m.to) continue;
+        reg.history = [
+          ...reg.history,
+          {
+            at: at.toISOString(),
+            action: 'moved',
+            sessionId: m.from,
+            toSessionId: m.to,
+            by: `change:${changeId}`,
+          },
+        ];
+        reg.sessionId = m.to;
+        reg.updatedAt = at;
+        await em.save(Registration, reg);
+      }
+    });
+  }
+
+  /**
+   * The reply to our multi was lost: reconnect (bounded), then look. Our bytes in `v-<base+1>`
+   * mean it committed; anything else means it did not (after a sync nothing of ours is in flight).
+   */
+  private async settleUnknownOutcome(
+    change: ScheduleChange,
+    next: StoredSchedule,
+  ): Promise<ScheduleVersion | undefined> {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      try {
+        const done = await this.store.committed(next, change.baseVersion);
+        if (done !== undefined) return done;
+        await this.abort(change, 'znode write did not commit');
+        return undefined;
+      } catch (err) {
+        if (Date.now() > deadline) {
+          this.logger.warn(
+            `change ${change.id} left pending: coordinator unreachable (${String(err)}); resolved by the next writer`,
+          );
+          return undefined;
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+
+  private async commit(change: ScheduleChange, written: ScheduleVersion, examTitle: string): Promise<void> {
+    await runTransaction(this.dataSource, async (em) => {
+      await em.update(
+        ScheduleChange,
+        { id: change.id },
+        { status: 'committed', updatedAt: this.clock.now() },
+      );
+      await this.notifications.recordForChange(em, change, written.version, examTitle);
+    });
+  }
+
+  private async abort(change: ScheduleChange, why: string): Promise<void> {
+    this.logger.warn(`schedule change ${change.id} of exam ${change.examId} aborted: ${why}`);
+    await this.undoDatabaseSide(change, change.createdBy);
+    await runTransaction(this.dataSource, (em) =>
+      em.update(ScheduleChange, { id: change.id }, { status: 'aborted', updatedAt: this.clock.now() }),
+    );
+  }
+
+  /** Resolves pending changes of one exam; the caller holds the exam's write lock. */
+  private async recoverExam(examId: string): Promise<void> {
+    const pending = await this.dataSource
+      .getRepository(ScheduleChange)
+      .find({ where: { examId, status: 'pending' }, order: { createdAt: 'ASC' } });
+    for (const change of pending) {
+      const schedule = decodeSchedule(Buffer.from(change.data), examId);
+      const done = schedule && (await this.store.committed({ ...schedule, examId }, change.baseVersion));
+      if (done) {
+        const exam = await this.dataSource.getRepository(Exam).findOneBy({ id: examId });
+        await this.commit(change, done, exam?.title ?? examId);
+        this.logger.log(`recovered schedule change ${change.id}: committed as version ${done.version}`);
+      } else {
+        await this.abort(change, 'found pending after a crash and not in the coordinator');
+      }
+    }
+  }
+
+  private async recoverAll(): Promise<void> {
+    const pending = await this.dataSource
+      .getRepository(ScheduleChange)
+      .find({ where: { status: 'pending' }, select: { examId: true } });
+    for (const examId of new Set(pending.map((p) => p.examId))) {
+      await withExamWriteLock(this.binding.client, this.paths, examId, () => this.recoverExam(examId)).catch(
+        (err) => {
+          if (!(err instanceof NoNodeError))
+            this.logger.warn(`recovery of exam ${examId} failed: ${String(err)}`);
+        },
+      );
+    }
+  }
+}
+
+/** Seat-pool capacities the new schedule implies (0 for a dropped session). */
+export function capacityChanges(before: StoredSchedule, after: StoredSchedule): CapacityChange[] {
+  const old = new Map(before.sessions.map((s) => [s.id, s.seats]));
+  const out: CapacityChange[] = after.sessions.map((s) => ({
+    sessionId: s.id,
+    before: old.get(s.id) ?? null,
+    after: s.seats,
+  }));
+  const kept = new Set(after.sessions.map((s) => s.id));
+  for (const s of before.sessions)
+    if (!kept.has(s.id)) out.push({ sessionId: s.id, before: s.seats, after: 0 });
+  return out;
+}
