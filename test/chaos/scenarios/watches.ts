@@ -4,7 +4,8 @@
  * different member with failover allowed (full connect string), follow one key: four with one-shot
  * watches (getData(path, watcher) -> record -> wait for the event -> read again), two with a
  * persistent watch (addWatch 'persistent', then read after each event). A watcher whose session
- * reconnected since its last read syncs before the next one; a new session syncs first.
+ * reconnected since its last read syncs before the next one; a new session syncs first. A
+ * persistent watcher also re-reads after every reconnect: the server re-adds its watch silently.
  * Faults: kill, kill-leader, pause, isolate-leader.
  *
  * Checked (watch-events.ts): per watcher, versions read never go backwards (also across its
@@ -197,6 +198,10 @@ async function followSession(
       wasDisconnected = false;
       reconnected = true;
       if (armed) record({ type: 'reconnect', session, at: now() });
+      // ZooKeeper re-adds persistent watches on reconnect without firing for what changed while we
+      // were cut off (Apache 3.8 does the same), so a persistent watcher re-reads, as Curator's
+      // caches do. One-shot watches are re-armed by SetWatches with our last zxid, which fires them.
+      if (w.log.mode === 'persistent') wake?.();
     }
     if (TERMINAL.has(s)) wake?.();
   };
@@ -254,7 +259,8 @@ async function followSession(
       armed = true;
       // Wait for a notification (the persistent watcher may already hold some), the session's end,
       // or the stop. The writer changes the key every few tens of ms, so this is short when healthy.
-      while (pending === 0 && !stop.aborted && !TERMINAL.has(zk.state)) {
+      const mustResync = () => reconnected && w.log.mode === 'persistent';
+      while (pending === 0 && !mustResync() && !stop.aborted && !TERMINAL.has(zk.state)) {
         await new Promise<void>((resolve) => {
           wake = resolve;
         });
