@@ -49,6 +49,11 @@ export interface PlatformModuleOptions<E extends PlatformEnv = PlatformEnv> {
   /** The service's entities and migrations; omit both for a service without a database (the gateway). */
   entities?: MixedList<Function | string | EntitySchema>;
   migrations?: MixedList<Function | string>;
+  /**
+   * Install the global AuthGuard (default true). The gateway turns it off: it forwards requests
+   * and the services behind it authenticate them.
+   */
+  authGuard?: boolean;
 }
 
 @Module({})
@@ -104,8 +109,8 @@ export class PlatformModule implements NestModule {
       InstanceRegistration,
       RequestIdMiddleware,
       { provide: APP_FILTER, useClass: DomainExceptionFilter },
-      { provide: APP_GUARD, useClass: AuthGuard },
     ];
+    if (opts.authGuard !== false) providers.push({ provide: APP_GUARD, useClass: AuthGuard });
     return {
       module: PlatformModule,
       global: true,
