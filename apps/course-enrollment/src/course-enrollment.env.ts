@@ -1,7 +1,7 @@
 /** course-enrollment's settings beyond the platform's. */
 import { Transform } from 'class-transformer';
 import { IsEmail, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
-import { PlatformEnv } from '@registrar/platform';
+import { envInt as toInt, PlatformEnv } from '@registrar/platform';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
@@ -57,4 +57,23 @@ export class CourseEnrollmentEnv extends PlatformEnv {
   @IsInt()
   @Min(1)
   LOGIN_FAILURE_WINDOW_S: number = 900;
+
+  /** Waitlist size of a course created without one, unless the config znode says otherwise. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  DEFAULT_WAITLIST_CAPACITY: number = 50;
+
+  /**
+   * TEST ONLY: after taking a course's lock, wait this long before writing (lets a test SIGSTOP an
+   * instance while it holds the lock). 0 (default) = off.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(120_000)
+  SEAT_TEST_PAUSE_AFTER_LOCK_MS: number = 0;
 }

@@ -6,8 +6,10 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
-const toInt = ({ value }: { value: unknown }) =>
+/** `@Transform(envInt)`: environment values are strings; an empty one means unset. */
+export const envInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
+const toInt = envInt;
 
 export class PlatformEnv {
   /** `host:port[,host:port...]` of the coordinator ensemble (ours or Apache ZooKeeper). */
