@@ -3,9 +3,6 @@ import { Transform } from 'class-transformer';
 import { IsEmail, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { envInt as toInt, PlatformEnv } from '@registrar/platform';
 
-const toInt = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : Number(value);
-
 export class CourseEnrollmentEnv extends PlatformEnv {
   /** The first staff account, ensured on every start (its password is reset to this one if it differs). */
   @IsOptional()
