@@ -1,0 +1,92 @@
+/** Shapes of the answers the dashboard reads (see the services' OpenAPI documents at /docs). */
+export type MemberMode = 'leader' | 'follower' | 'observer' | 'down';
+
+export interface Member {
+  id: string;
+  address: string;
+  mode: MemberMode;
+  epoch: number | null;
+  lastZxid: string | null;
+  connections: number | null;
+  latencyMs: number | null;
+  error?: string;
+}
+
+export interface InstanceView {
+  id: string;
+  address: string;
+  port: number | null;
+  rpcPort: number | null;
+  version: string | null;
+  healthy: boolean;
+  registeredAt: string;
+}
+
+export interface ClusterSnapshot {
+  at: string;
+  members: Member[];
+  leader: string | null;
+  services: Record<string, InstanceView[]>;
+  gateway: { session: string; connectedTo: string | null };
+}
+
+export interface Course {
+  id: string;
+  code: string;
+  title: string;
+  capacity: number;
+  enrolled: number;
+  waitlisted: number;
+  seatsLeft?: number;
+  waitlistCapacity?: number;
+  enrollmentOpensAt?: string | null;
+  enrollmentClosesAt?: string | null;
+}
+
+export interface Enrollment {
+  courseId: string;
+  studentId: string;
+  status: 'enrolled' | 'waitlisted' | 'dropped' | string;
+  position?: number | null;
+}
+
+export interface ExamSession {
+  id: string;
+  startsAt: string;
+  endsAt: string;
+  room: string;
+  seats: number;
+}
+
+export interface Exam {
+  id: string;
+  courseId: string;
+  title: string;
+  durationMin?: number;
+  scheduleVersion?: number | null;
+  sessions?: ExamSession[];
+}
+
+export interface Schedule {
+  examId: string;
+  version: number;
+  sessions: ExamSession[];
+  updatedBy?: string | null;
+  updatedAt?: string | null;
+}
+
+/** One event of /api/exams/schedule/events. */
+export interface ScheduleEvent {
+  examId: string;
+  version: number;
+  mzxid: number;
+  schedule: { sessions: ExamSession[]; updatedBy?: string | null; updatedAt?: string | null };
+}
+
+export interface ZnodeView {
+  path: string;
+  children: string[];
+  data: { encoding: 'utf8' | 'base64'; value: string; length: number };
+  stat: Record<string, string | number>;
+  ephemeralOwner: string | null;
+}
