@@ -144,16 +144,18 @@ export class SeatAllocator {
   /** Stops taking requests, waits for running batches, and closes sessions this allocator made. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled([...this.drains]);
+    await Promise.allSettled(this.drains);
     await this.binding.close();
   }
 
   private async drain(poolId: string, queue: PoolQueue): Promise<void> {
     try {
       while (queue.items.length > 0) {
-        const lock = new Lock(this.binding.client, this.opts.lockPath(poolId), {
-          ...(this.opts.lockOwner !== undefined ? { data: this.opts.lockOwner } : {}),
-        });
+        const lock = new Lock(
+          this.binding.client,
+          this.opts.lockPath(poolId),
+          this.opts.lockOwner !== undefined ? { data: this.opts.lockOwner } : {},
+        );
         let token: number;
         try {
           ({ fencingToken: token } = await lock.acquire({ timeoutMs: this.opts.lockTimeoutMs ?? 15_000 }));
