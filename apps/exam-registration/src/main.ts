@@ -10,7 +10,7 @@ import { AppModule } from './app.module.js';
 await runService(AppModule, {
   service: ServiceName.examRegistration,
   title: 'Exam registration API',
-  // A schedule body may be large; the schedule validator bounds what is stored (128 KiB), and a
+  // A schedule body may be large; the schedule validator bounds what is stored (96 KiB), and a
   // body just over 1 MiB gets a 400 from it with the reason rather than a bare 413.
   bodyLimit: '2mb',
 });

@@ -46,6 +46,6 @@ export class Notification {
   @Column({ name: 'created_at' })
   createdAt!: Date;
 
-  @Column({ name: 'read_at', nullable: true })
+  @Column({ name: 'read_at', type: Date, nullable: true })
   readAt!: Date | null;
 }

@@ -6,10 +6,10 @@
  */
 import type { ScheduleInput, ScheduleSession, SessionMove } from './schedule.types.js';
 
-/** Limits; the byte bound keeps a schedule and its history copy well inside jute.maxbuffer (1 MiB). */
+/** Limits; the byte bound keeps a schedule and its history copy (one multi) well inside jute.maxbuffer (1 MiB). */
 export const SCHEDULE_LIMITS = {
   maxSessions: 500,
-  maxSerializedBytes: 128 * 1024,
+  maxSerializedBytes: 96 * 1024,
   maxSeats: 100_000,
   // Seat pool ids are `<examId>:<sessionId>` in a 64-character column.
   maxIdLength: 24,
