@@ -17,15 +17,15 @@ export class Course {
   title!: string;
 
   /** Students may enroll from this instant (null = already open). */
-  @Column({ name: 'enrollment_opens_at', nullable: true })
+  @Column({ name: 'enrollment_opens_at', type: Date, nullable: true })
   enrollmentOpensAt!: Date | null;
 
   /** ...until this instant, exclusive (null = never closes). */
-  @Column({ name: 'enrollment_closes_at', nullable: true })
+  @Column({ name: 'enrollment_closes_at', type: Date, nullable: true })
   enrollmentClosesAt!: Date | null;
 
   /** After this instant only staff may drop a student (null = no deadline). */
-  @Column({ name: 'drop_deadline', nullable: true })
+  @Column({ name: 'drop_deadline', type: Date, nullable: true })
   dropDeadline!: Date | null;
 
   @Column({ name: 'created_by', type: 'varchar', length: 36 })
