@@ -109,7 +109,16 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
     void this.recoverAll().catch((err) => this.logger.warn(`recovery at boot failed: ${String(err)}`));
   }
 
-  async update(examId: string, body: unknown, baseVersion: number, user: AuthUser): Promise<ScheduleVersion> {
+  /**
+   * @returns the new version, and when the coordinator acknowledged it (Date.now(), the clock every process on the host shares,
+   *   for push-latency measurements: the answer itself leaves later, after the commit record)
+   */
+  async update(
+    examId: string,
+    body: unknown,
+    baseVersion: number,
+    user: AuthUser,
+  ): Promise<ScheduleVersion & { ackedAtMs: number }> {
     const checked = validateScheduleInput(body);
     if (!checked.ok) throw new BadRequestError(checked.errors.join('; '), { details: checked.errors });
     const input = checked.value;
@@ -125,6 +134,7 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
     const tooLarge = scheduleTooLarge(data);
     if (tooLarge !== undefined) throw new BadRequestError(tooLarge);
 
+    let ackedAtMs = 0;
     const written = await withExamWriteLock(this.binding.client, this.paths, examId, async () => {
       await this.recoverExam(examId);
       const current = await this.store.read(examId);
@@ -163,6 +173,7 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
       let result: ScheduleVersion | undefined;
       try {
         result = await this.store.write(next, baseVersion);
+        ackedAtMs = Date.now();
       } catch (err) {
         if (err instanceof StaleScheduleError) {
           // Only a writer that bypasses the lock (zkCli, another tool) gets here.
@@ -175,6 +186,7 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
           throw err;
         }
         result = await this.settleUnknownOutcome(change, next);
+        ackedAtMs = Date.now();
         if (result === undefined) {
           throw new ServiceUnavailableError(
             'the coordinator did not confirm the schedule write; nothing changed, retry',
@@ -186,7 +198,7 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
     });
     // Read-your-writes on this instance: its cache (and SSE) hold the new version before we answer.
     await this.cache.waitForVersion(examId, written.version, 2_000);
-    return written;
+    return { ...written, ackedAtMs };
   }
 
   private stale(current: ScheduleVersion, asked: number): PreconditionFailedError {

@@ -157,6 +157,8 @@ export class ScheduleController {
     const base = parseIfMatch(ifMatch);
     const written = await this.changes.update(examIdParam(id), body, base, user);
     res.setHeader('ETag', scheduleEtag(written.version));
+    // When the coordinator acknowledged the write (epoch ms): push latency is measured from it.
+    res.setHeader('X-Coordinator-Ack-Ms', String(written.ackedAtMs));
     return scheduleBody(written);
   }
 }

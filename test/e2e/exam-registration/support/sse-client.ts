@@ -9,7 +9,7 @@ export interface ReceivedEvent {
   id: string | undefined;
   event: string;
   data: string;
-  /** performance.now() at receipt. */
+  /** Date.now() at receipt: the same clock as X-Coordinator-Ack-Ms on this host (performance.timeOrigin drifts between processes). */
   at: number;
 }
 
@@ -81,7 +81,12 @@ export class SseClient {
     }
     if (id !== undefined) this.lastEventId = id;
     if (!any) return;
-    const e: ReceivedEvent = { id, event, data: data.join('\n'), at: performance.now() };
+    const e: ReceivedEvent = {
+      id,
+      event,
+      data: data.join('\n'),
+      at: performance.timeOrigin + performance.now(),
+    };
     this.events.push(e);
     for (const fn of this.listeners) fn(e);
   }
