@@ -18,8 +18,10 @@ function SeatBar({ c }: { c: Course }) {
 
 export function CoursesView({ user, now }: { user: User | null; now: number }) {
   const token = user?.token ?? null;
+  // The catalogue is for signed-in users (the service requires a token); nothing to poll before that.
   const courses = usePoll(
-    async (signal) => itemsOf<Course>((await api('/api/courses?limit=100', { token, signal })).data),
+    async (signal) =>
+      token === null ? [] : itemsOf<Course>((await api('/api/courses?pageSize=100', { token, signal })).data),
     POLL_MS,
     [token],
   );
@@ -81,13 +83,13 @@ export function CoursesView({ user, now }: { user: User | null; now: number }) {
           {ago(courses.updatedAt, now)}
         </span>
       </div>
-      {!user ? <p class="muted">Log in as a student to enroll.</p> : null}
+      {!user ? <p class="muted">Log in to see the courses and their seats; students enroll here.</p> : null}
       {message ? (
         <p class={message.kind === 'ok' ? 'notice' : 'error'} role="status" data-testid="course-message">
           {message.text}
         </p>
       ) : null}
-      {list.length === 0 && courses.data !== undefined ? <p class="muted">No courses yet.</p> : null}
+      {user && list.length === 0 && courses.data !== undefined ? <p class="muted">No courses yet.</p> : null}
       {list.length > 0 ? (
         <table class="courses">
           <thead>

@@ -37,6 +37,9 @@ export function ExamsView({ user }: { user: User | null }) {
   }, []);
 
   const stream = useEventStream<ScheduleEvent>('/api/exams/schedule/events', 'message', (e) => {
+    // Highlight a change, not the first sight of a schedule (the stream starts with a replay).
+    const known = schedules[e.examId];
+    if (known !== undefined && e.version > known.version) setFlash((f) => ({ ...f, [e.examId]: Date.now() }));
     apply({
       examId: e.examId,
       version: e.version,
@@ -44,7 +47,6 @@ export function ExamsView({ user }: { user: User | null }) {
       updatedBy: e.schedule.updatedBy ?? null,
       updatedAt: e.schedule.updatedAt ?? null,
     });
-    setFlash((f) => ({ ...f, [e.examId]: Date.now() }));
   });
 
   const list = exams.data ?? [];
