@@ -1,0 +1,106 @@
+/**
+ * The real course-enrollment service for registration suites: accounts through its API (register,
+ * login: tokens signed by its keys and verified by exam-registration through the JWKS), a course,
+ * and enrollments, so exam-registration's `enrollment.isEnrolled` RPC asks the real thing.
+ */
+import type { ExamPlatform } from './exam-env.js';
+import { startService, type ServiceProcess } from './service-process.js';
+
+export const ADMIN = { email: 'exam-e2e-admin@example.edu', password: 'admin-pass-123' };
+
+export async function startCourseEnrollment(platform: ExamPlatform): Promise<ServiceProcess> {
+  const s = await startService('course-enrollment', {
+    ...platform.env(),
+    ...platform.databases.envFor('course_enrollment'),
+    REGISTRAR_ADMIN_EMAIL: ADMIN.email,
+    REGISTRAR_ADMIN_PASSWORD: ADMIN.password,
+    PASSWORD_SCRYPT_LOG_N: '10',
+    LOGIN_MAX_FAILURES_PER_ADDRESS: '100000',
+  });
+  platform.services.push(s);
+  return s;
+}
+
+async function json(res: Response, what: string): Promise<Record<string, unknown>> {
+  const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`${what}: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+export async function login(
+  url: string,
+  email: string,
+  password: string,
+): Promise<{ token: string; id: string }> {
+  const body = await json(
+    await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    }),
+    `login ${email}`,
+  );
+  return { token: body['accessToken'] as string, id: (body['account'] as { id: string }).id };
+}
+
+/** A student account: registered, logged in. */
+export async function newStudent(url: string, email: string): Promise<{ token: string; id: string }> {
+  const password = 'student-pass-1';
+  await json(
+    await fetch(`${url}/api/auth/register`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email, password, name: email.split('@')[0] }),
+    }),
+    `register ${email}`,
+  );
+  return login(url, email, password);
+}
+
+export async function createCourse(
+  url: string,
+  staffToken: string,
+  code: string,
+  capacity: number,
+): Promise<string> {
+  const body = await json(
+    await fetch(`${url}/api/courses`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${staffToken}` },
+      body: JSON.stringify({ code, title: `Course ${code}`, capacity, waitlistCapacity: 0 }),
+    }),
+    `create course ${code}`,
+  );
+  return body['id'] as string;
+}
+
+export async function enroll(url: string, token: string, courseId: string): Promise<void> {
+  await json(
+    await fetch(`${url}/api/courses/${courseId}/enrollments`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: '{}',
+    }),
+    `enroll in ${courseId}`,
+  );
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time. */
+export async function inBatches<T, R>(
+  items: T[],
+  limit: number,
+  fn: (t: T, i: number) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= items.length) return;
+        out[i] = await fn(items[i]!, i);
+      }
+    }),
+  );
+  return out;
+}
