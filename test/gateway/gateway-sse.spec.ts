@@ -81,4 +81,18 @@ describe('gateway SSE pass-through', () => {
     browser.abort();
     await waitFor('the upstream stream to close', async () => (await streams()) === 0);
   });
+
+  it('ends the stream cleanly when the instance dies, so EventSource reconnects', async () => {
+    const r = await fetch(`${gateway.url}/api/exams/schedule/events`, {
+      headers: { accept: 'text/event-stream' },
+    });
+    const reader = r.body!.getReader();
+    await reader.read(); // the upstream's opening comment
+    await waitFor('the upstream stream to open', async () => (await streams()) === 1);
+    await upstream.kill('SIGKILL');
+    // A cut connection would reject here (terminated); a clean end resolves with done.
+    let result = await reader.read();
+    while (!result.done) result = await reader.read();
+    expect(result.done).toBe(true);
+  });
 });

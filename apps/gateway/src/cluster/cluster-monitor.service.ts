@@ -133,6 +133,7 @@ export class ClusterMonitor implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger.warn(`listing services: ${String(err)}`);
     }
     const out: Record<string, InstanceView[]> = {};
+    for (const name of names) out[name] = []; // keys in name order, whichever probe finishes first
     await Promise.all(
       names.map(async (name) => {
         let instances: Instance[] = [];

@@ -161,8 +161,11 @@ export class ProxyService implements OnModuleDestroy {
     res.once('close', () => {
       if (!upstream.complete) cut();
     });
-    upstreamReq.on('error', () => res.destroy());
-    upstream.on('error', () => res.destroy());
+    // A broken answer must look broken (cut connection), except an event stream: ending it cleanly
+    // makes the browser's EventSource reconnect (with Last-Event-ID) through the gateway to a live instance.
+    const broken = () => (sse ? res.end() : res.destroy());
+    upstreamReq.on('error', broken);
+    upstream.on('error', broken);
     upstream.on('data', (chunk: Buffer) => {
       // write() hands each chunk to the socket now; back-pressure pauses the instance, not the gateway.
       if (!res.write(chunk)) {
@@ -174,7 +177,7 @@ export class ProxyService implements OnModuleDestroy {
     upstream.once('close', () => {
       if (upstream.complete) return;
       this.logger.warn(`${instance.name} ${instance.id} broke off its answer`);
-      res.destroy();
+      broken();
     });
   }
 }
