@@ -6,6 +6,11 @@
  *
  * Run `npm run build` first (the instances run from dist/).
  */
+import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
+import { EnrollmentPatterns } from '@registrar/contracts';
+import { ZooKeeperClient } from '@registrar/coordination';
+import { znodePaths } from '@registrar/platform';
+import { firstValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   auditCourse,
@@ -28,6 +33,8 @@ const WAITLIST = 50;
 let cluster: Cluster;
 let students: Student[];
 let staff: string;
+let openingCourse: string;
+let openingReplies: Reply[];
 
 beforeAll(async () => {
   cluster = await startCluster({ instances: 3, envOf: () => ({ COORDINATION_SESSION_TIMEOUT_MS: '6000' }) });
@@ -60,6 +67,8 @@ describe('the opening minute', () => {
       waitlistCapacity: WAITLIST,
     });
     const replies = await Promise.all(enrollAll(courseId, () => cluster.instances.map((i) => i.url)));
+    openingCourse = courseId;
+    openingReplies = replies;
 
     const statuses = replies.map((r) => r.status);
     expect(
@@ -98,6 +107,55 @@ describe('the opening minute', () => {
 
     const course = await call(cluster.instances[1]!.url, 'GET', `/api/courses/${courseId}`, { token: staff });
     expect(course.body).toMatchObject({ enrolled: SEATS, waitlisted: WAITLIST, seatsLeft: 0 });
+  });
+
+  it('answers enrollment.isEnrolled and course.get over TCP on every instance; one promoter leads', async () => {
+    const enrolledIdx = openingReplies.findIndex((r) => r.body?.status === 'enrolled');
+    const waitIdx = openingReplies.findIndex((r) => r.body?.status === 'waitlisted');
+    const refusedIdx = openingReplies.findIndex((r) => r.status === 409);
+    for (const inst of cluster.instances) {
+      const client: ClientProxy = ClientProxyFactory.create({
+        transport: Transport.TCP,
+        options: { host: '127.0.0.1', port: inst.rpcPort! },
+      });
+      try {
+        const ask = (studentId: string) =>
+          firstValueFrom(client.send(EnrollmentPatterns.isEnrolled, { studentId, courseId: openingCourse }));
+        expect(await ask(students[enrolledIdx]!.id)).toEqual({ enrolled: true, status: 'enrolled' });
+        expect(await ask(students[waitIdx]!.id)).toEqual({ enrolled: false, status: 'waitlisted' });
+        expect(await ask(students[refusedIdx]!.id)).toEqual({ enrolled: false, status: null });
+        expect(
+          await firstValueFrom(client.send(EnrollmentPatterns.getCourse, { courseId: openingCourse })),
+        ).toMatchObject({
+          id: openingCourse,
+          code: 'OPEN-1',
+          capacity: SEATS,
+          enrolled: SEATS,
+          waitlisted: WAITLIST,
+        });
+        expect(
+          await firstValueFrom(
+            client.send(EnrollmentPatterns.getCourse, { courseId: '00000000-0000-4000-8000-000000000000' }),
+          ),
+        ).toBeNull();
+        await expect(
+          firstValueFrom(client.send(EnrollmentPatterns.getCourse, { courseId: '../x' })),
+        ).rejects.toMatchObject({
+          statusCode: 400,
+        });
+      } finally {
+        await client.close();
+      }
+    }
+    const zk = await ZooKeeperClient.connect(cluster.ensemble.connectString);
+    try {
+      const paths = znodePaths(cluster.root);
+      // Every instance is registered and takes part in the promoter election; exactly one leads it.
+      expect(await zk.getChildren(`${paths.services}/course-enrollment`)).toHaveLength(3);
+      expect(await zk.getChildren(paths.election('waitlist-promoter'))).toHaveLength(3);
+    } finally {
+      await zk.close();
+    }
   });
 
   it('while an instance is SIGKILLed and the coordinator leader is killed: never overbooked, every 201 is in the database', async () => {
