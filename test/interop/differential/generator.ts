@@ -193,19 +193,22 @@ export class SequenceGenerator {
     return { op, path, data: Buffer.from('x'), acl, flags };
   }
 
-  private createLike(state: ModelState): Extract<Request, { op: 'create' }> {
+  private createLike(state: ModelState, topLevel: boolean): Extract<Request, { op: 'create' }> {
     const op = this.rng.pick(['create', 'create', 'create2', 'createContainer', 'createTTL'] as const);
     const base = { op, path: this.writePath(state), data: this.data(), acl: this.acl(), flags: this.flags() };
     if (op === 'createContainer' && this.rng.chance(0.7)) base.flags = 4;
     if (op !== 'createTTL') return base as Extract<Request, { op: 'create' }>;
     if (this.rng.chance(0.6)) base.flags = this.rng.pick([5, 6]);
-    const ttl = this.rng.pick([1000, 60_000, 0, -5, 2 ** 40, 2 ** 40 - 1]);
+    let ttl = this.rng.pick([1000, 60_000, 0, -5, 2 ** 40, 2 ** 40 - 1]);
+    // A top-level createTTL with non-TTL flags and a negative ttl stops Apache 3.8.0 (see
+    // allowed-differences.ts, 'createttl-negative-ttl'): never sent to it; inside multi it is fine.
+    if (topLevel && ttl < 0 && base.flags >= 0 && base.flags <= 4) ttl = 1000;
     return { ...base, ttl } as unknown as Extract<Request, { op: 'create' }>;
   }
 
   private subWrite(state: ModelState): MultiSubRequest {
     const r = this.rng.next();
-    if (r < 0.4) return this.createLike(state);
+    if (r < 0.4) return this.createLike(state, false);
     if (r < 0.6) return { op: 'delete', path: this.writePath(state), version: this.version() };
     if (r < 0.8)
       return { op: 'setData', path: this.writePath(state), data: this.data(), version: this.version() };
@@ -232,7 +235,7 @@ export class SequenceGenerator {
       case 1:
       case 2:
       case 3:
-        return this.createLike(state);
+        return this.createLike(state, true);
       case 4:
       case 5:
         return { op: 'delete', path: this.writePath(state), version: this.version() };

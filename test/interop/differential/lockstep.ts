@@ -38,6 +38,8 @@ export interface RunOptions {
   ensemble: boolean;
   /** parent of every sequence root, e.g. "/diff" (must exist on both servers) */
   parent: string;
+  /** called after every compared step (for --verbose) */
+  onStep?: (index: number, step: Step, reference: StepObservation, candidate: StepObservation) => void;
 }
 
 export async function runSequence(
@@ -60,6 +62,7 @@ export async function runSequence(
       const na = normalize(a, ctx);
       const nb = normalize(b, ctx);
       const path = firstDifference(na, nb);
+      opts.onStep?.(steps, step, na, nb);
       if (path) {
         return {
           seed,

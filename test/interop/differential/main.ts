@@ -11,6 +11,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { runSequence, formatDifference } from './lockstep.js';
+import { describeStep } from './scenario.js';
 import { DIFF_PARENT, differentialSkipReason, startDifferentialServers } from './servers.js';
 
 function positiveInt(value: string): number {
@@ -27,7 +28,8 @@ const program = new Command()
   .option('--seed <seed>', 'run only this seed', positiveInt)
   .option('--members <n>', 'ensemble size of each server (1 = standalone)', positiveInt, 1)
   .option('--from <where>', "run our member from 'source' (tsx) or 'dist'", 'source')
-  .option('--keep-going', 'report every differing seed instead of stopping at the first');
+  .option('--keep-going', 'report every differing seed instead of stopping at the first')
+  .option('--verbose', 'print every step and both observations');
 
 const opts = program.parse().opts<{
   seeds: number;
@@ -36,6 +38,7 @@ const opts = program.parse().opts<{
   members: number;
   from: 'source' | 'dist';
   keepGoing?: boolean;
+  verbose?: boolean;
 }>();
 
 const skip = differentialSkipReason();
@@ -64,6 +67,13 @@ try {
     const res = await runSequence(seed, servers.reference, servers.candidate, {
       ensemble: opts.members > 1,
       parent: DIFF_PARENT,
+      ...(opts.verbose
+        ? {
+            onStep: (i, step, a, b) => {
+              console.log(`${i}. ${describeStep(step)}\n   apache:    ${JSON.stringify(a)}\n   registrar: ${JSON.stringify(b)}`);
+            },
+          }
+        : {}),
     });
     steps += res.steps;
     if (res.difference) {

@@ -218,22 +218,38 @@ function readSetWatches(op: SetWatchesRequest['op'], r: JuteReader): SetWatchesR
   };
 }
 
+/**
+ * A multi/multiRead whose ops are all of the other kind (a multiRead of writes): ZooKeeper's
+ * MultiOperationRecord decodes it (only MIXING kinds fails there) and the server fails it later,
+ * so the reply differs from a mixed record's (see ClientConnection). A MarshallingError's cause.
+ */
+export class WrongMultiKindError extends MarshallingError {}
+
 function readMultiOps(op: 'multi' | 'multiRead', r: JuteReader): MultiSubRequest[] {
   const allowed = op === 'multi' ? MULTI_WRITE_OPS : MULTI_READ_OPS;
+  const others = op === 'multi' ? MULTI_READ_OPS : MULTI_WRITE_OPS;
   const ops: MultiSubRequest[] = [];
+  let wrongKind = 0;
   // Each iteration consumes at least a 9-byte MultiHeader, so the loop is bounded by the frame.
   for (;;) {
     const h = readMultiHeader(r);
-    if (h.done) return ops;
-    const sub = allowed.get(h.type);
+    if (h.done) break;
+    const sub = allowed.get(h.type) ?? others.get(h.type);
     if (sub === undefined) {
-      const other = (op === 'multi' ? MULTI_READ_OPS : MULTI_WRITE_OPS).has(h.type);
-      throw new MarshallingError(undefined, {
-        detail: other ? `Mixing different kind of ops in ${op}` : `invalid op type ${h.type} in ${op}`,
-      });
+      throw new MarshallingError(undefined, { detail: `invalid op type ${h.type} in ${op}` });
+    }
+    if (!allowed.has(h.type)) wrongKind++;
+    if (wrongKind > 0 && wrongKind <= ops.length) {
+      throw new MarshallingError(undefined, { detail: `Mixing different kind of ops in ${op}` });
     }
     ops.push(readBody(sub, r) as MultiSubRequest);
   }
+  if (wrongKind > 0) {
+    throw new WrongMultiKindError(undefined, {
+      detail: `Mixing different kind of ops in ${op} (all of the other kind)`,
+    });
+  }
+  return ops;
 }
 
 /**

@@ -4,18 +4,18 @@
  * writes), and a watch event is queued before any later reply that could reveal the change.
  */
 import type { Socket } from 'node:net';
-import { ErrorCode, OpCode, Xid } from '../protocol/constants.js';
+import { ErrorCode, OpCode, Perms, Xid } from '../protocol/constants.js';
 import { decodeConnectRequest, encodeConnectResponse } from '../protocol/connect-codec.js';
 import { CoordinationError, MarshallingError, UnimplementedError } from '../protocol/errors.js';
 import { detectFourLetterWord } from '../protocol/four-letter-words.js';
 import { encodeFrame, FrameDecoder } from '../protocol/frame-decoder.js';
 import { JuteReader } from '../protocol/jute-reader.js';
 import { JuteWriter } from '../protocol/jute-writer.js';
-import { writeReplyHeader } from '../protocol/record-codec.js';
-import type { ConnectRequest, Id, Request, Response, WatcherEvent } from '../protocol/records.js';
-import { decodeRequest } from '../protocol/request-codec.js';
+import { writeMultiHeader, writeReplyHeader } from '../protocol/record-codec.js';
+import type { ACL, ConnectRequest, Id, Request, Response, WatcherEvent } from '../protocol/records.js';
+import { decodeRequest, WrongMultiKindError } from '../protocol/request-codec.js';
 import { encodeNotification, encodeReply } from '../protocol/response-codec.js';
-import { digestAuth } from '../tree/acl.js';
+import { checkAcl, digestAuth } from '../tree/acl.js';
 import type { TxnResult } from '../tree/data-tree.js';
 import { isReadRequest } from './read-executor.js';
 import type { Member, SessionConnection } from './member.js';
@@ -34,7 +34,23 @@ interface Entry {
   receivedAt: number;
   /** a barrier sends nothing: it holds later requests until `released`. */
   barrier?: { released: boolean };
+  /** answered by sending nothing (see writeDone). */
+  silent?: boolean;
 }
+
+/** Opcodes Apache prepares as txns (PrepRequestProcessor deserialises their bodies). */
+const WRITE_OPCODES = new Set<number>([
+  OpCode.create,
+  OpCode.delete,
+  OpCode.setData,
+  OpCode.setACL,
+  OpCode.check,
+  OpCode.multi,
+  OpCode.create2,
+  OpCode.reconfig,
+  OpCode.createContainer,
+  OpCode.createTTL,
+]);
 
 /** Pause reading from a client whose socket buffer holds this much unsent data. */
 const HIGH_WATER = 4 * 1024 * 1024;
@@ -237,8 +253,7 @@ export class ClientConnection implements SessionConnection {
         return this.closeAfterFlush();
       }
       if (e instanceof MarshallingError && xid !== undefined && type !== OpCode.auth) {
-        this.enqueueDone(xid, ErrorCode.MARSHALLINGERROR);
-        return;
+        return this.onUndecodable(xid, type!, frame, e.cause instanceof WrongMultiKindError);
       }
       return this.close();
     }
@@ -323,6 +338,33 @@ export class ClientConnection implements SessionConnection {
     this.sendRaw(w.toFrame());
   }
 
+  /**
+   * A request whose body does not decode. Apache deserialises writes in PrepRequestProcessor, so
+   * they fail through an error txn (and take a zxid); reads fail in FinalRequestProcessor without
+   * one, and a multiRead of writes answers with an empty MultiResponse behind the error (observed).
+   */
+  private onUndecodable(xid: number, type: number, frame: Buffer, wrongKind: boolean): void {
+    if (WRITE_OPCODES.has(type)) {
+      const entry: Entry = { xid, request: { op: 'ping' }, zxid: -1, receivedAt: Date.now() };
+      this.queue.push(entry);
+      entry.zxid = this.member.submitRefusedWrite(this, xid, frame, ErrorCode.MARSHALLINGERROR);
+      return;
+    }
+    if (type === OpCode.multiRead && wrongKind) {
+      // Only a multiRead of writes decodes far enough for its (empty) MultiResponse to be sent.
+      const w = new JuteWriter(32);
+      writeReplyHeader(w, { xid, zxid: this.member.lastZxid, err: ErrorCode.MARSHALLINGERROR });
+      writeMultiHeader(w, { type: -1, done: true, err: -1 });
+      return this.enqueueReply(xid, w.toFrame());
+    }
+    this.enqueueDone(xid, ErrorCode.MARSHALLINGERROR);
+  }
+
+  private enqueueReply(xid: number, reply: Buffer): void {
+    this.queue.push({ xid, request: { op: 'ping' }, zxid: -1, reply, receivedAt: Date.now() });
+    if (this.queue.length === 1) this.drain();
+  }
+
   private enqueueDone(xid: number, err: number): void {
     this.queue.push({
       xid,
@@ -349,6 +391,7 @@ export class ClientConnection implements SessionConnection {
       }
       this.queue.shift();
       this.recordLatency(head.receivedAt);
+      if (head.silent) continue;
       this.sendRaw(head.reply!);
       if (head.request.op === 'closeSession') return this.closeAfterFlush();
     }
@@ -368,13 +411,23 @@ export class ClientConnection implements SessionConnection {
     if (this.state === 'closed') return;
     const entry = this.queue.find((e) => e.zxid === zxid);
     if (!entry) return;
+    if (entry.request.op === 'check' && result.type !== 'error') {
+      // A top-level check that passes is applied as a txn but never answered by Apache 3.8.0 (its
+      // FinalRequestProcessor has no reply for it; observed): the client's request simply hangs.
+      entry.silent = true;
+      entry.reply = Buffer.alloc(0);
+      return this.drain();
+    }
     const { err, response } = responseForTxnResult(entry.request, result);
     entry.reply = this.encode(entry.xid, err, response);
     this.drain();
   }
 
-  deliver(event: WatcherEvent): void {
+  deliver(event: WatcherEvent, acl?: readonly ACL[]): void {
     if (this.state !== 'connected') return;
+    // The watch fired (and a one-shot watch is gone), but the event only reaches a watcher that
+    // may READ the node, as Apache ZooKeeper 3.8 delivers it (observed; test/interop/special-xids).
+    if (acl && !checkAcl(acl, Perms.READ, this.authIds)) return;
     this.push(encodeNotification(event));
   }
 

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { ErrorCode, SESSION_PASSWORD_LENGTH } from '../protocol/constants.js';
-import type { Id, Request, WatcherEvent } from '../protocol/records.js';
+import type { ACL, Id, Request, WatcherEvent } from '../protocol/records.js';
 import { SessionTracker } from '../session/session-tracker.js';
 import { initialSessionId, nextSessionId } from '../session/session-id.js';
 import { SnapshotStore } from '../storage/snapshot-store.js';
@@ -22,6 +22,7 @@ import { LocalBroadcaster, type Broadcaster } from './broadcaster.js';
 import type { MemberConfig } from './member-config.js';
 import { ReadExecutor } from './read-executor.js';
 import { refusedOpError } from './refused-ops.js';
+import { takeInWrite } from './write-rules.js';
 import { ZkDatabase } from './zk-database.js';
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
@@ -40,7 +41,8 @@ import { decodeSnapshotPayload, encodeSnapshotPayload } from './snapshot-payload
 export interface SessionConnection {
   readonly sessionId: bigint;
   readonly authIds: Id[];
-  deliver(event: WatcherEvent): void;
+  /** `acl`: of the node the event is about; the event reaches only a watcher that may read it. */
+  deliver(event: WatcherEvent, acl?: readonly ACL[]): void;
   /** a write or sync of this connection finished: `zxid` identifies it. */
   writeDone(zxid: number, result: TxnResult): void;
   /** the session ended (closed or expired): drop the socket. */
@@ -495,8 +497,13 @@ export class Member {
         let request: Request;
         try {
           request = decodeRequest(env.frame).request;
-        } catch (err) {
-          console.error(`undecodable forwarded request from member ${from}`, err);
+        } catch {
+          // A write whose body does not decode (the learner forwards those as they came): ZooKeeper's
+          // leader fails it in PrepRequestProcessor, through an error txn.
+          this.proposeEnsemble(env.sessionId, env.cxid, () => ({
+            type: 'error',
+            err: ErrorCode.MARSHALLINGERROR,
+          }));
           return;
         }
         if (!this.tracker.touch(env.sessionId, now)) {
@@ -748,7 +755,14 @@ export class Member {
    */
   private prepareClientWrite(request: Request, ctx: PrepContext): TxnBody {
     if (request.op === 'reconfig') return { type: 'error', err: ErrorCode.RECONFIGDISABLED };
-    return this.preparer.prepare(request, ctx);
+    const intake = takeInWrite(request);
+    if ('refuse' in intake) return { type: 'error', err: intake.refuse };
+    const body = this.preparer.prepare(intake.request, ctx);
+    if (intake.ttlMismatchAt && body.type === 'multi') {
+      const failedAt = body.txns.findIndex((t) => t.type === 'error' && t.err !== ErrorCode.OK);
+      if (intake.ttlMismatchAt.includes(failedAt)) return { type: 'error', err: ErrorCode.MARSHALLINGERROR };
+    }
+    return body;
   }
 
   /**
@@ -867,7 +881,7 @@ export class Member {
     const { result, notifications } = this.db.apply(txn);
     this.preparer.applied(txn.header.zxid);
     this.stats.txnsCommitted++;
-    for (const n of notifications) n.watcher.deliver(n.event);
+    for (const n of notifications) n.watcher.deliver(n.event, n.acl);
 
     const body = txn.body;
     if (body.type === 'createSession') {

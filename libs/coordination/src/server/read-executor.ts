@@ -8,7 +8,6 @@ import type { Id, MultiSubResult, Request, Response, SetWatchesRequest } from '.
 import { CoordinationError } from '../protocol/errors.js';
 import { checkAcl } from '../tree/acl.js';
 import type { DataTree, Notification } from '../tree/data-tree.js';
-import { validatePath } from '../tree/path.js';
 
 /**
  * ZooKeeper 3.8 does not validate paths on reads: a malformed path names no node (NONODE), and
@@ -97,6 +96,8 @@ export class ReadExecutor<W> {
       case 'ping':
         return ok({ op: 'empty' });
       case 'exists': {
+        // The one read that checks its path: FinalRequestProcessor refuses a NUL in exists only.
+        if (request.path.includes('\u0000')) return fail(ErrorCode.BADARGUMENTS);
         const path = readPath(request.path);
         const stat = tree.statOf(path);
         if (!stat) {
@@ -167,17 +168,24 @@ export class ReadExecutor<W> {
         });
       }
       case 'addWatch': {
-        validatePath(request.path);
-        if (request.mode !== 0 && request.mode !== 1) return fail(ErrorCode.BADARGUMENTS);
+        // 3.8 neither validates the path (a watch on "/a//b" or "" is kept, it just never fires)
+        // nor accepts an unknown mode: AddWatchMode parsing throws, which answers MARSHALLINGERROR.
+        if (request.mode !== 0 && request.mode !== 1) return fail(ErrorCode.MARSHALLINGERROR);
         tree.addPersistentWatch(request.path, ctx.watcher, request.mode === 1);
         return ok({ op: 'addWatch' });
       }
       case 'checkWatches':
       case 'removeWatches': {
-        validatePath(request.path);
+        // No path validation in 3.8 (an invalid path simply holds no watcher: NOWATCHER); an
+        // unknown WatcherType fails its parsing, which answers MARSHALLINGERROR.
         const type = request.type;
         if (type !== WatcherType.Children && type !== WatcherType.Data && type !== WatcherType.Any) {
-          return fail(ErrorCode.BADARGUMENTS);
+          return fail(ErrorCode.MARSHALLINGERROR);
+        }
+        // checkWatches walks the path's parents (for recursive watches); a non-empty path without
+        // a '/' makes that walk throw, which answers MARSHALLINGERROR (observed, 3.8.0).
+        if (request.op === 'checkWatches' && request.path !== '' && !request.path.includes('/')) {
+          return fail(ErrorCode.MARSHALLINGERROR);
         }
         const found = tree.removeWatches(request.path, type, ctx.watcher, request.op === 'checkWatches');
         return found ? ok({ op: 'empty' }) : fail(ErrorCode.NOWATCHER);
@@ -193,7 +201,9 @@ export class ReadExecutor<W> {
       }
       case 'multiRead': {
         const results: MultiSubResult[] = request.ops.map((sub) => {
-          const r = this.run(sub, ctx);
+          // MultiOperationRecord rebuilds each read as Op.getData/getChildren(path): the watch
+          // flag on the wire is dropped, so multiRead never sets a watch (observed, 3.8.0).
+          const r = this.run({ ...sub, watch: false } as Request, ctx);
           if (r.err !== ErrorCode.OK) return { op: 'error', err: r.err };
           const res = r.response!;
           if (res.op === 'getData') return { op: 'getData', data: res.data, stat: res.stat };

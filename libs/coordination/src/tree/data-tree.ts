@@ -30,6 +30,12 @@ import type { WatcherType } from '../protocol/constants.js';
 export interface Notification<W> {
   watcher: W;
   event: WatcherEvent;
+  /**
+   * ACL of the node the event is about, as it stood when the change applied. Apache ZooKeeper 3.8
+   * (Debian's 3.8.0 with the CVE-2024-23944 fix) delivers an event only to a watcher that may READ
+   * that node; the watch is consumed either way. The connection filters on it.
+   */
+  acl?: readonly ACL[];
 }
 
 /** Outcome of applying one txn (or one sub-txn of a multi). */
@@ -197,10 +203,15 @@ export class DataTree<W = unknown> {
     return { result, notifications: notes };
   }
 
-  private notify(path: string, type: EventType, notes: Notification<W>[]): void {
+  private notify(
+    path: string,
+    type: EventType,
+    notes: Notification<W>[],
+    acl: readonly ACL[] | undefined,
+  ): void {
     const watchers = this.watches.trigger(path, type);
     for (const watcher of watchers) {
-      notes.push({ watcher, event: { type, state: KeeperState.SyncConnected, path } });
+      notes.push({ watcher, event: { type, state: KeeperState.SyncConnected, path }, acl });
     }
   }
 
@@ -224,7 +235,7 @@ export class DataTree<W = unknown> {
         node.version = body.version;
         node.mzxid = zxid;
         node.mtime = time;
-        this.notify(body.path, EventType.NodeDataChanged, notes);
+        this.notify(body.path, EventType.NodeDataChanged, notes, node.acl);
         return { type: 'setData', stat: statOfNode(node) };
       }
       case 'setACL': {
@@ -291,8 +302,8 @@ export class DataTree<W = unknown> {
       0,
       zxid,
     );
-    this.notify(body.path, EventType.NodeCreated, notes);
-    this.notify(ppath, EventType.NodeChildrenChanged, notes);
+    this.notify(body.path, EventType.NodeCreated, notes, node.acl);
+    this.notify(ppath, EventType.NodeChildrenChanged, notes, parent.acl);
     return { type: 'create', path: body.path, stat: statOfNode(node) };
   }
 
@@ -305,8 +316,8 @@ export class DataTree<W = unknown> {
     const node = this.nodes.get(path);
     if (!node || path === '/') return { type: 'error', err: ErrorCode.NONODE };
     this.remove(path, node);
-    this.notify(path, EventType.NodeDeleted, notes);
-    if (parent) this.notify(ppath, EventType.NodeChildrenChanged, notes);
+    this.notify(path, EventType.NodeDeleted, notes, node.acl);
+    if (parent) this.notify(ppath, EventType.NodeChildrenChanged, notes, parent.acl);
     return { type: 'delete' };
   }
 
@@ -471,18 +482,21 @@ export class DataTree<W = unknown> {
     const ev = (type: EventType, path: string): void => {
       out.push({ watcher: w, event: { type, state: KeeperState.SyncConnected, path } });
     };
+    // ZooKeeper's node table also keys the root as "": a watch path "" finds the root (the event
+    // keeps the path as sent; the watch itself, kept under "", never fires). Observed, 3.8.0.
+    const node = (p: string) => this.nodes.get(p === '' ? '/' : p);
     for (const p of req.dataWatches) {
-      const n = this.nodes.get(p);
+      const n = node(p);
       if (!n) ev(EventType.NodeDeleted, p);
       else if (n.mzxid > relativeZxid) ev(EventType.NodeDataChanged, p);
       else this.watches.watchData(p, w);
     }
     for (const p of req.existWatches) {
-      if (this.nodes.has(p)) ev(EventType.NodeCreated, p);
+      if (node(p)) ev(EventType.NodeCreated, p);
       else this.watches.watchExists(p, w);
     }
     for (const p of req.childWatches) {
-      const n = this.nodes.get(p);
+      const n = node(p);
       if (!n) ev(EventType.NodeDeleted, p);
       else if (n.pzxid > relativeZxid) ev(EventType.NodeChildrenChanged, p);
       else this.watches.watchChildren(p, w);

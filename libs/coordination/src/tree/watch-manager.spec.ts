@@ -26,7 +26,17 @@ describe('WatchManager', () => {
     expect(wm.trigger('/a', EventType.NodeChildrenChanged)).toEqual([]);
     expect(wm.trigger('/ab', EventType.NodeCreated)).toEqual([]);
     expect(wm.trigger('/a', EventType.NodeDeleted)).toEqual(['r']);
-    expect(wm.watchCount).toBe(1);
+    expect(wm.watchCount).toBe(2); // in both tables, as Apache 3.8.0 counts it
+  });
+  it('a recursive watch displaces a standard child watch on the same path (observed, 3.8.0)', () => {
+    const wm = new WatchManager<string>();
+    wm.watchChildren('/a', 'w');
+    wm.addPersistentWatch('/a', 'w', true);
+    expect(wm.trigger('/a', EventType.NodeChildrenChanged)).toEqual([]);
+    expect(wm.removeWatches('/a', WatcherType.Children, 'w', true)).toBe(true);
+    wm.watchChildren('/a', 'w'); // and a later standard one displaces the recursive child entry
+    expect(wm.trigger('/a', EventType.NodeChildrenChanged)).toEqual(['w']);
+    expect(wm.trigger('/a/b', EventType.NodeCreated)).toEqual(['w']);
   });
   it('persistent (non-recursive) watch ignores descendants', () => {
     const wm = new WatchManager<string>();
@@ -46,7 +56,10 @@ describe('WatchManager', () => {
     const wm = new WatchManager<string>();
     wm.watchData('/a', 'x');
     wm.watchChildren('/a', 'x');
-    expect(wm.removeWatches('/a', WatcherType.Children, 'y', true)).toBe(false);
+    // checkWatches sees any watcher's watch on the path, as 3.8.0 answers; removal is per watcher
+    expect(wm.removeWatches('/a', WatcherType.Children, 'y', true)).toBe(true);
+    expect(wm.removeWatches('/a', WatcherType.Children, 'y', false)).toBe(false);
+    expect(wm.removeWatches('/b', WatcherType.Children, 'x', true)).toBe(false);
     expect(wm.removeWatches('/a', WatcherType.Children, 'x', true)).toBe(true);
     expect(wm.watchCount).toBe(2); // dry run removed nothing
     expect(wm.removeWatches('/a', WatcherType.Children, 'x', false)).toBe(true);

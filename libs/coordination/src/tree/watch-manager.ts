@@ -3,8 +3,10 @@
  * watches and one for child watches). Exist watches live with data watches, as in ZooKeeper, so
  * removeWatches(Data) removes them too. Each (watcher, path) pair in a table has ONE mode — the
  * last registration wins, as in 3.8.0's WatcherModeManager (fixed only later by ZOOKEEPER-4466).
- * A PERSISTENT watch sits in both tables; a PERSISTENT_RECURSIVE one only in the data table,
- * which is why recursive watchers never see NodeChildrenChanged.
+ * PERSISTENT and PERSISTENT_RECURSIVE watches both sit in both tables (DataTree.addWatch); a
+ * recursive watcher never receives NodeChildrenChanged (WatchManager.triggerWatch skips it), yet
+ * its child-table entry counts for checkWatches(Children) and displaces a standard child watch
+ * on the same path. Observed against Apache 3.8.0 (test/interop/differential finds any drift).
  */
 import { EventType, WatcherType } from '../protocol/constants.js';
 import { parentPath } from './path.js';
@@ -64,19 +66,20 @@ class Table<W> {
    * Watchers to notify for an event on `path`, removing one-shot watches. Ancestors are walked
    * only while some recursive watch exists (cheap in the common case).
    */
-  trigger(path: string, out: Set<W>, suppress?: Set<W>): void {
+  trigger(path: string, out: Set<W>, childEvent = false): void {
     const m = this.byPath.get(path);
     if (m) {
       for (const [w, mode] of [...m]) {
+        if (mode === 'recursive' && childEvent) continue;
         if (mode === 'standard') this.remove(path, w);
-        if (!suppress?.has(w)) out.add(w);
+        out.add(w);
       }
     }
-    if (this.recursiveCount === 0) return;
+    if (this.recursiveCount === 0 || childEvent) return;
     for (let p = parentPath(path); p !== ''; p = parentPath(p)) {
       const am = this.byPath.get(p);
       if (!am) continue;
-      for (const [w, mode] of am) if (mode === 'recursive' && !suppress?.has(w)) out.add(w);
+      for (const [w, mode] of am) if (mode === 'recursive') out.add(w);
     }
   }
 }
@@ -114,10 +117,11 @@ export class WatchManager<W> {
     this.child.add(path, w, 'standard');
   }
 
-  /** addWatch: PERSISTENT goes in both tables, PERSISTENT_RECURSIVE only in the data table. */
+  /** addWatch: PERSISTENT and PERSISTENT_RECURSIVE both go in both tables. */
   addPersistentWatch(path: string, w: W, recursive: boolean): void {
-    this.data.add(path, w, recursive ? 'recursive' : 'persistent');
-    if (!recursive) this.child.add(path, w, 'persistent');
+    const mode = recursive ? 'recursive' : 'persistent';
+    this.data.add(path, w, mode);
+    this.child.add(path, w, mode);
   }
 
   /**
@@ -136,7 +140,7 @@ export class WatchManager<W> {
         this.child.trigger(path, out);
         break;
       case EventType.NodeChildrenChanged:
-        this.child.trigger(path, out);
+        this.child.trigger(path, out, true);
         break;
       default:
         break;
@@ -147,11 +151,13 @@ export class WatchManager<W> {
   /**
    * checkWatches (dryRun) / removeWatches for one watcher. Children -> child table, Data -> data
    * table (incl. exist and persistent halves), Any -> both. Returns whether anything matched.
+   * checkWatches answers as 3.8.0's WatchManager.containsWatcher does: true when ANY watcher
+   * holds a watch on exactly `path` in the table, not only `w` (observed; fixed after 3.8).
    */
   removeWatches(path: string, type: WatcherType | number, w: W, dryRun: boolean): boolean {
     const useChild = type === WatcherType.Children || type === WatcherType.Any;
     const useData = type === WatcherType.Data || type === WatcherType.Any;
-    if (dryRun) return (useChild && this.child.has(path, w)) || (useData && this.data.has(path, w));
+    if (dryRun) return (useChild && this.child.byPath.has(path)) || (useData && this.data.byPath.has(path));
     let removed = false;
     if (useChild && this.child.remove(path, w)) removed = true;
     if (useData && this.data.remove(path, w)) removed = true;
