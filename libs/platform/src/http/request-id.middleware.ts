@@ -31,13 +31,10 @@ export class RequestIdMiddleware implements NestMiddleware {
       this.metrics.httpDuration.observe(labels, seconds);
       if (res.statusCode >= 500) this.metrics.httpErrors.inc(labels);
       if (req.path === '/health' || req.path === '/metrics') return;
-      this.logger.log({
-        requestId,
-        method: req.method,
-        path: req.originalUrl.split('?')[0],
-        status: res.statusCode,
-        ms: Math.round(seconds * 1000),
-      });
+      // One line in both log formats; the request id last so lines align when read by eye.
+      this.logger.log(
+        `${req.method} ${req.originalUrl.split('?')[0]} ${res.statusCode} ${Math.round(seconds * 1000)}ms rid=${requestId}`,
+      );
     });
     requestContext.run({ requestId }, next);
   }
