@@ -91,34 +91,37 @@ export function ExamsView({ user }: { user: User | null }) {
                   v{s?.version ?? 0}
                 </span>
               </div>
-              {s && s.sessions.length > 0 ? (
-                <table class="sessions">
-                  <thead>
-                    <tr>
-                      <th scope="col">Session</th>
-                      <th scope="col">When</th>
-                      <th scope="col">Room</th>
-                      <th scope="col" class="num">
-                        Seats
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {s.sessions.map((x) => (
-                      <tr key={x.id} data-testid="exam-session" data-session-id={x.id}>
-                        <td class="mono">{x.id}</td>
-                        <td>{when(x)}</td>
-                        <td data-testid="session-room">{x.room}</td>
-                        <td class="num" data-testid="session-seats">
-                          {x.seats}
-                        </td>
+              {/* Keyed by version: a new version re-mounts it, replaying the highlight once. */}
+              <div key={s?.version ?? 0} class={flash[exam.id] !== undefined ? 'changed' : ''}>
+                {s && s.sessions.length > 0 ? (
+                  <table class="sessions">
+                    <thead>
+                      <tr>
+                        <th scope="col">Session</th>
+                        <th scope="col">When</th>
+                        <th scope="col">Room</th>
+                        <th scope="col" class="num">
+                          Seats
+                        </th>
                       </tr>
-                    ))}
-                  </tbody>
-                </table>
-              ) : (
-                <p class="muted">No sessions scheduled.</p>
-              )}
+                    </thead>
+                    <tbody>
+                      {s.sessions.map((x) => (
+                        <tr key={x.id} data-testid="exam-session" data-session-id={x.id}>
+                          <td class="mono">{x.id}</td>
+                          <td>{when(x)}</td>
+                          <td data-testid="session-room">{x.room}</td>
+                          <td class="num" data-testid="session-seats">
+                            {x.seats}
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                ) : (
+                  <p class="muted">No sessions scheduled.</p>
+                )}
+              </div>
               {isStaff && editing !== exam.id ? (
                 <button
                   class="secondary"
@@ -134,6 +137,7 @@ export function ExamsView({ user }: { user: User | null }) {
                   base={s ?? { examId: exam.id, version: 0, sessions: [] }}
                   latest={s}
                   token={user.token}
+                  userId={user.id}
                   onSaved={(saved) => {
                     apply(saved);
                     setEditing(null);

@@ -45,6 +45,8 @@ export interface ScheduleEditorProps {
   /** The newest version seen live (to warn before a save that will be refused). */
   latest: Schedule | undefined;
   token: string;
+  /** The signed-in account (to tell "you, elsewhere" from someone else in a conflict). */
+  userId: string;
   onSaved: (s: Schedule) => void;
   onNewer: (s: Schedule) => void;
   onCancel: () => void;
@@ -140,80 +142,84 @@ export function ScheduleEditor(props: ScheduleEditorProps) {
           </button>
         </div>
       ) : null}
-      <table class="edit-rows">
-        <thead>
-          <tr>
-            <th scope="col">Session id</th>
-            <th scope="col">Room</th>
-            <th scope="col">Starts</th>
-            <th scope="col">Ends</th>
-            <th scope="col">Seats</th>
-            <th scope="col">
-              <span class="sr-only">Remove</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r, k) => (
-            <tr key={k}>
-              <td>
-                <input
-                  aria-label={label(k, 'id')}
-                  value={r.id}
-                  required
-                  onInput={(e) => set(k, 'id', e.currentTarget.value)}
-                />
-              </td>
-              <td>
-                <input
-                  aria-label={label(k, 'room')}
-                  value={r.room}
-                  required
-                  onInput={(e) => set(k, 'room', e.currentTarget.value)}
-                />
-              </td>
-              <td>
-                <input
-                  type="datetime-local"
-                  aria-label={label(k, 'start')}
-                  value={r.startsAt}
-                  required
-                  onInput={(e) => set(k, 'startsAt', e.currentTarget.value)}
-                />
-              </td>
-              <td>
-                <input
-                  type="datetime-local"
-                  aria-label={label(k, 'end')}
-                  value={r.endsAt}
-                  required
-                  onInput={(e) => set(k, 'endsAt', e.currentTarget.value)}
-                />
-              </td>
-              <td>
-                <input
-                  type="number"
-                  min="0"
-                  aria-label={label(k, 'seats')}
-                  value={r.seats}
-                  required
-                  onInput={(e) => set(k, 'seats', e.currentTarget.value)}
-                />
-              </td>
-              <td>
-                <button
-                  type="button"
-                  class="link"
-                  onClick={() => setRows((rs) => rs.filter((_, i) => i !== k))}
-                  aria-label={`Remove session ${k + 1}`}
-                >
-                  Remove
-                </button>
-              </td>
+      <div class="edit-scroll">
+        <table class="edit-rows">
+          <thead>
+            <tr>
+              <th scope="col">Session id</th>
+              <th scope="col">Room</th>
+              <th scope="col">Starts</th>
+              <th scope="col">Ends</th>
+              <th scope="col">Seats</th>
+              <th scope="col">
+                <span class="sr-only">Remove</span>
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.map((r, k) => (
+              <tr key={k}>
+                <td>
+                  <input
+                    data-field="id"
+                    aria-label={label(k, 'id')}
+                    value={r.id}
+                    required
+                    onInput={(e) => set(k, 'id', e.currentTarget.value)}
+                  />
+                </td>
+                <td>
+                  <input
+                    data-field="room"
+                    aria-label={label(k, 'room')}
+                    value={r.room}
+                    required
+                    onInput={(e) => set(k, 'room', e.currentTarget.value)}
+                  />
+                </td>
+                <td>
+                  <input
+                    type="datetime-local"
+                    aria-label={label(k, 'start')}
+                    value={r.startsAt}
+                    required
+                    onInput={(e) => set(k, 'startsAt', e.currentTarget.value)}
+                  />
+                </td>
+                <td>
+                  <input
+                    type="datetime-local"
+                    aria-label={label(k, 'end')}
+                    value={r.endsAt}
+                    required
+                    onInput={(e) => set(k, 'endsAt', e.currentTarget.value)}
+                  />
+                </td>
+                <td>
+                  <input
+                    type="number"
+                    min="0"
+                    aria-label={label(k, 'seats')}
+                    value={r.seats}
+                    required
+                    onInput={(e) => set(k, 'seats', e.currentTarget.value)}
+                  />
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    class="link"
+                    onClick={() => setRows((rs) => rs.filter((_, i) => i !== k))}
+                    aria-label={`Remove session ${k + 1}`}
+                  >
+                    Remove
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {error ? (
         <p class="error" role="alert">
           {error}

@@ -1,0 +1,269 @@
+/// <reference lib="dom" />
+/**
+ * The dashboard in real headless Chromium against the real platform started by `npm start`
+ * (3 members, 2 instances of each service, the gateway). Needs `npm run build` (npm start checks).
+ */
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPlatform, type RunningPlatform } from '../platform/support/platform-launcher.js';
+import { launchChromium, openPage, screenshot, type WatchedPage } from './support/chromium.js';
+
+const WAIT = { timeout: 30_000 };
+
+interface Course {
+  id: string;
+  code: string;
+  enrolled: number;
+}
+interface Exam {
+  id: string;
+  title: string;
+}
+interface Schedule {
+  version: number;
+  sessions: { id: string; startsAt: string; endsAt: string; room: string; seats: number }[];
+}
+
+describe('dashboard', () => {
+  let platform: RunningPlatform;
+  let browser: Browser;
+  let viewer: WatchedPage; // not logged in: the cluster view
+  let student: WatchedPage;
+  const pages: WatchedPage[] = [];
+
+  const call = async <T>(
+    path: string,
+    init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ) => {
+    const r = await fetch(platform.url + path, {
+      method: init.method ?? 'GET',
+      headers: {
+        ...init.headers,
+        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+    const text = await r.text();
+    return { status: r.status, body: (text ? JSON.parse(text) : undefined) as T };
+  };
+  const login = async (c: { email: string; password: string }) =>
+    (await call<{ accessToken: string }>('/api/auth/login', { method: 'POST', body: c })).body.accessToken;
+
+  const logIn = async (p: Page, c: { email: string; password: string }) => {
+    await p.fill('input[name=email]', c.email);
+    await p.fill('input[name=password]', c.password);
+    await p.click('form.login button[type=submit]');
+    await p.waitForSelector('[data-testid=account]', WAIT);
+  };
+
+  const enrolledCell = (p: Page, code: string) =>
+    p.locator(`[data-testid=course][data-course-code="${code}"] [data-testid=enrolled]`);
+
+  beforeAll(async () => {
+    platform = await startPlatform();
+    browser = await launchChromium();
+    viewer = await openPage(browser, platform.url + '/', 'viewer');
+    student = await openPage(browser, platform.url + '/', 'student');
+    pages.push(viewer, student);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (platform) await platform.interrupt();
+  });
+
+  it('shows three members and exactly one leader', async () => {
+    await viewer.page.waitForFunction(
+      () => document.querySelectorAll('[data-testid=member]').length === 3,
+      null,
+      WAIT,
+    );
+    await viewer.page.waitForSelector('[data-testid=member][data-mode=leader]', WAIT);
+    expect(await viewer.page.locator('[data-testid=member]').count()).toBe(3);
+    expect(await viewer.page.locator('[data-testid=member][data-mode=leader]').count()).toBe(1);
+    expect(await viewer.page.locator('[data-testid=member][data-mode=follower]').count()).toBe(2);
+    await viewer.page.waitForFunction(
+      () => document.querySelectorAll('[data-testid=instance][data-healthy=true]').length === 4,
+      null,
+      WAIT,
+    );
+    await screenshot(viewer.page, 'cluster');
+  });
+
+  it('lets a student log in and enroll by clicking', async () => {
+    await logIn(student.page, platform.student);
+    const cell = enrolledCell(student.page, 'CS101');
+    await cell.waitFor(WAIT);
+    const before = Number((await cell.textContent())!.split('/')[0]);
+    await student.page.click('button[aria-label="Enroll in CS101"]');
+    await student.page.waitForSelector(
+      '[data-testid=course][data-course-code="CS101"] [data-testid=my-status]',
+      WAIT,
+    );
+    expect(await student.page.locator('[data-testid=course-message]').textContent()).toContain(
+      'CS101: you are enrolled',
+    );
+    expect(
+      await student.page
+        .locator('[data-testid=course][data-course-code="CS101"] [data-testid=my-status]')
+        .textContent(),
+    ).toBe('enrolled');
+    await student.page.waitForFunction(
+      (want) =>
+        document
+          .querySelector('[data-testid=course][data-course-code="CS101"] [data-testid=enrolled]')
+          ?.textContent?.startsWith(`${want}/`),
+      before + 1,
+      WAIT,
+    );
+  });
+
+  it('updates a seat count on the open page when someone enrolls through the API', async () => {
+    const cell = enrolledCell(student.page, 'HIST110');
+    await cell.waitFor(WAIT);
+    const shownBefore = Number((await cell.textContent())!.split('/')[0]);
+    const email = `api-student-${Date.now()}@registrar.example`;
+    const reg = await call('/api/auth/register', {
+      method: 'POST',
+      body: { email, password: 'a-long-password', name: 'API Student' },
+    });
+    expect(reg.status).toBe(201);
+    const token = await login({ email, password: 'a-long-password' });
+    const courses = await call<{ items: Course[] }>('/api/courses?pageSize=100', { token });
+    const hist = courses.body.items.find((c) => c.code === 'HIST110')!;
+    expect(hist.enrolled).toBe(shownBefore);
+    const r = await call(`/api/courses/${hist.id}/enrollments`, { method: 'POST', token, body: {} });
+    expect(r.status).toBe(201);
+    await student.page.waitForFunction(
+      (want) =>
+        document
+          .querySelector('[data-testid=course][data-course-code="HIST110"] [data-testid=enrolled]')
+          ?.textContent?.startsWith(`${want}/`),
+      shownBefore + 1,
+      WAIT,
+    );
+    await screenshot(student.page, 'student-enrolled');
+  });
+
+  it('shows a schedule edited through the API without a reload', async () => {
+    const staff = await login(platform.staff);
+    const exams = await call<{ items: Exam[] }>('/api/exams?limit=200');
+    const exam = exams.body.items.find((e) => e.title === 'CS101 final exam')!;
+    const current = await call<Schedule>(`/api/exams/${exam.id}/schedule`);
+    const sessions = current.body.sessions.map((s) =>
+      s.id === 'morning' ? { ...s, room: 'Great Hall B' } : s,
+    );
+    const put = await call<Schedule>(`/api/exams/${exam.id}/schedule`, {
+      method: 'PUT',
+      token: staff,
+      headers: { 'if-match': `"${current.body.version}"` },
+      body: { sessions },
+    });
+    expect(put.status).toBe(200);
+    const row = `[data-testid=exam][data-exam-id="${exam.id}"] [data-testid=exam-session][data-session-id=morning] [data-testid=session-room]`;
+    await viewer.page.waitForFunction(
+      (sel) => document.querySelector(sel)?.textContent === 'Great Hall B',
+      row,
+      WAIT,
+    );
+    expect(
+      await viewer.page
+        .locator(`[data-testid=exam][data-exam-id="${exam.id}"] [data-testid=schedule-version]`)
+        .textContent(),
+    ).toBe(`v${put.body.version}`);
+  });
+
+  it('shows staff the newer version instead of overwriting it (412)', async () => {
+    const staffPage = await openPage(browser, platform.url + '/', 'staff');
+    pages.push(staffPage);
+    await logIn(staffPage.page, platform.staff);
+    const exams = await call<{ items: Exam[] }>('/api/exams?limit=200');
+    const exam = exams.body.items.find((e) => e.title === 'MATH201 midterm')!;
+    const examSel = `[data-testid=exam][data-exam-id="${exam.id}"]`;
+    await staffPage.page.click(`${examSel} button[aria-label^="Edit schedule"]`);
+    await staffPage.page.fill(`${examSel} input[aria-label="Session 1 room"]`, 'Room 101 (mine)');
+
+    // Meanwhile another officer saves through the API.
+    const staff = await login(platform.staff);
+    const current = await call<Schedule>(`/api/exams/${exam.id}/schedule`);
+    const theirs = current.body.sessions.map((s) => ({ ...s, room: 'Auditorium (theirs)' }));
+    const put = await call<Schedule>(`/api/exams/${exam.id}/schedule`, {
+      method: 'PUT',
+      token: staff,
+      headers: { 'if-match': `"${current.body.version}"` },
+      body: { sessions: theirs },
+    });
+    expect(put.status).toBe(200);
+
+    await staffPage.page.click(`${examSel} button[type=submit]`);
+    const conflict = staffPage.page.locator(`${examSel} [data-testid=schedule-conflict]`);
+    await conflict.waitFor(WAIT);
+    expect(await conflict.textContent()).toContain(`version ${put.body.version} was saved`);
+    expect(await conflict.textContent()).toContain('Auditorium (theirs)');
+    const after = await call<Schedule>(`/api/exams/${exam.id}/schedule`);
+    expect(after.body.version).toBe(put.body.version);
+    expect(after.body.sessions[0]!.room).toBe('Auditorium (theirs)');
+    await screenshot(staffPage.page, 'schedule-conflict');
+  });
+
+  it('shows a new leader within seconds after the leader is killed', async () => {
+    const leaderId = await viewer.page.getAttribute(
+      '[data-testid=member][data-mode=leader]',
+      'data-member-id',
+    );
+    const pid = platform.memberPid(Number(leaderId));
+    expect(pid).toBeDefined();
+    process.kill(pid!, 'SIGKILL');
+    await viewer.page.waitForSelector(
+      `[data-testid=member][data-member-id="${leaderId}"][data-mode=down]`,
+      WAIT,
+    );
+    await viewer.page.waitForFunction(
+      (old) => {
+        const leaders = [...document.querySelectorAll('[data-testid=member][data-mode=leader]')];
+        return leaders.length === 1 && leaders[0]!.getAttribute('data-member-id') !== old;
+      },
+      leaderId,
+      WAIT,
+    );
+    await screenshot(viewer.page, 'new-leader');
+  });
+
+  it('keeps working after an instance dies, and logged no console errors', async () => {
+    const victim = platform.descendants().find((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'utf8')
+          .split('\0')
+          .includes('INSTANCE_ID=course-enrollment-2');
+      } catch {
+        return false;
+      }
+    });
+    expect(victim).toBeDefined();
+    process.kill(victim!, 'SIGKILL');
+    // Unhealthy at once (its /health stops answering), gone when its session expires.
+    await viewer.page.waitForFunction(
+      () => {
+        const row = document.querySelector('[data-testid=instance][data-instance-id="course-enrollment-2"]');
+        return row === null || row.getAttribute('data-healthy') === 'false';
+      },
+      null,
+      WAIT,
+    );
+    // Enrolling still works on the page (through the remaining instance).
+    await student.page.click('button[aria-label="Enroll in MATH201"]');
+    await student.page.waitForSelector(
+      '[data-testid=course][data-course-code="MATH201"] [data-testid=my-status]',
+      WAIT,
+    );
+    await screenshot(student.page, 'after-instance-death');
+    // Chromium logs every non-2xx answer as "Failed to load resource"; the one 412 of the conflict
+    // test is the answer under test (it proves the conflict panel came from the server's refusal).
+    const expected = /^\[staff\] console: Failed to load resource: the server responded with a status of 412/;
+    const errors = pages.flatMap((p) => p.errors);
+    expect(errors.filter((e) => expected.test(e))).toHaveLength(1);
+    expect(errors.filter((e) => !expected.test(e))).toEqual([]);
+  });
+});
