@@ -63,7 +63,13 @@ export class ExamsController {
 
   @Get(':id')
   @Public()
+  @ApiOperation({ summary: 'One exam with its sessions and the desks taken in each' })
   async get(@Param('id') id: string) {
-    return this.view(await this.exams.get(id));
+    const v = this.view(await this.exams.get(id));
+    const taken = await this.exams.seatsTaken(
+      id,
+      v.sessions.map((s) => s.id),
+    );
+    return { ...v, sessions: v.sessions.map((s) => ({ ...s, taken: taken[s.id] ?? 0 })) };
   }
 }

@@ -5,7 +5,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CLOCK, NotFoundError, runTransaction, type AuthUser, type Clock } from '@registrar/platform';
-import { DataSource } from 'typeorm';
+import { retryOnBusy } from '../common/sqlite-busy.js';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import { examSeatTables, sessionPoolId } from '../seats/exam-seats.js';
 import { ScheduleStore } from '../schedules/schedule-store.js';
 import type { CreateExamDto } from './create-exam.dto.js';
 import { Exam } from './exam.entity.js';
@@ -17,6 +19,11 @@ export class ExamsService {
     @Inject(ScheduleStore) private readonly store: ScheduleStore,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  /** One transaction, retried whole on SQLITE_BUSY (see common/sqlite-busy.ts). */
+  private tx<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return retryOnBusy(() => runTransaction(this.dataSource, work));
+  }
 
   /**
    * The znode first, then the row: a failed insert leaves an empty schedule nobody can reach (no
@@ -34,7 +41,7 @@ export class ExamsService {
       createdBy: user.id,
       createdAt: now,
     });
-    await runTransaction(this.dataSource, (em) => em.insert(Exam, exam));
+    await this.tx((em) => em.insert(Exam, exam));
     return exam;
   }
 
@@ -51,5 +58,15 @@ export class ExamsService {
     const exam = await this.dataSource.getRepository(Exam).findOneBy({ id });
     if (exam === null) throw new NotFoundError(`no exam ${id}`);
     return exam;
+  }
+
+  /** Desks taken per session id (from the seat pools: the authority on who holds a desk). */
+  async seatsTaken(examId: string, sessionIds: string[]): Promise<Record<string, number>> {
+    if (sessionIds.length === 0) return {};
+    const pools = await this.dataSource.manager.findBy(examSeatTables.pools, {
+      id: In(sessionIds.map((id) => sessionPoolId(examId, id))),
+    });
+    const taken = new Map(pools.map((p) => [p.id, p.taken]));
+    return Object.fromEntries(sessionIds.map((id) => [id, taken.get(sessionPoolId(examId, id)) ?? 0]));
   }
 }

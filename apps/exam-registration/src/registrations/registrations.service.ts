@@ -15,14 +15,14 @@ import {
   NotFoundError,
   PlatformConfig,
   runTransaction,
-  SeatAllocator,
   SeatPoolNotFoundError,
   ZNODE_PATHS,
   type AuthUser,
   type Clock,
   type ZnodePaths,
 } from '@registrar/platform';
-import { DataSource, In } from 'typeorm';
+import { retryOnBusy } from '../common/sqlite-busy.js';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import { COORDINATOR_BINDING } from '../common/coordinator-binding.js';
 import { withExamReadLock, withStudentLock } from '../common/coordinator-locks.js';
 import type { ExamRegistrationEnv } from '../exam-registration.env.js';
@@ -30,6 +30,7 @@ import { Exam } from '../exams/exam.entity.js';
 import { ScheduleCache } from '../schedules/schedule-cache.js';
 import { ScheduleStore } from '../schedules/schedule-store.js';
 import type { ScheduleSession } from '../schedules/schedule.types.js';
+import { ExamSeatAllocator } from '../seats/exam-seat-allocator.js';
 import { EXAM_SEATS, examSeatTables, sessionPoolId } from '../seats/exam-seats.js';
 import { EnrollmentClient } from './enrollment-client.js';
 import {
@@ -40,6 +41,7 @@ import {
   SessionFullError,
 } from './registration-errors.js';
 import { Registration } from './registration.entity.js';
+import { insertRegistration, updateRegistration } from './registration-writes.js';
 import { sessionsOverlap } from './sessions-overlap.js';
 
 export interface RegistrationView {
@@ -72,11 +74,16 @@ export class RegistrationsService {
     @Inject(ZNODE_PATHS) private readonly paths: ZnodePaths,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PlatformConfig) private readonly config: PlatformConfig<ExamRegistrationEnv>,
-    @Inject(EXAM_SEATS) private readonly seats: SeatAllocator,
+    @Inject(EXAM_SEATS) private readonly seats: ExamSeatAllocator,
     @Inject(ScheduleCache) private readonly cache: ScheduleCache,
     @Inject(ScheduleStore) private readonly store: ScheduleStore,
     @Inject(EnrollmentClient) private readonly enrollment: EnrollmentClient,
   ) {}
+
+  /** One transaction, retried whole on SQLITE_BUSY (see common/sqlite-busy.ts). */
+  private tx<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return retryOnBusy(() => runTransaction(this.dataSource, work));
+  }
 
   async register(examId: string, sessionId: string, user: AuthUser): Promise<RegistrationView> {
     const exam = await this.exam(examId);
@@ -124,7 +131,7 @@ export class RegistrationsService {
           { at: at.toISOString(), action: 'cancelled', sessionId: reg.sessionId, by: user.id },
         ];
         reg.updatedAt = at;
-        await runTransaction(this.dataSource, (em) => em.save(Registration, reg));
+        await this.tx((em) => updateRegistration(em, reg));
         return view(reg);
       }),
     );
@@ -202,7 +209,7 @@ export class RegistrationsService {
       });
     const restore = previous === null ? undefined : { ...previous };
     Object.assign(row, { sessionId: session.id, status: 'pending', updatedAt: now });
-    await runTransaction(this.dataSource, (em) => em.save(Registration, row));
+    await this.tx((em) => (previous === null ? insertRegistration(em, row) : updateRegistration(em, row)));
 
     const poolId = sessionPoolId(examId, session.id);
     let result;
@@ -225,7 +232,7 @@ export class RegistrationsService {
       { at: at.toISOString(), action: 'registered', sessionId: session.id, fence, by: user.id },
     ];
     row.updatedAt = at;
-    await runTransaction(this.dataSource, (em) => em.save(Registration, row));
+    await this.tx((em) => updateRegistration(em, row));
     return view(row);
   }
 
@@ -235,19 +242,20 @@ export class RegistrationsService {
     } catch (err) {
       if (!(err instanceof SeatPoolNotFoundError)) throw err;
       // A schedule written outside this service (no pool yet): create it at the schedule's size.
-      await runTransaction(this.dataSource, async (em) => {
-        if ((await em.findOneBy(examSeatTables.pools, { id: poolId })) === null) {
-          await this.seats.insertPool(em, poolId, { capacity: session.seats, waitlistCapacity: 0 });
-        }
-      });
+      // (Read outside the transaction: see registration-writes.ts. A racing creator's insert wins.)
+      if ((await this.dataSource.manager.findOneBy(examSeatTables.pools, { id: poolId })) === null) {
+        await this.tx((em) =>
+          this.seats.insertPool(em, poolId, { capacity: session.seats, waitlistCapacity: 0 }),
+        ).catch(() => undefined);
+      }
       return this.seats.submit(poolId, { kind: 'admit', holderId: studentId, actorId: studentId });
     }
   }
 
   private async undoPending(row: Registration, restore: Registration | undefined): Promise<void> {
-    await runTransaction(this.dataSource, async (em) => {
+    await this.tx(async (em) => {
       if (restore === undefined) await em.delete(Registration, { id: row.id });
-      else await em.save(Registration, Object.assign(row, restore));
+      else await updateRegistration(em, Object.assign(row, restore));
     });
   }
 
@@ -290,7 +298,7 @@ export class RegistrationsService {
         r.status = 'cancelled';
       }
       r.updatedAt = at;
-      await runTransaction(this.dataSource, (em) => em.save(Registration, r));
+      await this.tx((em) => updateRegistration(em, r));
     }
     return rows.filter((r) => r.status === 'active');
   }

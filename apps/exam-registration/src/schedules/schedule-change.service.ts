@@ -47,19 +47,21 @@ import {
   NotFoundError,
   PreconditionFailedError,
   runTransaction,
-  SeatAllocator,
   ServiceUnavailableError,
   ZNODE_PATHS,
   type AuthUser,
   type Clock,
   type ZnodePaths,
 } from '@registrar/platform';
-import { DataSource, In } from 'typeorm';
+import { retryOnBusy } from '../common/sqlite-busy.js';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import { COORDINATOR_BINDING } from '../common/coordinator-binding.js';
 import { withExamWriteLock } from '../common/coordinator-locks.js';
 import { Exam } from '../exams/exam.entity.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { Registration } from '../registrations/registration.entity.js';
+import { updateRegistration } from '../registrations/registration-writes.js';
+import { ExamSeatAllocator } from '../seats/exam-seat-allocator.js';
 import { EXAM_SEATS, examSeatTables, sessionPoolId } from '../seats/exam-seats.js';
 import { scheduleEtag } from './if-match.js';
 import { ScheduleCache } from './schedule-cache.js';
@@ -98,11 +100,16 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
     @Inject(COORDINATOR_BINDING) private readonly binding: SessionBinding,
     @Inject(ZNODE_PATHS) private readonly paths: ZnodePaths,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(EXAM_SEATS) private readonly seats: SeatAllocator,
+    @Inject(EXAM_SEATS) private readonly seats: ExamSeatAllocator,
     @Inject(ScheduleStore) private readonly store: ScheduleStore,
     @Inject(ScheduleCache) private readonly cache: ScheduleCache,
     @Inject(NotificationsService) private readonly notifications: NotificationsService,
   ) {}
+
+  /** One transaction, retried whole on SQLITE_BUSY (see common/sqlite-busy.ts). */
+  private tx<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return retryOnBusy(() => runTransaction(this.dataSource, work));
+  }
 
   /** Pending changes left by a crashed writer are resolved in the background at boot. */
   onApplicationBootstrap(): void {
@@ -162,7 +169,7 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
         createdAt: now,
         updatedAt: now,
       });
-      await runTransaction(this.dataSource, (em) => em.insert(ScheduleChange, change));
+      await this.tx((em) => em.insert(ScheduleChange, change));
 
       try {
         await this.applyDatabaseSide(change, user.id);
@@ -284,12 +291,19 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
   private async ensurePools(examId: string, pools: { sessionId: string; capacity: number }[]): Promise<void> {
     if (pools.length === 0) return;
     const ids = pools.map((p) => sessionPoolId(examId, p.sessionId));
-    await runTransaction(this.dataSource, async (em) => {
-      const existing = new Set((await em.findBy(examSeatTables.pools, { id: In(ids) })).map((p) => p.id));
-      for (const p of pools) {
-        const id = sessionPoolId(examId, p.sessionId);
-        if (!existing.has(id))
-          await this.seats.insertPool(em, id, { capacity: p.capacity, waitlistCapacity: 0 });
+    // Read outside the transaction, write inside (see registrations/registration-writes.ts);
+    // pools of an exam are only created under its write lock, so nobody races us here.
+    const existing = new Set(
+      (await this.dataSource.manager.findBy(examSeatTables.pools, { id: In(ids) })).map((p) => p.id),
+    );
+    const missing = pools.filter((p) => !existing.has(sessionPoolId(examId, p.sessionId)));
+    if (missing.length === 0) return;
+    await this.tx(async (em) => {
+      for (const p of missing) {
+        await this.seats.insertPool(em, sessionPoolId(examId, p.sessionId), {
+          capacity: p.capacity,
+          waitlistCapacity: 0,
+        });
       }
     });
   }
@@ -335,24 +349,32 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
       ),
     );
     const at = this.clock.now();
-    await runTransaction(this.dataSource, async (em) => {
-      for (const m of moves) {
-        const reg = await em.findOneBy(Registration, { examId, studentId: m.studentId });
-        if (reg === null || reg.sessionId === m.to) continue;
-        reg.history = [
-          ...reg.history,
-          {
-            at: at.toISOString(),
-            action: 'moved',
-            sessionId: m.from,
-            toSessionId: m.to,
-            by: `change:${changeId}`,
-          },
-        ];
-        reg.sessionId = m.to;
-        reg.updatedAt = at;
-        await em.save(Registration, reg);
-      }
+    const regs = await this.dataSource
+      .getRepository(Registration)
+      .findBy({ examId, studentId: In(moves.map((m) => m.studentId)) });
+    const byStudent = new Map(regs.map((r) => [r.studentId, r]));
+    // Rows are prepared before the transaction, which may run more than once (retryOnBusy).
+    const updated: Registration[] = [];
+    for (const m of moves) {
+      const reg = byStudent.get(m.studentId);
+      if (reg === undefined || reg.sessionId === m.to) continue;
+      reg.history = [
+        ...reg.history,
+        {
+          at: at.toISOString(),
+          action: 'moved',
+          sessionId: m.from,
+          toSessionId: m.to,
+          by: `change:${changeId}`,
+        },
+      ];
+      reg.sessionId = m.to;
+      reg.updatedAt = at;
+      updated.push(reg);
+    }
+    if (updated.length === 0) return;
+    await this.tx(async (em) => {
+      for (const reg of updated) await updateRegistration(em, reg);
     });
   }
 
@@ -384,7 +406,8 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
   }
 
   private async commit(change: ScheduleChange, written: ScheduleVersion, examTitle: string): Promise<void> {
-    await runTransaction(this.dataSource, async (em) => {
+    // The UPDATE comes first so the transaction holds SQLite's write lock before it reads.
+    await this.tx(async (em) => {
       await em.update(
         ScheduleChange,
         { id: change.id },
@@ -397,7 +420,7 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
   private async abort(change: ScheduleChange, why: string): Promise<void> {
     this.logger.warn(`schedule change ${change.id} of exam ${change.examId} aborted: ${why}`);
     await this.undoDatabaseSide(change, change.createdBy);
-    await runTransaction(this.dataSource, (em) =>
+    await this.tx((em) =>
       em.update(ScheduleChange, { id: change.id }, { status: 'aborted', updatedAt: this.clock.now() }),
     );
   }

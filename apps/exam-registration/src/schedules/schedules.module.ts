@@ -8,9 +8,9 @@ import { NotificationsService } from '../notifications/notifications.service.js'
 import { EnrollmentClient } from '../registrations/enrollment-client.js';
 import { RegistrationsController } from '../registrations/registrations.controller.js';
 import { RegistrationsService } from '../registrations/registrations.service.js';
+import { ExamSeatAllocator } from '../seats/exam-seat-allocator.js';
 import { EXAM_SEATS } from '../seats/exam-seats.js';
 import { examSeatsProvider } from '../seats/exam-seats.provider.js';
-import type { SeatAllocator } from '@registrar/platform';
 import { ScheduleCache } from './schedule-cache.js';
 import { ScheduleChangeService } from './schedule-change.service.js';
 import { ScheduleController } from './schedule.controller.js';
@@ -48,7 +48,7 @@ const storeProvider: Provider = {
 export class ExamRegistrationModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(ScheduleCache) private readonly cache: ScheduleCache,
-    @Inject(EXAM_SEATS) private readonly seats: SeatAllocator,
+    @Inject(EXAM_SEATS) private readonly seats: ExamSeatAllocator,
     @Inject(COORDINATOR_BINDING) private readonly binding: SessionBinding,
   ) {}
 

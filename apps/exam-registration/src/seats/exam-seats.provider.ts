@@ -11,6 +11,7 @@ import {
 } from '@registrar/platform';
 import { DataSource } from 'typeorm';
 import { COORDINATOR_BINDING } from '../common/coordinator-binding.js';
+import { ExamSeatAllocator } from './exam-seat-allocator.js';
 import { EXAM_SEATS, examSeatTables } from './exam-seats.js';
 
 export const examSeatsProvider: Provider = {
@@ -24,14 +25,16 @@ export const examSeatsProvider: Provider = {
     config: PlatformConfig,
     clock: Clock,
   ) =>
-    new SeatAllocator({
-      dataSource,
-      tables: examSeatTables,
-      client: binding.client,
-      clientFactory,
-      lockPath: (poolId) => paths.examSessionLock(poolId),
-      lockOwner: config.instanceId,
-      now: () => clock.now(),
-      skipFenceCheck: config.planted('skip-fence-check'),
-    }),
+    new ExamSeatAllocator(
+      new SeatAllocator({
+        dataSource,
+        tables: examSeatTables,
+        client: binding.client,
+        clientFactory,
+        lockPath: (poolId) => paths.examSessionLock(poolId),
+        lockOwner: config.instanceId,
+        now: () => clock.now(),
+        skipFenceCheck: config.planted('skip-fence-check'),
+      }),
+    ),
 };

@@ -21,10 +21,26 @@ export async function startCourseEnrollment(platform: ExamPlatform): Promise<Ser
   return s;
 }
 
-async function json(res: Response, what: string): Promise<Record<string, unknown>> {
-  const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${what}: ${res.status} ${JSON.stringify(body)}`);
-  return body;
+/**
+ * Setup calls to course-enrollment, retried on 500/503: two of its instances sharing one SQLite
+ * file answer 500 (SQLITE_BUSY) to some concurrent writes (seen here; reported to its owner).
+ * `okStatuses` lets a retried register accept the 409 of its own earlier success.
+ */
+async function json(
+  call: () => Promise<Response>,
+  what: string,
+  okStatuses: number[] = [],
+): Promise<Record<string, unknown>> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await call();
+    const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    if (res.ok || okStatuses.includes(res.status)) return body;
+    if ((res.status === 500 || res.status === 503) && attempt < 8) {
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+      continue;
+    }
+    throw new Error(`${what}: ${res.status} ${JSON.stringify(body)}`);
+  }
 }
 
 export async function login(
@@ -33,11 +49,12 @@ export async function login(
   password: string,
 ): Promise<{ token: string; id: string }> {
   const body = await json(
-    await fetch(`${url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email, password }),
-    }),
+    () =>
+      fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      }),
     `login ${email}`,
   );
   return { token: body['accessToken'] as string, id: (body['account'] as { id: string }).id };
@@ -47,12 +64,14 @@ export async function login(
 export async function newStudent(url: string, email: string): Promise<{ token: string; id: string }> {
   const password = 'student-pass-1';
   await json(
-    await fetch(`${url}/api/auth/register`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email, password, name: email.split('@')[0] }),
-    }),
+    () =>
+      fetch(`${url}/api/auth/register`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email, password, name: email.split('@')[0] }),
+      }),
     `register ${email}`,
+    [409],
   );
   return login(url, email, password);
 }
@@ -64,11 +83,12 @@ export async function createCourse(
   capacity: number,
 ): Promise<string> {
   const body = await json(
-    await fetch(`${url}/api/courses`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${staffToken}` },
-      body: JSON.stringify({ code, title: `Course ${code}`, capacity, waitlistCapacity: 0 }),
-    }),
+    () =>
+      fetch(`${url}/api/courses`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${staffToken}` },
+        body: JSON.stringify({ code, title: `Course ${code}`, capacity, waitlistCapacity: 0 }),
+      }),
     `create course ${code}`,
   );
   return body['id'] as string;
@@ -76,12 +96,14 @@ export async function createCourse(
 
 export async function enroll(url: string, token: string, courseId: string): Promise<void> {
   await json(
-    await fetch(`${url}/api/courses/${courseId}/enrollments`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-      body: '{}',
-    }),
+    () =>
+      fetch(`${url}/api/courses/${courseId}/enrollments`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body: '{}',
+      }),
     `enroll in ${courseId}`,
+    [409],
   );
 }
 
