@@ -4,6 +4,8 @@
  *   npm run bench -- coordinator [--sessions 8] [--inflight 2] [--seconds 5] [--memory-nodes 1000000]
  *   npm run bench -- recipes [--sessions 20] [--seconds 10]
  *   npm run bench -- ensemble [--sessions 12] [--inflight 2] [--seconds 5] [--lock-sessions 12] [--failovers 3]
+ *   npm run bench -- schedule [--clients 50,500] [--updates 50] [--pause-ms 50]   (exam schedule push over SSE)
+ *   npm run bench -- enrollment [--students 500] [--courses 20] [--per-course 100]   (bench/enrollment.ts)
  *
  * Both servers are started on loopback with the same tickTime and fsync on (forceSync=yes), driven
  * by the same client (ours), one server at a time, the other idle. Each server's CPU time and peak
@@ -33,6 +35,8 @@ import {
   type EnsembleRunExtras,
 } from './ensemble.js';
 import { prepareRoots, runWorkload, VALUE, WORKLOADS, type WorkloadResult } from './workloads.js';
+import { registerScheduleBench } from './schedule.js';
+import { registerEnrollmentCommand } from './enrollment.js';
 
 interface CoordinatorOptions {
   sessions: string;
@@ -356,6 +360,10 @@ program
       await Promise.all([zk.stop(), ours.stop()]);
     }
   });
+
+registerEnrollmentCommand(program);
+
+registerScheduleBench(program, fairStart);
 
 program.parseAsync().catch((e) => {
   console.error(e);

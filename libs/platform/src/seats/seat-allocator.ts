@@ -17,7 +17,14 @@
  * 3. the database: the seat-taking UPDATE is conditional on `taken + :n <= capacity`, and a CHECK
  *    constraint refuses `taken > capacity` whatever statement tries it.
  */
-import { Lock, SessionBinding, type ClientFactory, type ZooKeeperClient } from '@registrar/coordination';
+import {
+  Lock,
+  SessionBinding,
+  SessionExpiredError,
+  type ClientFactory,
+  type LockAcquisition,
+  type ZooKeeperClient,
+} from '@registrar/coordination';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { decideSeatOps, needsWaitlist } from './seat-decisions.js';
 import {
@@ -36,6 +43,8 @@ import type {
 } from './seat-model.js';
 import type { SeatHoldRow, SeatTables } from './seat-tables.js';
 import { runTransaction } from './transaction-gate.js';
+
+const DEAD_STATES: ReadonlySet<string> = new Set(['EXPIRED', 'CLOSED', 'AUTH_FAILED']);
 
 /** The planted bug that turns the fencing-token check off (tests prove the stale-holder test catches it). */
 export const SKIP_FENCE_CHECK = 'skip-fence-check';
@@ -151,14 +160,13 @@ export class SeatAllocator {
   private async drain(poolId: string, queue: PoolQueue): Promise<void> {
     try {
       while (queue.items.length > 0) {
-        const lock = new Lock(
-          this.binding.client,
-          this.opts.lockPath(poolId),
-          this.opts.lockOwner !== undefined ? { data: this.opts.lockOwner } : {},
-        );
+        let lock: Lock;
         let token: number;
         try {
-          ({ fencingToken: token } = await lock.acquire({ timeoutMs: this.opts.lockTimeoutMs ?? 15_000 }));
+          ({
+            lock,
+            acquired: { fencingToken: token },
+          } = await this.lock(poolId));
         } catch (e) {
           const error = new SeatLockUnavailableError(poolId, e);
           for (const item of queue.items.splice(0)) item.reject(error);
@@ -189,6 +197,50 @@ export class SeatAllocator {
     } finally {
       this.queues.delete(poolId);
     }
+  }
+
+  /**
+   * Acquires the pool's lock. A session that expired (this process was paused, or cut off too long)
+   * is replaced by the binding's factory; rather than failing the batch on the dead session, wait for
+   * the new one within the lock timeout and contend again.
+   */
+  private async lock(poolId: string): Promise<{ lock: Lock; acquired: LockAcquisition }> {
+    const deadline = Date.now() + (this.opts.lockTimeoutMs ?? 15_000);
+    for (;;) {
+      const client = this.binding.client;
+      const lock = new Lock(
+        client,
+        this.opts.lockPath(poolId),
+        this.opts.lockOwner !== undefined ? { data: this.opts.lockOwner } : {},
+      );
+      try {
+        const acquired = await lock.acquire({ timeoutMs: Math.max(1, deadline - Date.now()) });
+        return { lock, acquired };
+      } catch (e) {
+        const dead = e instanceof SessionExpiredError || DEAD_STATES.has(client.state);
+        if (!dead || this.opts.clientFactory === undefined || Date.now() >= deadline) throw e;
+        await this.nextClient(client, deadline);
+      }
+    }
+  }
+
+  /** Resolves once the binding holds a client other than `dead` (or rejects at the deadline). */
+  private nextClient(dead: ZooKeeperClient, deadline: number): Promise<void> {
+    if (this.binding.client !== dead) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onClient = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(
+        () => {
+          this.binding.off('client', onClient);
+          reject(new Error('no new coordinator session in time'));
+        },
+        Math.max(1, deadline - Date.now()),
+      );
+      this.binding.once('client', onClient);
+    });
   }
 
   /** One transaction: claim the fence, load, decide, take the seats with the guarded UPDATE, record. */
