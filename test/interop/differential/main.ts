@@ -70,7 +70,9 @@ try {
       ...(opts.verbose
         ? {
             onStep: (i, step, a, b) => {
-              console.log(`${i}. ${describeStep(step)}\n   apache:    ${JSON.stringify(a)}\n   registrar: ${JSON.stringify(b)}`);
+              console.log(
+                `${i}. ${describeStep(step)}\n   apache:    ${JSON.stringify(a)}\n   registrar: ${JSON.stringify(b)}`,
+              );
             },
           }
         : {}),

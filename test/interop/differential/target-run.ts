@@ -32,6 +32,18 @@ interface Conn {
   /** what each outstanding xid asked, oldest first (xids may repeat). */
   pending: Map<number, ReplyKind[]>;
   closedSession: boolean;
+  /** we dropped the connection ourselves (RawSession learns of it only on the next turn) */
+  dropped?: boolean;
+}
+
+function connected(c: Conn | undefined): c is Conn & { raw: RawSession } {
+  return !!c?.raw && !c.raw.closed && !c.dropped;
+}
+
+function drop(c: Conn | undefined): void {
+  if (!c?.raw) return;
+  c.raw.close();
+  c.dropped = true;
 }
 
 /** The observation of one step on one server, canonical. */
@@ -66,8 +78,7 @@ export class TargetRun {
 
   /** Whether session `i` currently has a connection (for the model). */
   isOpen(i: number): boolean {
-    const c = this.conns[i];
-    return !!c?.raw && !c.raw.closed;
+    return connected(this.conns[i]);
   }
 
   sessionClosed(i: number): boolean {
@@ -81,7 +92,7 @@ export class TargetRun {
       case 'reconnect':
         return this.connect(step.session, step.member, true);
       case 'disconnect': {
-        this.conns[step.session]?.raw?.close();
+        drop(this.conns[step.session]);
         return { frames: [], closed: true, others: await this.otherBarriers(step.session) };
       }
       case 'request':
@@ -93,7 +104,7 @@ export class TargetRun {
 
   private async connect(i: number, member: number, resume: boolean): Promise<StepObservation> {
     const prev = this.conns[i];
-    prev?.raw?.close();
+    drop(prev);
     const conn: Conn = { pending: new Map(), closedSession: false, id: prev?.id, passwd: prev?.passwd };
     this.conns[i] = conn;
     const raw = await RawSession.open(this.ports[member % this.ports.length]!);
@@ -167,7 +178,7 @@ export class TargetRun {
     let closed = await this.collectFirstReply(i, frames, incomplete ? INCOMPLETE_WAIT_MS : REPLY_TIMEOUT_MS);
     if (incomplete) {
       // The server still waits for the rest of the frame; the client gives up on the connection.
-      conn.raw!.close();
+      drop(conn);
       return { frames, closed, others: await this.otherBarriers(i) };
     }
     if (!closed) closed = await this.barrier(i, frames);
@@ -192,8 +203,8 @@ export class TargetRun {
   /** Sends a barrier on session i and collects every frame up to its reply. True if closed first. */
   private async barrier(i: number, out: Canonical[]): Promise<boolean> {
     const conn = this.conns[i]!;
+    if (!connected(conn)) return true;
     const raw = conn.raw;
-    if (!raw || raw.closed) return true;
     const frames: Buffer[] = [];
     if (this.syncBarriers) {
       const sx = this.barrierXid++;
@@ -230,7 +241,7 @@ export class TargetRun {
     const others: { [session: string]: Canonical[] } = {};
     await Promise.all(
       this.conns.map(async (c, i) => {
-        if (i === acting || !c.raw || c.raw.closed) return;
+        if (i === acting || !connected(c)) return;
         const frames: Canonical[] = [];
         const closed = await this.barrier(i, frames);
         // The barrier's header zxid on a session that did nothing adds no information.
@@ -256,14 +267,15 @@ export class TargetRun {
   async closeAll(): Promise<void> {
     for (const [i, c] of this.conns.entries()) {
       if (c.closedSession || c.id === undefined) {
-        c.raw?.close();
+        drop(c);
         continue;
       }
-      if (!c.raw || c.raw.closed) {
+      if (!connected(c)) {
         await this.connect(i, 0, true).catch(() => undefined);
       }
-      const raw = this.conns[i]!.raw;
-      if (raw && !raw.closed) {
+      const now = this.conns[i];
+      const raw = now?.raw;
+      if (raw && connected(now)) {
         raw.send(encodeRequest(BARRIER_XID_BASE - 1, { op: 'closeSession' }));
         await raw.closedWithin(REPLY_TIMEOUT_MS);
       }

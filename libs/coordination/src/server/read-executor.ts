@@ -7,6 +7,7 @@ import { ErrorCode, Perms, WatcherType } from '../protocol/constants.js';
 import type { Id, MultiSubResult, Request, Response, SetWatchesRequest } from '../protocol/records.js';
 import { CoordinationError } from '../protocol/errors.js';
 import { checkAcl } from '../tree/acl.js';
+import { javaHashSetOrder, juteStringRecordHash } from './java-hash-order.js';
 import type { DataTree, Notification } from '../tree/data-tree.js';
 
 /**
@@ -145,20 +146,20 @@ export class ReadExecutor<W> {
         const path = readPath(request.path);
         if (!tree.has(path)) return fail(ErrorCode.NONODE);
         if (!this.canRead(path, ctx.authIds)) return fail(ErrorCode.NOAUTH);
-        return ok({ op: 'getAllChildrenNumber', totalNumber: tree.countDescendants(path) });
+        // ZooKeeper counts the keys under `path + "/"` of a node table that holds the root twice
+        // (as "" and "/"): for "" that counts "/" as well, one more than for "/" (observed).
+        const extra = request.path === '' ? 1 : 0;
+        return ok({ op: 'getAllChildrenNumber', totalNumber: tree.countDescendants(path) + extra });
       }
       case 'getEphemerals': {
         const prefix = request.path === '' ? '/' : request.path;
         return ok({ op: 'getEphemerals', ephemerals: tree.ephemerals(ctx.sessionId, prefix) });
       }
       case 'whoAmI': {
-        // As ZooKeeper 3.8 answers (observed with zkCli): authenticated ids first, in the order
-        // they were added (duplicates kept), the connection's ip id last; digest ids show the user
-        // name only, never the hash.
-        const ids = [
-          ...ctx.authIds.filter((i) => i.scheme !== 'ip'),
-          ...ctx.authIds.filter((i) => i.scheme === 'ip'),
-        ];
+        // ZooKeeper keeps a connection's auth ids in a HashSet<Id> and lists it as it iterates
+        // (observed, 3.8.0: the same ids in any order of addAuth list alike); digest ids show the
+        // user name only, never the hash.
+        const ids = javaHashSetOrder(ctx.authIds, (i) => juteStringRecordHash(i.scheme, i.id));
         return ok({
           op: 'whoAmI',
           clientInfo: ids.map((i) => ({
