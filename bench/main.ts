@@ -5,7 +5,6 @@
  *   npm run bench -- recipes [--sessions 20] [--seconds 10]
  *   npm run bench -- ensemble [--sessions 12] [--inflight 2] [--seconds 5] [--lock-sessions 12] [--failovers 3]
  *   npm run bench -- schedule [--clients 50,500] [--updates 50] [--pause-ms 50]   (exam schedule push over SSE)
- *   npm run bench -- schedule [--clients 50,500] [--updates 50] [--pause-ms 50]   (exam schedule push over SSE)
  *   npm run bench -- enrollment [--students 500] [--courses 20] [--per-course 100]   (bench/enrollment.ts)
  *
  * Both servers are started on loopback with the same tickTime and fsync on (forceSync=yes), driven
@@ -36,7 +35,6 @@ import {
   type EnsembleRunExtras,
 } from './ensemble.js';
 import { prepareRoots, runWorkload, VALUE, WORKLOADS, type WorkloadResult } from './workloads.js';
-import { registerScheduleBench } from './schedule.js';
 import { registerScheduleBench } from './schedule.js';
 import { registerEnrollmentCommand } from './enrollment.js';
 
@@ -364,8 +362,6 @@ program
   });
 
 registerEnrollmentCommand(program);
-
-registerScheduleBench(program, fairStart);
 
 registerScheduleBench(program, fairStart);
 
