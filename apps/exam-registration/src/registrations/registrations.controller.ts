@@ -11,6 +11,7 @@ import {
   SseStream,
   type AuthUser,
 } from '@registrar/platform';
+import { OpenStreams } from '../common/open-streams.js';
 import type { ExamRegistrationEnv } from '../exam-registration.env.js';
 import type { Notification } from '../notifications/notification.entity.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
@@ -32,6 +33,7 @@ export class RegistrationsController {
     @Inject(RegistrationsService) private readonly registrations: RegistrationsService,
     @Inject(NotificationsService) private readonly notifications: NotificationsService,
     @Inject(PlatformConfig) private readonly config: PlatformConfig<ExamRegistrationEnv>,
+    @Inject(OpenStreams) private readonly streams: OpenStreams,
   ) {}
 
   @Post('exams/:id/sessions/:sessionId/registrations')
@@ -79,6 +81,7 @@ export class RegistrationsController {
     if (last !== undefined && !/^\d{1,16}$/.test(last))
       throw new BadRequestError('Last-Event-ID must be a number');
     const stream = new SseStream(req, res, { heartbeatMs: this.config.env.SSE_HEARTBEAT_MS });
+    this.streams.add(stream);
     const seen = new Set<string>();
     const send = (n: Notification) => {
       if (seen.has(n.id)) return;

@@ -44,6 +44,7 @@ import {
   BadRequestError,
   CLOCK,
   ConflictError,
+  PlatformConfig,
   NotFoundError,
   PreconditionFailedError,
   runTransaction,
@@ -56,6 +57,7 @@ import {
 import { retryOnBusy } from '../common/sqlite-busy.js';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { COORDINATOR_BINDING } from '../common/coordinator-binding.js';
+import type { ExamRegistrationEnv } from '../exam-registration.env.js';
 import { withExamWriteLock } from '../common/coordinator-locks.js';
 import { Exam } from '../exams/exam.entity.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
@@ -104,11 +106,21 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
     @Inject(ScheduleStore) private readonly store: ScheduleStore,
     @Inject(ScheduleCache) private readonly cache: ScheduleCache,
     @Inject(NotificationsService) private readonly notifications: NotificationsService,
+    @Inject(PlatformConfig) private readonly config: PlatformConfig<ExamRegistrationEnv>,
   ) {}
 
   /** One transaction, retried whole on SQLITE_BUSY (see common/sqlite-busy.ts). */
   private tx<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     return retryOnBusy(() => runTransaction(this.dataSource, work));
+  }
+
+  /** Test-only stop at a crash point (SCHEDULE_TEST_PAUSE_AT / _MS); a no-op otherwise. */
+  private async testPause(at: 'before-znode' | 'after-znode'): Promise<void> {
+    const { SCHEDULE_TEST_PAUSE_AT: where, SCHEDULE_TEST_PAUSE_MS: ms } = this.config.env;
+    if (where === at && ms > 0) {
+      this.logger.warn(`TEST PAUSE ${at} for ${ms} ms`);
+      await new Promise((r) => setTimeout(r, ms));
+    }
   }
 
   /** Pending changes left by a crashed writer are resolved in the background at boot. */
@@ -177,10 +189,12 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
         await this.abort(change, `database side failed: ${String(err)}`);
         throw err;
       }
+      await this.testPause('before-znode');
       let result: ScheduleVersion | undefined;
       try {
         result = await this.store.write(next, baseVersion);
         ackedAtMs = Date.now();
+        await this.testPause('after-znode');
       } catch (err) {
         if (err instanceof StaleScheduleError) {
           // Only a writer that bypasses the lock (zkCli, another tool) gets here.

@@ -25,6 +25,7 @@ import {
   SseStream,
   type AuthUser,
 } from '@registrar/platform';
+import { OpenStreams } from '../common/open-streams.js';
 import type { ExamRegistrationEnv } from '../exam-registration.env.js';
 import { ifNoneMatchHits, parseIfMatch, scheduleEtag } from './if-match.js';
 import { ScheduleCache } from './schedule-cache.js';
@@ -52,6 +53,7 @@ export class ScheduleController {
     @Inject(ScheduleCache) private readonly cache: ScheduleCache,
     @Inject(ScheduleChangeService) private readonly changes: ScheduleChangeService,
     @Inject(PlatformConfig) private readonly config: PlatformConfig<ExamRegistrationEnv>,
+    @Inject(OpenStreams) private readonly streams: OpenStreams,
   ) {}
 
   @Get('schedule/events')
@@ -71,6 +73,7 @@ export class ScheduleController {
       since = Number(last);
     }
     const stream = new SseStream(req, res, { heartbeatMs: this.config.env.SSE_HEARTBEAT_MS });
+    this.streams.add(stream);
     // Per connection: the newest version sent per exam, so nothing older follows anything newer
     // and nothing is sent twice (a replayed version may also arrive live).
     const sent = new Map<string, number>();
