@@ -48,6 +48,7 @@ interface ScenarioResult {
   waitlisted: number;
   refused: number;
   errors: number;
+  errorKinds: Record<string, number>;
   audit: string;
 }
 
@@ -61,7 +62,6 @@ async function runScenario(
   instances: number,
   work: Array<{ courseId: string; student: Student }>,
   inflight: number,
-  bars: cliProgress.MultiBar,
 ): Promise<ScenarioResult> {
   const urls = cluster.instances.slice(0, instances).map((i) => i.url);
   const histogram = hdr.build({
@@ -69,7 +69,12 @@ async function runScenario(
     highestTrackableValue: 120_000,
     numberOfSignificantValueDigits: 3,
   });
-  const bar = bars.create(work.length, 0, { label: `${name} x${instances}`.padEnd(22) });
+  const bar = new cliProgress.SingleBar(
+    { format: `${`${name} x${instances}`.padEnd(22)} {bar} {value}/{total} | {duration}s`, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(work.length, 0);
+  const errorKinds = new Map<string, number>();
   let enrolled = 0;
   let waitlisted = 0;
   let refused = 0;
@@ -85,9 +90,14 @@ async function runScenario(
     if (r.status === 201 && r.body.status === 'enrolled') enrolled++;
     else if (r.status === 201) waitlisted++;
     else if (r.status === 409) refused++;
-    else errors++;
+    else {
+      errors++;
+      const kind = `${r.status} ${r.body?.reason ?? r.body?.message ?? r.body?.error ?? ''}`;
+      errorKinds.set(kind, (errorKinds.get(kind) ?? 0) + 1);
+    }
     bar.increment();
   });
+  bar.stop();
   const seconds = (performance.now() - started) / 1000;
   const ds = await cluster.db();
   const problems: string[] = [];
@@ -111,6 +121,7 @@ async function runScenario(
     waitlisted,
     refused,
     errors,
+    errorKinds: Object.fromEntries(errorKinds),
     audit: problems.length === 0 ? 'ok (never above capacity)' : problems.join('; '),
   };
 }
@@ -175,10 +186,6 @@ export function registerEnrollmentCommand(program: Command): void {
       const inflight = Number(opts.inflight);
       console.log('starting a 3-member ensemble, one database and 3 course-enrollment instances ...');
       const cluster = await startCluster({ instances: 3 });
-      const bars = new cliProgress.MultiBar(
-        { format: '{label} {bar} {value}/{total} | {duration}s', hideCursor: true, clearOnComplete: false },
-        cliProgress.Presets.shades_classic,
-      );
       try {
         const staff = await staffToken(cluster.instances[0]!.url);
         console.log(`registering ${Math.max(nStudents, perCourse)} students (setup, not measured) ...`);
@@ -197,7 +204,6 @@ export function registerEnrollmentCommand(program: Command): void {
               instances,
               students.slice(0, nStudents).map((student) => ({ courseId: opening, student })),
               inflight,
-              bars,
             ),
           );
           const courses: string[] = [];
@@ -208,11 +214,14 @@ export function registerEnrollmentCommand(program: Command): void {
             student: students[(Math.floor(i / nCourses) + (i % nCourses) * 7) % students.length]!,
           }));
           results.push(
-            await runScenario(cluster, `${nCourses} courses x ${perCourse}`, instances, work, inflight, bars),
+            await runScenario(cluster, `${nCourses} courses x ${perCourse}`, instances, work, inflight),
           );
         }
-        bars.stop();
         console.log(render(results));
+        for (const r of results) {
+          if (r.errors > 0)
+            console.log(`${r.scenario} x${r.instances} errors: ${JSON.stringify(r.errorKinds)}`);
+        }
         mkdirSync('bench/results', { recursive: true });
         const file = `bench/results/enrollment-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
         writeFileSync(
@@ -221,7 +230,6 @@ export function registerEnrollmentCommand(program: Command): void {
         );
         console.log(`results written to ${file}`);
       } finally {
-        bars.stop();
         await cluster.stop();
       }
     });
