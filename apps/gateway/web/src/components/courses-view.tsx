@@ -16,6 +16,13 @@ function SeatBar({ c }: { c: Course }) {
   );
 }
 
+/** What pressing the button will do, as far as the last poll knows (the service decides). */
+function enrollLabel(c: Course): string {
+  if (c.enrolled < c.capacity) return 'Enroll';
+  if (c.waitlistCapacity === undefined || c.waitlisted < c.waitlistCapacity) return 'Join waitlist';
+  return 'Full';
+}
+
 export function CoursesView({ user, now }: { user: User | null; now: number }) {
   const token = user?.token ?? null;
   // The catalogue is for signed-in users (the service requires a token); nothing to poll before that.
@@ -146,7 +153,7 @@ export function CoursesView({ user, now }: { user: User | null; now: number }) {
                           onClick={() => act(c, 'enroll')}
                           aria-label={`Enroll in ${c.code}`}
                         >
-                          {busy === c.id ? 'Enrolling…' : 'Enroll'}
+                          {busy === c.id ? 'Enrolling…' : enrollLabel(c)}
                         </button>
                       )}
                     </td>
