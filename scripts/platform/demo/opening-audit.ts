@@ -66,7 +66,7 @@ export function auditOpening(input: AuditInput): AuditCheck[] {
     },
     {
       name: 'seats filled before anyone waits',
-      ok: waitlisted.length === 0 || enrolled.length === input.capacity,
+      ok: waitlisted.length === 0 || enrolled.length >= input.capacity,
       detail: `${enrolled.length}/${input.capacity} seats, ${waitlisted.length} waiting`,
     },
     {
