@@ -134,8 +134,8 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
    */
   async update(
     examId: string,
-    body: unknown,
     baseVersion: number,
+    body: unknown,
     user: AuthUser,
   ): Promise<ScheduleVersion & { ackedAtMs: number }> {
     const checked = validateScheduleInput(body);

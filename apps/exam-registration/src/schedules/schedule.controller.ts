@@ -25,6 +25,7 @@ import {
   SseStream,
   type AuthUser,
 } from '@registrar/platform';
+import { ExamMetrics } from '../common/exam-metrics.js';
 import { OpenStreams } from '../common/open-streams.js';
 import type { ExamRegistrationEnv } from '../exam-registration.env.js';
 import { ifNoneMatchHits, parseIfMatch, scheduleEtag } from './if-match.js';
@@ -54,6 +55,7 @@ export class ScheduleController {
     @Inject(ScheduleChangeService) private readonly changes: ScheduleChangeService,
     @Inject(PlatformConfig) private readonly config: PlatformConfig<ExamRegistrationEnv>,
     @Inject(OpenStreams) private readonly streams: OpenStreams,
+    @Inject(ExamMetrics) private readonly metrics: ExamMetrics,
   ) {}
 
   @Get('schedule/events')
@@ -157,8 +159,23 @@ export class ScheduleController {
     @CurrentUser() user: AuthUser,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const base = parseIfMatch(ifMatch);
-    const written = await this.changes.update(examIdParam(id), body, base, user);
+    let written;
+    try {
+      written = await this.changes.update(examIdParam(id), parseIfMatch(ifMatch), body, user);
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      const outcome =
+        status === 412
+          ? 'stale'
+          : status === 409
+            ? 'conflict'
+            : status === 400 || status === 428
+              ? 'invalid'
+              : 'failed';
+      this.metrics.scheduleWrites.inc({ outcome });
+      throw err;
+    }
+    this.metrics.scheduleWrites.inc({ outcome: 'committed' });
     res.setHeader('ETag', scheduleEtag(written.version));
     // When the coordinator acknowledged the write (epoch ms): push latency is measured from it.
     res.setHeader('X-Coordinator-Ack-Ms', String(written.ackedAtMs));

@@ -2,6 +2,7 @@ import { Inject, Module, type OnApplicationShutdown, type OnModuleInit, type Pro
 import type { SessionBinding } from '@registrar/coordination';
 import { ZNODE_PATHS, type ZnodePaths } from '@registrar/platform';
 import { COORDINATOR_BINDING, coordinatorBindingProvider } from '../common/coordinator-binding.js';
+import { ExamMetrics } from '../common/exam-metrics.js';
 import { OpenStreams } from '../common/open-streams.js';
 import { ExamsController } from '../exams/exams.controller.js';
 import { ExamsService } from '../exams/exams.service.js';
@@ -45,6 +46,7 @@ const storeProvider: Provider = {
     EnrollmentClient,
     NotificationsService,
     OpenStreams,
+    ExamMetrics,
   ],
 })
 export class ExamRegistrationModule implements OnModuleInit, OnApplicationShutdown {
