@@ -107,14 +107,17 @@ const supervisor = new Supervisor({
 });
 
 // ---- stopping ------------------------------------------------------------------------------------
-let stopRequested = false;
+// One Ctrl-C can arrive several times within milliseconds: the terminal signals the whole process
+// group and npm and tsx each relay it again. Only a signal well after the first means "hurry up".
+let stopRequestedAt: number | undefined;
 async function stop(code: number): Promise<never> {
-  if (stopRequested) {
-    say('second signal: killing every child now');
+  if (stopRequestedAt !== undefined) {
+    if (Date.now() - stopRequestedAt < 2000) return new Promise<never>(() => {});
+    say('second Ctrl-C: killing every child now');
     supervisor.killAll();
     process.exit(code);
   }
-  stopRequested = true;
+  stopRequestedAt = Date.now();
   say(`stopping ${supervisor.running().length} processes...`);
   await supervisor.stopAll(10_000);
   say('all processes stopped');
