@@ -308,3 +308,22 @@ describe('schedule events (SSE)', () => {
     expect(res.status).toBe(400);
   });
 });
+
+describe('operations', () => {
+  it('serves health, OpenAPI and its own metrics', async () => {
+    expect((await request(a.url).get('/health')).status).toBe(200);
+    const doc = await request(a.url).get('/docs-json');
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/exams/{id}/schedule',
+        '/api/exams/schedule/events',
+        '/api/students/me/events',
+      ]),
+    );
+    const metrics = (await request(a.url).get('/metrics')).text;
+    expect(metrics).toMatch(/exam_schedule_writes_total\{[^}]*outcome="committed"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/exam_schedule_writes_total\{[^}]*outcome="invalid"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/exam_schedule_versions_received_total(\{[^}]*\})? [1-9]/);
+    expect(metrics).toMatch(/exam_sse_streams(\{[^}]*\})? \d/);
+  });
+});
