@@ -44,6 +44,23 @@ export const ALLOWED_DIFFERENCES: AllowedDifference[] = [
       'our member. The harness starts Apache with the flag, so on the wire there is no difference.',
   },
   {
+    id: 'createttl-negative-ttl',
+    reason:
+      'A top-level createTTL with non-TTL flags (0-4) and a negative ttl stops Apache 3.8.0 ' +
+      '(EphemeralType.TTL.toEphemeralOwner throws in PrepRequestProcessor and the request processor ' +
+      'thread dies; nothing answers again). Our member fails the request with BADARGUMENTS instead ' +
+      '(libs/coordination/src/server/write-rules.ts). The generator never sends it to Apache; ' +
+      'test/interop/special-xids.spec.ts checks our answer. Inside multi the ttl is ignored alike.',
+  },
+  {
+    id: 'requests-after-a-closing-reply',
+    reason:
+      'After UNIMPLEMENTED (unknown opcode) or AUTHFAILED, Apache queues the close behind the reply ' +
+      'and may still answer a request that reached it meanwhile (a race); our member answers ' +
+      'nothing after such a reply. The harness sends nothing more on that connection and compares ' +
+      'the reply and the close.',
+  },
+  {
     id: 'children-order',
     reason:
       'Apache lists children in HashSet order (an implementation detail of java.util.HashMap) and ' +

@@ -1,8 +1,9 @@
 /**
  * `npm run test:differential`: seeded request sequences over raw frames, sent to Apache ZooKeeper
- * 3.8 and to our member in lock step, every reply and watch event compared (see README section
- * "Differential wire test" and allowed-differences.ts). Stops at the first difference and prints
- * its seed, the steps before it, the step and both answers.
+ * 3.8 and to our member in lock step, every reply and watch event compared (accepted differences:
+ * allowed-differences.ts, and nowhere else). Stops at the first difference (unless --keep-going)
+ * and prints its seed, the steps before it, the step and both answers. Exit status 1 on a
+ * difference, 2 when the servers cannot run here.
  *
  *   npm run test:differential -- --seeds 2000             # seeds 1..2000, standalone
  *   npm run test:differential -- --seed 417               # replay one seed

@@ -104,8 +104,9 @@ export function decodeFrame(
   const err = r.int();
   const header = { xid, zxid, err };
   const body = frame.subarray(16);
-  const kind = kindFor(xid);
-  if (xid === -1 && kind === undefined) {
+  // A notification is xid -1 with zxid -1 in 3.8; a request sent on xid -1 is answered with a
+  // real zxid, so it is not mistaken for one (and its pending entry is not used up by an event).
+  if (xid === -1 && zxid === -1) {
     try {
       const event = readWatcherEvent(r);
       if (r.remaining === 0) return { ...header, event };
@@ -114,6 +115,7 @@ export function decodeFrame(
     }
     return { ...header, body };
   }
+  const kind = kindFor(xid);
   if (err !== 0 || kind === undefined || body.length === 0) return { ...header, body };
   try {
     if (kind === 'sasl') {

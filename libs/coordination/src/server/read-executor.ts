@@ -140,7 +140,17 @@ export class ReadExecutor<W> {
         ) {
           return fail(ErrorCode.NOAUTH);
         }
-        return ok({ op: 'getACL', acl: entry.acl, stat: entry.stat });
+        if (isSuper(ids) || checkAcl(entry.acl, Perms.ADMIN, ids)) {
+          return ok({ op: 'getACL', acl: entry.acl, stat: entry.stat });
+        }
+        // A reader without ADMIN sees digest ids with the hash masked (FinalRequestProcessor:
+        // id.replaceAll(":.*", ":x")), so ACLs do not leak password hashes (observed, 3.8.0).
+        const acl = entry.acl.map((a) =>
+          a.id.scheme === 'digest'
+            ? { perms: a.perms, id: { scheme: 'digest', id: a.id.id.replace(/:.*/g, ':x') } }
+            : a,
+        );
+        return ok({ op: 'getACL', acl, stat: entry.stat });
       }
       case 'getAllChildrenNumber': {
         const path = readPath(request.path);
@@ -183,11 +193,13 @@ export class ReadExecutor<W> {
         if (type !== WatcherType.Children && type !== WatcherType.Data && type !== WatcherType.Any) {
           return fail(ErrorCode.MARSHALLINGERROR);
         }
-        // checkWatches walks the path's parents (for recursive watches); a non-empty path without
-        // a '/' makes that walk throw, which answers MARSHALLINGERROR (observed, 3.8.0).
+        // checkWatches walks the path and its parents (PathParentIterator); a non-empty path without
+        // a '/' makes that walk throw, which answers MARSHALLINGERROR (observed, 3.8.0)...
         if (request.op === 'checkWatches' && request.path !== '' && !request.path.includes('/')) {
           return fail(ErrorCode.MARSHALLINGERROR);
         }
+        // ...and the walk over "" visits nothing, so nothing is ever found there.
+        if (request.op === 'checkWatches' && request.path === '') return fail(ErrorCode.NOWATCHER);
         const found = tree.removeWatches(request.path, type, ctx.watcher, request.op === 'checkWatches');
         return found ? ok({ op: 'empty' }) : fail(ErrorCode.NOWATCHER);
       }
