@@ -32,3 +32,8 @@ export class NotEnrolledError extends ForbiddenError {
     super(`you are not enrolled in course ${courseId}`, { reason: 'not-enrolled' });
   }
 }
+export class SessionStartedError extends ConflictError {
+  constructor(sessionId: string) {
+    super(`session ${sessionId} has started; it can no longer be cancelled`, { reason: 'started' });
+  }
+}

@@ -39,6 +39,7 @@ import {
   OverlappingSessionError,
   RegistrationClosedError,
   SessionFullError,
+  SessionStartedError,
 } from './registration-errors.js';
 import { Registration } from './registration.entity.js';
 import { insertRegistration, updateRegistration } from './registration-writes.js';
@@ -87,8 +88,10 @@ export class RegistrationsService {
 
   async register(examId: string, sessionId: string, user: AuthUser): Promise<RegistrationView> {
     const exam = await this.exam(examId);
-    // Cheap checks on the cached schedule first; repeated on the fresh one under the lock.
-    this.openSession(this.cache.get(examId)?.schedule.sessions ?? [], examId, sessionId);
+    // Cheap checks on the cached schedule first (when this instance has it yet); repeated on the
+    // fresh one under the lock, which is the one that counts.
+    const cached = this.cache.get(examId);
+    if (cached !== undefined) this.openSession(cached.schedule.sessions, examId, sessionId);
     const enrolled = await this.enrollment.isEnrolled({ studentId: user.id, courseId: exam.courseId });
     if (!enrolled.enrolled) throw new NotEnrolledError(exam.courseId);
 
@@ -119,6 +122,10 @@ export class RegistrationsService {
           .getRepository(Registration)
           .findOneBy({ examId, studentId: user.id, status: 'active' });
         if (reg === null) throw new NotFoundError(`you hold no session of exam ${examId}`);
+        const session = this.cache.get(examId)?.schedule.sessions.find((s) => s.id === reg.sessionId);
+        if (session !== undefined && this.clock.now().getTime() >= Date.parse(session.startsAt)) {
+          throw new SessionStartedError(reg.sessionId);
+        }
         await this.seats.submit(sessionPoolId(examId, reg.sessionId), {
           kind: 'release',
           holderId: user.id,
