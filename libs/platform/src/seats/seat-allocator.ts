@@ -248,8 +248,8 @@ export class SeatAllocator {
     const { tables } = this.opts;
     const fenced = this.opts.skipFenceCheck !== true;
     return runTransaction(this.opts.dataSource, async (em) => {
-      // First statement is a write: SQLite takes its write lock now (waiting on busy_timeout instead
-      // of failing a read-to-write upgrade), PostgreSQL locks the pool row until commit.
+      // Claim the fence first: a stale holder stops here having written nothing, and PostgreSQL
+      // locks the pool row until commit (SQLite holds its write lock since BEGIN IMMEDIATE).
       const claim = await em
         .createQueryBuilder()
         .update(tables.pools)
