@@ -220,6 +220,25 @@ describe('courses', () => {
   });
 });
 
+describe('OpenAPI', () => {
+  it('documents the course and enrollment routes', async () => {
+    const doc = await http().get('/docs-json');
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/courses',
+        '/api/courses/{id}',
+        '/api/courses/{id}/enrollments',
+        '/api/courses/{id}/enrollments/{studentId}',
+        '/api/students/me/enrollments',
+      ]),
+    );
+    expect(doc.body.components.schemas.CreateCourseDto.required).toEqual(
+      expect.arrayContaining(['code', 'title', 'capacity']),
+    );
+  });
+});
+
 describe('enrollments', () => {
   it('enrolls, waitlists with a position, then refuses: 201, 201, 201, 409', async () => {
     const c = await createCourse({ capacity: 2, waitlistCapacity: 1 });
