@@ -12,6 +12,7 @@
  * Results also go to bench/results/enrollment-<time>.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
@@ -218,6 +219,12 @@ export function registerEnrollmentCommand(program: Command): void {
           );
         }
         console.log(render(results));
+        // Context for the figures: every process (ensemble, instances, this client) shares these cores.
+        console.log(
+          `${cpus().length} cores; load average ${loadavg()
+            .map((l) => l.toFixed(1))
+            .join(' ')}`,
+        );
         for (const r of results) {
           if (r.errors > 0)
             console.log(`${r.scenario} x${r.instances} errors: ${JSON.stringify(r.errorKinds)}`);
@@ -226,7 +233,17 @@ export function registerEnrollmentCommand(program: Command): void {
         const file = `bench/results/enrollment-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
         writeFileSync(
           file,
-          JSON.stringify({ options: opts, database: cluster.databases.kind, results }, null, 2),
+          JSON.stringify(
+            {
+              options: opts,
+              database: cluster.databases.kind,
+              cores: cpus().length,
+              loadavg: loadavg(),
+              results,
+            },
+            null,
+            2,
+          ),
         );
         console.log(`results written to ${file}`);
       } finally {

@@ -27,6 +27,8 @@ export interface ServiceProcessOptions {
   readyTimeoutMs?: number;
   /** Log file (default: a new temp dir). */
   logFile?: string;
+  /** Extra node flags before the entry point (e.g. `--cpu-prof`, not allowed in NODE_OPTIONS). */
+  nodeArgs?: string[];
 }
 
 export interface ServiceProcess {
@@ -98,7 +100,7 @@ export async function startServiceProcess(opts: ServiceProcessOptions): Promise<
     HTTP_PORT: String(httpPort),
     ...(rpcPort !== undefined ? { RPC_PORT: String(rpcPort) } : {}),
   };
-  const proc = spawnMember(process.execPath, ['--enable-source-maps', main], {
+  const proc = spawnMember(process.execPath, ['--enable-source-maps', ...(opts.nodeArgs ?? []), main], {
     cwd: REPO_ROOT,
     env,
     outFile: logFile,

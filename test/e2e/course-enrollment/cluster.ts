@@ -22,6 +22,8 @@ export interface ClusterOptions {
   /** Coordinator tick (ms); small ticks allow short session timeouts. */
   tickTime?: number;
   members?: number;
+  /** Extra node flags for every instance. */
+  nodeArgs?: string[];
 }
 
 export interface Cluster {
@@ -76,6 +78,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     const svc = await startServiceProcess({
       app: 'course-enrollment',
       env: { ...baseEnv, INSTANCE_ID: `ce-${++n}`, ...extra },
+      ...(opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {}),
     });
     instances.push(svc);
     return svc;
