@@ -288,6 +288,24 @@ describe('schedule changes and registrations', () => {
     }
   });
 
+  it('lists students whose rescheduled session now clashes with another exam they hold (not refused)', async () => {
+    const other = await examWith([futureSession('x', { room: 'C1', dayOffset: 30, hour: 9 })], otherCourseId);
+    const exam = await examWith([futureSession('y', { room: 'C2', dayOffset: 30, hour: 13 })]);
+    const s = await enrolledStudent();
+    await enroll(ce.url, s.token, otherCourseId);
+    expect((await registerAt(a.url, s.token, other.id, 'x')).status).toBe(201);
+    expect((await registerAt(a.url, s.token, exam.id, 'y')).status).toBe(201);
+    const res = await request(b.url)
+      .put(`/api/exams/${exam.id}/schedule`)
+      .set('Authorization', `Bearer ${staff}`)
+      .set('If-Match', '"1"')
+      .send({ sessions: [futureSession('y', { room: 'C2', dayOffset: 30, hour: 10 })] });
+    expect(res.status).toBe(200);
+    expect(res.body.clashes).toEqual([
+      { studentId: s.id, sessionId: 'y', otherExamId: other.id, otherSessionId: 'x' },
+    ]);
+  });
+
   it('the student stream needs the student’s own token', async () => {
     const c = new SseClient();
     await c.connect(`${a.url}/api/students/me/events`);

@@ -69,10 +69,19 @@ import { scheduleEtag } from './if-match.js';
 import { ScheduleCache } from './schedule-cache.js';
 import { ScheduleChange, type CapacityChange } from './schedule-change.entity.js';
 import { decodeSchedule, encodeSchedule } from './schedule-codec.js';
-import { planScheduleChange, type HeldSeat } from './schedule-plan.js';
+import { planScheduleChange, type HeldSeat, type SchedulePlan } from './schedule-plan.js';
+import { sessionsOverlap } from '../registrations/sessions-overlap.js';
 import { ScheduleStore, StaleScheduleError } from './schedule-store.js';
 import { scheduleTooLarge, validateScheduleInput } from './schedule-validator.js';
-import type { ScheduleVersion, StoredSchedule } from './schedule.types.js';
+import type { ScheduleSession, ScheduleVersion, StoredSchedule } from './schedule.types.js';
+
+/** A student whose new session overlaps one they hold in another exam. */
+export interface Clash {
+  studentId: string;
+  sessionId: string;
+  otherExamId: string;
+  otherSessionId: string;
+}
 
 /** The 412 body carries the schedule in force, so the client can merge and retry. */
 export function scheduleBody(v: ScheduleVersion) {
@@ -137,7 +146,7 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
     baseVersion: number,
     body: unknown,
     user: AuthUser,
-  ): Promise<ScheduleVersion & { ackedAtMs: number }> {
+  ): Promise<ScheduleVersion & { ackedAtMs: number; clashes: Clash[] }> {
     const checked = validateScheduleInput(body);
     if (!checked.ok) throw new BadRequestError(checked.errors.join('; '), { details: checked.errors });
     const input = checked.value;
@@ -154,6 +163,7 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
     if (tooLarge !== undefined) throw new BadRequestError(tooLarge);
 
     let ackedAtMs = 0;
+    let clashes: Clash[] = [];
     const written = await withExamWriteLock(this.binding.client, this.paths, examId, async () => {
       await this.recoverExam(examId);
       const current = await this.store.read(examId);
@@ -169,6 +179,7 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
       if (!planned.ok)
         throw new ConflictError(planned.conflicts.join('; '), { conflicts: planned.conflicts });
       const capacities = capacityChanges(current.schedule, next);
+      clashes = await this.clashesOf(examId, planned.plan, input.sessions);
       const now = this.clock.now();
       const change: ScheduleChange = Object.assign(new ScheduleChange(), {
         id: randomUUID(),
@@ -219,7 +230,44 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
     });
     // Read-your-writes on this instance: its cache (and SSE) hold the new version before we answer.
     await this.cache.waitForVersion(examId, written.version, 2_000);
-    return { ...written, ackedAtMs };
+    return { ...written, ackedAtMs, clashes };
+  }
+
+  /**
+   * Students whose new time in this exam overlaps a session they hold in another exam (moved
+   * students and those of rescheduled sessions). Not refused: the officer sees the list in the
+   * answer and can move them; refusing would let one student block a room change for everyone.
+   */
+  private async clashesOf(examId: string, plan: SchedulePlan, sessions: ScheduleSession[]): Promise<Clash[]> {
+    const after = new Map(sessions.map((s) => [s.id, s]));
+    const target = new Map<string, string>();
+    for (const r of plan.reassignments) target.set(r.studentId, r.to);
+    const changedIds = plan.changed.map((c) => c.sessionId);
+    if (changedIds.length > 0) {
+      const regs = await this.dataSource
+        .getRepository(Registration)
+        .findBy({ examId, sessionId: In(changedIds), status: 'active' });
+      for (const r of regs) if (!target.has(r.studentId)) target.set(r.studentId, r.sessionId);
+    }
+    if (target.size === 0) return [];
+    const others = await this.dataSource
+      .getRepository(Registration)
+      .findBy({ studentId: In([...target.keys()]), status: 'active' });
+    const out: Clash[] = [];
+    for (const o of others) {
+      if (o.examId === examId) continue;
+      const mine = after.get(target.get(o.studentId)!);
+      const theirs = this.cache.get(o.examId)?.schedule.sessions.find((s) => s.id === o.sessionId);
+      if (mine !== undefined && theirs !== undefined && sessionsOverlap(mine, theirs)) {
+        out.push({
+          studentId: o.studentId,
+          sessionId: mine.id,
+          otherExamId: o.examId,
+          otherSessionId: o.sessionId,
+        });
+      }
+    }
+    return out;
   }
 
   private stale(current: ScheduleVersion, asked: number): PreconditionFailedError {

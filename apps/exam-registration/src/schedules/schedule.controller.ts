@@ -179,6 +179,6 @@ export class ScheduleController {
     res.setHeader('ETag', scheduleEtag(written.version));
     // When the coordinator acknowledged the write (epoch ms): push latency is measured from it.
     res.setHeader('X-Coordinator-Ack-Ms', String(written.ackedAtMs));
-    return scheduleBody(written);
+    return { ...scheduleBody(written), clashes: written.clashes };
   }
 }
