@@ -290,6 +290,33 @@ describe('schedule events (SSE)', () => {
     }
   });
 
+  it('serves and pushes a version written straight into the znode by another tool (no history child)', async () => {
+    const id = await createExam();
+    const c = new SseClient();
+    await c.connect(`${b.url}/api/exams/schedule/events?examId=${id}`);
+    try {
+      await c.waitFor((e) => JSON.parse(e.data).version === 0);
+      const sessions = [
+        {
+          ...futureSession('ext'),
+          startsAt: new Date(futureSession('ext').startsAt).toISOString(),
+          endsAt: new Date(futureSession('ext').endsAt).toISOString(),
+        },
+      ];
+      const stat = await platform.zk.setData(
+        platform.paths.examSchedule(id),
+        JSON.stringify({ examId: id, sessions, updatedBy: 'zkcli', updatedAt: new Date().toISOString() }),
+        0,
+      );
+      const e = await c.waitFor((ev) => JSON.parse(ev.data).version === 1);
+      expect(e.id).toBe(String(stat.mzxid));
+      const got = await untilVersion(a.url, id, 1);
+      expect(got.body).toMatchObject({ version: 1, updatedBy: 'zkcli', sessions });
+    } finally {
+      c.close();
+    }
+  });
+
   it('keeps idle streams open with heartbeat comments', async () => {
     const c = new SseClient();
     await c.connect(`${b.url}/api/exams/schedule/events?examId=none`);
