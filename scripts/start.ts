@@ -119,12 +119,13 @@ async function stop(code: number): Promise<never> {
   }
   stopRequestedAt = Date.now();
   say(`stopping ${supervisor.running().length} processes...`);
-  await supervisor.stopAll(10_000);
+  await supervisor.stopAll(10_000, say);
   say('all processes stopped');
   process.exit(code);
 }
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
+process.on('SIGHUP', () => void stop(0)); // the terminal closed: its process group no longer reaches the children
 process.on('exit', () => supervisor.killAll()); // our own crash must not leave children behind
 
 // ---- helpers -------------------------------------------------------------------------------------

@@ -45,7 +45,11 @@ export class Supervisor {
   }
 
   start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Managed {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Each child in its own process group: a Ctrl-C in the terminal reaches only us, and we stop the
+    // children in order (gateway, services, then the coordinators they must unregister from). Were
+    // they in the terminal's group, the members would die at once and every service would wait out
+    // its session close against a coordinator that is already gone.
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     if (child.pid === undefined) throw new Error(`could not start ${name}`);
     const log: WriteStream = createWriteStream(join(this.opts.logDir, `${name}.log`), { flags: 'a' });
     const prefixer = new LinePrefixer(prefixOf(name, this.children.length, this.opts.color), this.write);
@@ -73,14 +77,25 @@ export class Supervisor {
   }
 
   /** SIGTERM every child (newest first, so the gateway goes before the services before the coordinators). */
-  async stopAll(graceMs: number): Promise<void> {
+  async stopAll(graceMs: number, report: (line: string) => void = () => {}): Promise<void> {
     this.stopping = true;
     for (const c of [...this.children].reverse()) {
       if (c.hasExited()) continue;
+      const started = Date.now();
       signal(c.pid, 'SIGTERM');
-      const timer = setTimeout(() => signal(c.pid, 'SIGKILL'), graceMs);
+      let killed = false;
+      const timer = setTimeout(() => {
+        killed = true;
+        signal(c.pid, 'SIGKILL');
+      }, graceMs);
       await c.exited;
       clearTimeout(timer);
+      const took = ((Date.now() - started) / 1000).toFixed(1);
+      report(
+        killed
+          ? `${c.name} did not stop within ${graceMs / 1000} s: killed`
+          : `stopped ${c.name} (${took} s)`,
+      );
     }
   }
 

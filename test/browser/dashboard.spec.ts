@@ -3,7 +3,6 @@
  * The dashboard in real headless Chromium against the real platform started by `npm start`
  * (3 members, 2 instances of each service, the gateway). Needs `npm run build` (npm start checks).
  */
-import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type RunningPlatform } from '../platform/support/platform-launcher.js';
@@ -232,15 +231,7 @@ describe('dashboard', () => {
   });
 
   it('keeps working after an instance dies, and logged no console errors', async () => {
-    const victim = platform.descendants().find((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/environ`, 'utf8')
-          .split('\0')
-          .includes('INSTANCE_ID=course-enrollment-2');
-      } catch {
-        return false;
-      }
-    });
+    const victim = platform.instancePid('course-enrollment-2');
     expect(victim).toBeDefined();
     process.kill(victim!, 'SIGKILL');
     // Unhealthy at once (its /health stops answering), gone when its session expires.

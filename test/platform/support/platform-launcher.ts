@@ -31,6 +31,8 @@ export interface RunningPlatform {
   descendants(): number[];
   /** PID of the coordinator member with this myid. */
   memberPid(myid: number): number | undefined;
+  /** PID of the service instance with this INSTANCE_ID (e.g. `course-enrollment-2`). */
+  instancePid(name: string): number | undefined;
 }
 
 function portFree(port: number): Promise<boolean> {
@@ -97,6 +99,14 @@ function cmdline(pid: number): string {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
   } catch {
     return '';
+  }
+}
+
+function environ(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+  } catch {
+    return [];
   }
 }
 
@@ -178,6 +188,9 @@ export async function startPlatform(opts: StartPlatformOptions = {}): Promise<Ru
       return exited;
     },
     descendants: () => descendantsOf(npm.pid!),
+    instancePid(name) {
+      return descendantsOf(npm.pid!).find((pid) => environ(pid).includes(`INSTANCE_ID=${name}`));
+    },
     memberPid(myid) {
       return descendantsOf(npm.pid!).find((pid) => cmdline(pid).includes(`coordinator-${myid}/zoo.cfg`));
     },
