@@ -103,10 +103,11 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       return ds;
     },
     async stop() {
+      // Every step runs even if one fails: no instance or member may outlive the suite.
       await ds?.destroy().catch(() => undefined);
-      await Promise.all(instances.map((i) => i.stop()));
-      await ensemble.stop();
-      await databases.stop();
+      await Promise.allSettled(instances.map((i) => i.stop()));
+      await ensemble.stop().catch(() => undefined);
+      await databases.stop().catch(() => undefined);
     },
   };
   try {

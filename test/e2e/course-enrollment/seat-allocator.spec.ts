@@ -88,11 +88,19 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const a of allocators) await a.close();
-  for (const c of clients) await c.close();
-  await ds?.destroy();
-  await ensemble?.stop();
-  await databases?.stop();
+  // Each step runs even if an earlier one fails (a failed beforeAll leaves some undefined), so no
+  // coordinator member outlives the suite.
+  for (const step of [
+    ...allocators.map((a) => () => a.close()),
+    ...clients.map((c) => () => c.close()),
+    () => (ds?.isInitialized ? ds.destroy() : undefined),
+    () => ensemble?.stop(),
+    () => databases?.stop(),
+  ]) {
+    await Promise.resolve()
+      .then(step)
+      .catch(() => undefined);
+  }
 });
 
 describe('SeatAllocator', () => {
