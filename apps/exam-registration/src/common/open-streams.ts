@@ -21,6 +21,7 @@ export class OpenStreams implements BeforeApplicationShutdown {
   }
 
   beforeApplicationShutdown(): void {
-    for (const s of [...this.streams]) s.close();
+    // Closing deletes the stream from the set; deleting the current entry is safe in a Set walk.
+    for (const s of this.streams) s.close();
   }
 }

@@ -113,7 +113,7 @@ export async function inBatches<T, R>(
   limit: number,
   fn: (t: T, i: number) => Promise<R>,
 ): Promise<R[]> {
-  const out: R[] = new Array(items.length);
+  const out: R[] = Array.from({ length: items.length });
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, async () => {
