@@ -75,6 +75,23 @@ describe('gateway routing', () => {
     expect(await missing.json()).toMatchObject({ statusCode: 404, error: 'Not Found' });
   });
 
+  it('lets a lecture hall of 500 students log in at once from one address', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 500 }, async (_, k) => {
+        const r = await fetch(`${gateway.url}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: `s${k}@example.edu`, password: 'x' }),
+        });
+        await r.text();
+        return { status: r.status, limit: r.headers.get('x-ratelimit-limit-per-address') };
+      }),
+    );
+    expect(answers.filter((a) => a.status !== 201)).toEqual([]);
+    // The per-address limit is there, just sized for a crowd.
+    expect(Number(answers[0]!.limit)).toBeGreaterThanOrEqual(10_000);
+  });
+
   it('never repeats a POST that was sent, and repeats a GET exactly once', async () => {
     const hangs = async () => {
       const stats = await Promise.all(
