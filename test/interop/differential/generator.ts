@@ -263,6 +263,9 @@ export class SequenceGenerator {
       case 14:
         return { op: 'sync', path: this.path(state) };
       case 15:
+        // A top-level check stops a 3.8.0 ensemble from serving (allowed-differences.ts,
+        // 'top-level-check-in-ensemble'); standalone, it is applied and left unanswered.
+        if (this.opts.members > 1) return { op: 'exists', path: this.path(state), watch: false };
         return { op: 'check', path: this.path(state), version: this.version() };
       case 16:
       case 17: {

@@ -11,7 +11,7 @@ import {
 } from '../../../libs/coordination/src/protocol/connect-codec.js';
 import { encodeFrame } from '../../../libs/coordination/src/protocol/frame-decoder.js';
 import { encodeRequest } from '../../../libs/coordination/src/protocol/request-codec.js';
-import type { Request } from '../../../libs/coordination/src/protocol/records.js';
+import type { ConnectResponse, Request } from '../../../libs/coordination/src/protocol/records.js';
 import { RawSession } from '../../support/raw-session.js';
 import { Canonicalizer, connectRecord, decodeFrame, type Canonical, type ReplyKind } from './observation.js';
 import type { RequestStep, Step } from './scenario.js';
@@ -23,8 +23,15 @@ const CLOSING_ERRORS = new Set([-6, -115]);
 export const BARRIER_XID_BASE = 0x3f000000;
 /** Requested session timeout: long enough that nothing expires within a sequence. */
 const SESSION_TIMEOUT_MS = 30_000;
-/** Bound on any single wait; a server that takes longer is recorded as not answering. */
+/**
+ * Bound on any single wait; a server that takes longer is recorded as not answering. Ensembles
+ * get longer: an Apache 3.8 ensemble on a loaded 2-core machine now and then holds a sync for
+ * several seconds (seen in ensemble runs; it always answers in the end).
+ */
 const REPLY_TIMEOUT_MS = 5_000;
+const ENSEMBLE_REPLY_TIMEOUT_MS = 30_000;
+/** Reconnect attempts against a lagging ensemble member (50 ms apart). */
+const LAGGING_RETRIES = 40;
 /** How long a client waits on an incomplete frame before giving up on the connection. */
 const INCOMPLETE_WAIT_MS = 150;
 
@@ -110,7 +117,26 @@ export class TargetRun {
     drop(prev);
     const conn: Conn = { pending: new Map(), closedSession: false, id: prev?.id, passwd: prev?.passwd };
     this.conns[i] = conn;
-    const raw = await RawSession.open(this.ports[member % this.ports.length]!);
+    const port = this.ports[member % this.ports.length]!;
+    let res = await this.handshake(conn, port, resume);
+    // A member that has not yet applied the last zxid this client saw refuses it (closes without
+    // a ConnectResponse) until it catches up; a client retries. Only ensembles can lag.
+    for (let attempt = 0; !res && resume && this.syncBarriers && attempt < LAGGING_RETRIES; attempt++) {
+      await new Promise((r) => setTimeout(r, 50));
+      res = await this.handshake(conn, port, resume);
+    }
+    if (res && res.sessionId !== 0n) {
+      conn.id = res.sessionId;
+      conn.passwd = res.passwd;
+      this.canon.knowSession(i, res.sessionId);
+    }
+    const frames: Canonical[] = [this.canon.value(connectRecord(res))];
+    const closed = await this.barrier(i, frames);
+    return { frames, closed, others: await this.otherBarriers(i) };
+  }
+
+  private async handshake(conn: Conn, port: number, resume: boolean): Promise<ConnectResponse | undefined> {
+    const raw = await RawSession.open(port);
     conn.raw = raw;
     raw.send(
       encodeFrame(
@@ -125,15 +151,7 @@ export class TargetRun {
       ),
     );
     const frame = await raw.nextFrame(REPLY_TIMEOUT_MS);
-    const res = frame ? decodeConnectResponse(frame) : undefined;
-    if (res && res.sessionId !== 0n) {
-      conn.id = res.sessionId;
-      conn.passwd = res.passwd;
-      this.canon.knowSession(i, res.sessionId);
-    }
-    const frames: Canonical[] = [this.canon.value(connectRecord(res))];
-    const closed = await this.barrier(i, frames);
-    return { frames, closed, others: await this.otherBarriers(i) };
+    return frame ? decodeConnectResponse(frame) : undefined;
   }
 
   private encode(step: RequestStep): Buffer {
@@ -225,11 +243,12 @@ export class TargetRun {
     pushPending(conn, bx, 'exists');
     frames.push(encodeRequest(bx, { op: 'exists', path: '/', watch: false }));
     raw.send(Buffer.concat(frames));
-    const deadline = Date.now() + REPLY_TIMEOUT_MS;
+    const bound = this.syncBarriers ? ENSEMBLE_REPLY_TIMEOUT_MS : REPLY_TIMEOUT_MS;
+    const deadline = Date.now() + bound;
     for (;;) {
       const f = await raw.nextFrame(Math.max(1, deadline - Date.now()));
       if (!f) {
-        if (!raw.closed) out.push({ timeout: `no barrier reply within ${REPLY_TIMEOUT_MS} ms` });
+        if (!raw.closed) out.push({ timeout: `no barrier reply within ${bound} ms` });
         return raw.closed;
       }
       const xid = f.readInt32BE(0);

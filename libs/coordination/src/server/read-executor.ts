@@ -4,7 +4,7 @@
  * request order (the connection queues them behind the session's own pending writes).
  */
 import { ErrorCode, Perms, WatcherType } from '../protocol/constants.js';
-import type { Id, MultiSubResult, Request, Response, SetWatchesRequest } from '../protocol/records.js';
+import type { Id, MultiSubResult, Request, Response, SetWatchesRequest, Stat } from '../protocol/records.js';
 import { CoordinationError } from '../protocol/errors.js';
 import { checkAcl } from '../tree/acl.js';
 import { javaHashSetOrder, juteStringRecordHash } from './java-hash-order.js';
@@ -74,7 +74,18 @@ export class ReadExecutor<W> {
   constructor(
     private readonly tree: DataTree<W>,
     private readonly configData?: Buffer,
+    /** when this member loaded that configuration (the node's mtime, as ZooKeeper reports it) */
+    private readonly configLoadedAt: number = Date.now(),
   ) {}
+
+  /**
+   * The Stat of `path` as clients see it. In an ensemble /zookeeper/config is filled outside the
+   * txn log, and ZooKeeper reports it with version -1, the config's length and load time.
+   */
+  private visibleStat(path: string, stat: Stat): Stat {
+    if (path !== CONFIG_NODE || this.configData === undefined) return stat;
+    return { ...stat, version: -1, dataLength: this.configData.length, mtime: this.configLoadedAt };
+  }
 
   private canRead(path: string, ids: Id[], perm: number = Perms.READ): boolean {
     const acl = this.tree.aclOf(path);
@@ -108,7 +119,7 @@ export class ReadExecutor<W> {
         }
         // No ACL check: ZooKeeper 3.8 answers exists for any node (observed with kazoo).
         if (request.watch) tree.watchData(path, ctx.watcher);
-        return ok({ op: 'exists', stat });
+        return ok({ op: 'exists', stat: this.visibleStat(path, stat) });
       }
       case 'getData': {
         const path = readPath(request.path);
@@ -117,7 +128,7 @@ export class ReadExecutor<W> {
         if (!this.canRead(path, ctx.authIds)) return fail(ErrorCode.NOAUTH);
         if (request.watch) tree.watchData(path, ctx.watcher);
         const data = path === CONFIG_NODE && this.configData !== undefined ? this.configData : node.data;
-        return ok({ op: 'getData', data, stat: node.stat });
+        return ok({ op: 'getData', data, stat: this.visibleStat(path, node.stat) });
       }
       case 'getChildren':
       case 'getChildren2': {
@@ -127,10 +138,12 @@ export class ReadExecutor<W> {
         if (!this.canRead(path, ctx.authIds)) return fail(ErrorCode.NOAUTH);
         if (request.watch) tree.watchChildren(path, ctx.watcher);
         if (request.op === 'getChildren') return ok({ op: 'getChildren', children });
-        return ok({ op: 'getChildren2', children, stat: tree.statOf(path)! });
+        return ok({ op: 'getChildren2', children, stat: this.visibleStat(path, tree.statOf(path)!) });
       }
       case 'getACL': {
-        const entry = tree.getAcl(readPath(request.path));
+        const aclPath = readPath(request.path);
+        const found = tree.getAcl(aclPath);
+        const entry = found && { acl: found.acl, stat: this.visibleStat(aclPath, found.stat) };
         if (!entry) return fail(ErrorCode.NONODE);
         const ids = ctx.authIds;
         if (
