@@ -1,6 +1,6 @@
 /**
- * Processes for gateway tests: the built gateway (dist) and tiny upstream instances, each spawned
- * with its own log file, waited for with bounded waits, and stopped by PID.
+ * Processes for gateway tests: the built gateway (dist, through test/support/service-process) and
+ * tiny upstream instances, each with its own log file, waited for with bounded waits, stopped by PID.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { spawnMember, type MemberProcess } from '../../support/member-process.js';
 import { freePorts } from '../../support/ports.js';
 import { REPO_ROOT } from '../../support/registrar-member.js';
-
-export const GATEWAY_MAIN = 'dist/apps/gateway/src/main.js';
+import { startServiceProcess } from '../../support/service-process.js';
 
 export interface RunningProcess {
   proc: MemberProcess;
@@ -51,17 +50,15 @@ export async function waitFor(
   }
 }
 
+/** The built gateway (dist) through the shared service-process helper; waits for its /health. */
 export async function startGateway(env: Record<string, string>): Promise<RunningProcess> {
-  const [port] = await freePorts(1);
-  const outFile = join(logDir, `gateway-${port}.log`);
-  const proc = spawnMember(process.execPath, [GATEWAY_MAIN], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', HTTP_PORT: String(port), LOG_FORMAT: 'json', ...env },
-    outFile,
+  const svc = await startServiceProcess({
+    app: 'gateway',
+    rpc: false,
+    env: { LOG_FORMAT: 'json', ...env },
+    logFile: join(logDir, `gateway-${Date.now()}.log`),
   });
-  const gw = running(proc, port!);
-  await waitFor(`gateway on ${port} (log ${outFile})`, async () => (await fetch(`${gw.url}/health`)).ok);
-  return gw;
+  return running(svc.process, svc.httpPort);
 }
 
 export async function startUpstream(opts: {
