@@ -82,6 +82,26 @@ describe('gateway SSE pass-through', () => {
     await waitFor('the upstream stream to close', async () => (await streams()) === 0);
   });
 
+  it('stops on SIGTERM even with event streams open', async () => {
+    const other = await startGateway({
+      COORDINATION_CONNECT_STRING: ensemble.connectString,
+      REGISTRAR_ZK_ROOT: ROOT,
+    });
+    await waitForInstances(other, SERVICE, ['x']);
+    const streamsBefore = await streams();
+    const open = [
+      await fetch(`${other.url}/api/exams/schedule/events`),
+      await fetch(`${other.url}/api/cluster/events`),
+    ];
+    expect(open.map((r) => r.status)).toEqual([200, 200]);
+    await waitFor('the proxied stream to open upstream', async () => (await streams()) === streamsBefore + 1);
+    process.kill(other.proc.pid, 'SIGTERM');
+    // Nest closes the app on SIGTERM and then re-raises it, so the exit is by that signal.
+    await waitFor('the gateway to exit', async () => other.proc.hasExited(), 15_000);
+    expect(await other.proc.exited).toBe('SIGTERM');
+    await waitFor('the upstream stream to close', async () => (await streams()) === streamsBefore);
+  });
+
   it('ends the stream cleanly when the instance dies, so EventSource reconnects', async () => {
     const r = await fetch(`${gateway.url}/api/exams/schedule/events`, {
       headers: { accept: 'text/event-stream' },

@@ -27,6 +27,8 @@ export interface GatewayAppOptions {
 export async function createGatewayApp(opts: GatewayAppOptions = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
     bodyParser: false,
+    // Open event streams would otherwise keep the HTTP server (and the process) alive on SIGTERM.
+    forceCloseConnections: true,
     bufferLogs: opts.logger === undefined,
     ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
   });
