@@ -35,12 +35,14 @@ export function App() {
         <LoginForm {...session} />
       </header>
       <nav class="tabs" aria-label="views">
-        <button role="tab" aria-selected={tab === 'overview'} onClick={() => setTab('overview')}>
-          Overview
-        </button>
-        <button role="tab" aria-selected={tab === 'znodes'} onClick={() => setTab('znodes')}>
-          Znodes
-        </button>
+        <div role="tablist" class="tablist">
+          <button role="tab" aria-selected={tab === 'overview'} onClick={() => setTab('overview')}>
+            Overview
+          </button>
+          <button role="tab" aria-selected={tab === 'znodes'} onClick={() => setTab('znodes')}>
+            Znodes
+          </button>
+        </div>
         <a href="/docs" class="tab-link">
           API docs
         </a>

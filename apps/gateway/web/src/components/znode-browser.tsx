@@ -53,7 +53,12 @@ export function ZnodeBrowser({ initialPath }: { initialPath: string }) {
           </span>
         ))}
       </nav>
-      {node.error && !view ? <p class="error">{node.error}</p> : null}
+      {node.error ? (
+        <p class="error" role="alert">
+          {node.error}
+          {view ? ' (showing the last answer)' : ''}
+        </p>
+      ) : null}
       {view ? (
         <div class="znode">
           <div>
