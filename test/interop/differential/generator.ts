@@ -334,8 +334,14 @@ export class SequenceGenerator {
       body(w);
       return w.toFrame();
     };
-    const choice = this.rng.int(9);
+    const choice = this.rng.int(10);
     switch (choice) {
+      case 9: {
+        // a well-formed request over jute.maxbuffer (1 MiB - 1): the server drops the connection
+        const data = Buffer.alloc(0x100000 + this.rng.int(4096), 0x61);
+        const bytes = encodeRequest(xid, { op: 'setData', path: `${this.root}/a`, data, version: -1 });
+        return { kind: 'raw', session: s, xid, label: `setData of ${data.length} bytes`, bytes };
+      }
       case 0:
         return {
           kind: 'raw',
