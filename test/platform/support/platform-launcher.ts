@@ -113,6 +113,8 @@ function environ(pid: number): string[] {
 export interface StartPlatformOptions {
   members?: number;
   instances?: number;
+  /** An existing ensemble for `--coordinator` (then no members are started). */
+  coordinator?: string;
   readyTimeoutMs?: number;
   /** Echo npm start's output to the test's stdout. */
   echo?: boolean;
@@ -126,22 +128,15 @@ export async function startPlatform(opts: StartPlatformOptions = {}): Promise<Ru
   const env = { ...process.env };
   delete env['REGISTRAR_ADMIN_PASSWORD']; // the generated password must be printed
   delete env['REGISTRAR_ADMIN_EMAIL'];
-  const npm = spawn(
-    'npm',
-    [
-      'start',
-      '--',
-      '--data',
-      dataDir,
-      '--port-offset',
-      String(offset),
-      '--members',
-      String(members),
-      '--instances',
-      String(instances),
-    ],
-    { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const args = ['--data', dataDir, '--port-offset', String(offset), '--members', String(members)];
+  args.push('--instances', String(instances));
+  if (opts.coordinator !== undefined) args.push('--coordinator', opts.coordinator);
+  const npm = spawn('npm', ['start', '--', ...args], {
+    cwd: REPO_ROOT,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const onData = (c: Buffer) => {
     out += c.toString();
@@ -174,7 +169,13 @@ export async function startPlatform(opts: StartPlatformOptions = {}): Promise<Ru
   };
   const url = `http://127.0.0.1:${3000 + offset}`;
   if (!out.includes(`Dashboard     ${url}/`)) throw new Error(`the dashboard URL ${url}/ was not printed`);
-  const topology = planTopology({ members, instances, portOffset: offset, dataDir });
+  const topology = planTopology({
+    members,
+    instances,
+    portOffset: offset,
+    dataDir,
+    coordinator: opts.coordinator,
+  });
   return {
     url,
     staff: cred('Staff'),
