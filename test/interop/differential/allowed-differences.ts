@@ -61,6 +61,14 @@ export const ALLOWED_DIFFERENCES: AllowedDifference[] = [
       'ensemble answers as standalone does. The generator sends no top-level check in ensemble mode.',
   },
   {
+    id: 'apache-ensemble-sync-stall',
+    reason:
+      'Not accepted, only known: in ensemble mode a 3.8.0 follower now and then leaves a sync ' +
+      'unanswered for over 30 s (about 1 sequence in 300 on this 2-core machine; the same seed ' +
+      'replayed alone passes). Such a run reports a barrier timeout on the reference side. The CI ' +
+      'part runs standalone, where this has not been seen.',
+  },
+  {
     id: 'requests-after-a-closing-reply',
     reason:
       'After UNIMPLEMENTED (unknown opcode) or AUTHFAILED, Apache queues the close behind the reply ' +
