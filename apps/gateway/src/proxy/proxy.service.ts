@@ -42,8 +42,15 @@ export class ProxyService implements OnModuleDestroy {
   ): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const started = process.hrtime.bigint();
-    const done = (outcome: string, status: number) =>
-      this.metrics.observe(service, method, outcome, status, Number(process.hrtime.bigint() - started) / 1e9);
+    let servedBy = '-';
+    // One line per request (time to the answer's headers), with the id the service logs too.
+    const done = (outcome: string, status: number) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      this.metrics.observe(service, method, outcome, status, seconds);
+      this.logger.log(
+        `${method} ${req.url} -> ${service}/${servedBy} ${status || '-'} ${outcome} ${(seconds * 1000).toFixed(1)} ms [${requestId}]`,
+      );
+    };
 
     let body: Buffer;
     try {
@@ -102,6 +109,7 @@ export class ProxyService implements OnModuleDestroy {
         const status = result.response.statusCode ?? 502;
         if (!isUnavailableStatus(status) || isLast) {
           this.pool.noteSuccess(instance);
+          servedBy = instance.id;
           this.pipe(result.response, result.request, res, instance);
           return done(k === 0 ? 'ok' : 'retried', status);
         }
