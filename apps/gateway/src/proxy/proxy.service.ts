@@ -12,6 +12,7 @@ import { GatewayMetrics } from '../common/gateway-metrics.js';
 import { baseUrlOf, UpstreamPool, type Instance } from '../routing/upstream-pool.js';
 import { downstreamResponseHeaders, isEventStream, upstreamRequestHeaders } from './forwarded-headers.js';
 import { BodyTooLargeError, readBody } from './request-body.js';
+import { redactTokens } from './redact-tokens.js';
 import { isUnavailableStatus, mayRetry, type AttemptFailure } from './retry-policy.js';
 import { attemptUpstream } from './upstream-attempt.js';
 
@@ -48,7 +49,7 @@ export class ProxyService implements OnModuleDestroy {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.metrics.observe(service, method, outcome, status, seconds);
       this.logger.log(
-        `${method} ${req.url} -> ${service}/${servedBy} ${status || '-'} ${outcome} ${(seconds * 1000).toFixed(1)} ms [${requestId}]`,
+        `${method} ${redactTokens(req.url ?? '/')} -> ${service}/${servedBy} ${status || '-'} ${outcome} ${(seconds * 1000).toFixed(1)} ms [${requestId}]`,
       );
     };
 
@@ -125,7 +126,7 @@ export class ProxyService implements OnModuleDestroy {
       this.metrics.upstreamFailure(service, failure.kind);
       if (failure.kind !== 'not-sent') sentSomewhere = true;
       this.logger.warn(
-        `${method} ${req.url} -> ${service} ${instance.id} (${baseUrlOf(instance)}) failed: ${lastError} [${requestId}]`,
+        `${method} ${redactTokens(req.url ?? '/')} -> ${service} ${instance.id} (${baseUrlOf(instance)}) failed: ${lastError} [${requestId}]`,
       );
       if (!mayRetry(method, failure, retriesAfterSend)) {
         sendError(

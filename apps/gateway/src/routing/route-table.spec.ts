@@ -11,6 +11,7 @@ describe('routeFor', () => {
     ['/api/exams/schedule/events', 'exam-registration'],
     ['/api/students/me/exams', 'exam-registration'],
     ['/api/students/me/events', 'exam-registration'],
+    ['/api/students/me/notifications', 'exam-registration'],
   ])('%s goes to %s', (path, service) => {
     expect(routeFor(path)?.service).toBe(service);
   });

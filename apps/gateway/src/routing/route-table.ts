@@ -19,6 +19,7 @@ export const ROUTES: readonly Route[] = sortRoutes([
   { prefix: '/api/exams', service: ServiceName.examRegistration },
   { prefix: '/api/students/me/exams', service: ServiceName.examRegistration },
   { prefix: '/api/students/me/events', service: ServiceName.examRegistration },
+  { prefix: '/api/students/me/notifications', service: ServiceName.examRegistration },
 ]);
 
 /** Services the gateway routes to (in a stable order, for the dashboard and /docs). */
