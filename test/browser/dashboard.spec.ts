@@ -119,6 +119,41 @@ describe('dashboard', () => {
     );
   });
 
+  it('lets the student register for an exam session by clicking, and notifies them live when it moves', async () => {
+    const exams = await call<{ items: Exam[] }>('/api/exams?limit=200');
+    const exam = exams.body.items.find((e) => e.title === 'CS101 final exam')!;
+    const examSel = `[data-testid=exam][data-exam-id="${exam.id}"]`;
+    await student.page.click(
+      `${examSel} button[aria-label="Register for CS101 final exam, session afternoon"]`,
+    );
+    await student.page.waitForSelector(
+      `${examSel} [data-testid=exam-session][data-session-id=afternoon] [data-testid=my-exam-status]`,
+      WAIT,
+    );
+    expect(await student.page.locator('[data-testid=exam-message]').textContent()).toContain(
+      'registered for afternoon',
+    );
+
+    // An exam officer moves that session to another room: the student's page says so without a reload.
+    const staff = await login(platform.staff);
+    const current = await call<Schedule>(`/api/exams/${exam.id}/schedule`);
+    const moved = current.body.sessions.map((x) => (x.id === 'afternoon' ? { ...x, room: 'Lab 3' } : x));
+    const put = await call(`/api/exams/${exam.id}/schedule`, {
+      method: 'PUT',
+      token: staff,
+      headers: { 'if-match': `"${current.body.version}"` },
+      body: { sessions: moved },
+    });
+    expect(put.status).toBe(200);
+    await student.page.waitForSelector('[data-testid=notifications] li', WAIT);
+    await student.page.waitForFunction(
+      (sel) => document.querySelector(sel)?.textContent === 'Lab 3',
+      `${examSel} [data-testid=exam-session][data-session-id=afternoon] [data-testid=session-room]`,
+      WAIT,
+    );
+    await screenshot(student.page, 'exam-registered-notified');
+  });
+
   it('updates a seat count on the open page when someone enrolls through the API', async () => {
     const cell = enrolledCell(student.page, 'HIST110');
     await cell.waitFor(WAIT);

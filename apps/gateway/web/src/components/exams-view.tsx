@@ -1,13 +1,14 @@
 /**
  * Exam schedules, live from /api/exams/schedule/events (each event carries a whole schedule; the
  * newest version per exam wins, so a replay after a reconnect never moves a schedule backwards),
- * and staff editing with If-Match.
+ * staff editing with If-Match, and a student's own registrations and notifications.
  */
 import { useCallback, useState } from 'preact/hooks';
-import { api, itemsOf } from '../lib/api.js';
+import { api, describeError, itemsOf } from '../lib/api.js';
 import { useEventStream, usePoll } from '../lib/hooks.js';
 import type { User } from '../lib/session.js';
-import type { Exam, ExamSession, Schedule, ScheduleEvent } from '../lib/types.js';
+import type { Exam, ExamSession, MyExam, Schedule, ScheduleEvent } from '../lib/types.js';
+import { Notifications } from './notifications.js';
 import { ScheduleEditor } from './schedule-editor.js';
 
 function when(s: ExamSession): string {
@@ -60,6 +61,66 @@ export function ExamsView({ user }: { user: User | null }) {
     return listed;
   };
   const isStaff = user?.role === 'staff';
+  const isStudent = user?.role === 'student';
+  const token = user?.token ?? null;
+
+  // A student's own exam sessions (times and rooms from the schedule in force).
+  const mine = usePoll(
+    async (signal) =>
+      isStudent ? itemsOf<MyExam>((await api('/api/students/me/exams', { token, signal })).data) : [],
+    5000,
+    [token, isStudent],
+  );
+  const [busy, setBusy] = useState<string | null>(null);
+  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+
+  const register = async (exam: Exam, session: ExamSession, action: 'register' | 'cancel') => {
+    setBusy(`${exam.id}/${session.id}`);
+    setMessage(null);
+    try {
+      if (action === 'register') {
+        await api(`/api/exams/${exam.id}/sessions/${session.id}/registrations`, {
+          method: 'POST',
+          body: {},
+          token,
+        });
+        setMessage({ kind: 'ok', text: `${exam.title}: registered for ${session.id} in ${session.room}.` });
+      } else {
+        await api(`/api/exams/${exam.id}/registrations/me`, { method: 'DELETE', token });
+        setMessage({ kind: 'ok', text: `${exam.title}: registration cancelled.` });
+      }
+    } catch (err) {
+      setMessage({ kind: 'error', text: `${exam.title}: ${describeError(err)}` });
+    } finally {
+      setBusy(null);
+      mine.refresh();
+    }
+  };
+
+  const sessionAction = (exam: Exam, x: ExamSession) => {
+    const held = (mine.data ?? []).find((r) => r.examId === exam.id);
+    const key = `${exam.id}/${x.id}`;
+    if (held?.sessionId === x.id) {
+      return (
+        <span class="mine">
+          <span data-testid="my-exam-status">registered</span>
+          <button class="secondary" disabled={busy === key} onClick={() => register(exam, x, 'cancel')}>
+            Cancel
+          </button>
+        </span>
+      );
+    }
+    if (held !== undefined) return null; // one session per exam
+    return (
+      <button
+        disabled={busy === key}
+        onClick={() => register(exam, x, 'register')}
+        aria-label={`Register for ${exam.title}, session ${x.id}`}
+      >
+        Register
+      </button>
+    );
+  };
 
   return (
     <section class="card wide" aria-labelledby="exams-title">
@@ -69,6 +130,12 @@ export function ExamsView({ user }: { user: User | null }) {
           {stream === 'live' ? 'live' : stream}
         </span>
       </div>
+      {isStudent && user ? <Notifications token={user.token} /> : null}
+      {message ? (
+        <p class={message.kind === 'ok' ? 'notice' : 'error'} role="status" data-testid="exam-message">
+          {message.text}
+        </p>
+      ) : null}
       {exams.error && list.length === 0 ? <p class="error">{exams.error}</p> : null}
       {list.length === 0 && exams.data !== undefined ? <p class="muted">No exams yet.</p> : null}
       <ul class="exams">
@@ -103,6 +170,7 @@ export function ExamsView({ user }: { user: User | null }) {
                         <th scope="col" class="num">
                           Seats
                         </th>
+                        {isStudent ? <th scope="col">You</th> : null}
                       </tr>
                     </thead>
                     <tbody>
@@ -114,6 +182,7 @@ export function ExamsView({ user }: { user: User | null }) {
                           <td class="num" data-testid="session-seats">
                             {x.seats}
                           </td>
+                          {isStudent ? <td>{sessionAction(exam, x)}</td> : null}
                         </tr>
                       ))}
                     </tbody>

@@ -90,3 +90,23 @@ export interface ZnodeView {
   stat: Record<string, string | number>;
   ephemeralOwner: string | null;
 }
+
+/** One of a student's exam sessions (GET /api/students/me/exams). */
+export interface MyExam {
+  registrationId: string;
+  examId: string;
+  title: string | null;
+  sessionId: string;
+  status: string;
+  startsAt: string | null;
+  endsAt: string | null;
+  room: string | null;
+}
+
+/** An event of the student's own stream /api/students/me/events (`event: notification`). */
+export interface StudentNotification {
+  id: string;
+  kind: string;
+  message: string;
+  createdAt: string;
+}
