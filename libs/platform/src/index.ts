@@ -25,3 +25,4 @@ export * from './http/request-context.js';
 export * from './database/migrate.js';
 export * from './seats/index.js';
 export * from './sse/index.js';
+export * from './database/transaction-gate.js';

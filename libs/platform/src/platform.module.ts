@@ -22,7 +22,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CoordinationModule } from '@registrar/coordination-nest';
-import type { EntitySchema, MixedList } from 'typeorm';
+import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
 import { AuthGuard } from './auth/auth.guard.js';
 import { JwksService } from './auth/jwks.service.js';
 import { CLOCK, systemClock } from './clock/clock.js';
@@ -32,6 +32,7 @@ import { PlatformEnv } from './config/platform-env.js';
 import { validateEnv } from './config/validate-env.js';
 import { ZNODE_PATHS, znodePaths } from './coordination/znode-paths.js';
 import { dataSourceOptions } from './database/data-source-options.js';
+import { beginImmediately } from './database/transaction-gate.js';
 import { DomainExceptionFilter } from './errors/domain-exception.filter.js';
 import { DATABASE_ENABLED, HealthController } from './health/health.controller.js';
 import { RequestIdMiddleware } from './http/request-id.middleware.js';
@@ -89,15 +90,22 @@ export class PlatformModule implements NestModule {
     ];
     if (withDatabase) {
       imports.push(
-        TypeOrmModule.forRoot(
-          dataSourceOptions({
-            path: env.DATABASE_PATH,
-            url: env.DATABASE_URL,
-            entities: opts.entities ?? [],
-            migrations: opts.migrations ?? [],
-            migrationsTableName: `migrations_${opts.service.replace(/[^a-z0-9]/gi, '_')}`,
-          }),
-        ) as never,
+        TypeOrmModule.forRootAsync({
+          useFactory: () =>
+            dataSourceOptions({
+              path: env!.DATABASE_PATH,
+              url: env!.DATABASE_URL,
+              entities: opts.entities ?? [],
+              migrations: opts.migrations ?? [],
+              migrationsTableName: `migrations_${opts.service.replace(/[^a-z0-9]/gi, '_')}`,
+            }),
+          // Every transaction on the shared SQLite connection starts BEGIN IMMEDIATE (transaction-gate.ts).
+          dataSourceFactory: async (options) => {
+            const ds = await new DataSource(options!).initialize();
+            if (ds.options.type === 'sqlite') beginImmediately(ds);
+            return ds;
+          },
+        }) as never,
       );
     }
     const providers: Provider[] = [

@@ -9,4 +9,3 @@ export * from './seat-errors.js';
 export * from './seat-tables.js';
 export * from './seat-queries.js';
 export * from './seat-allocator.js';
-export * from './transaction-gate.js';

@@ -42,7 +42,7 @@ import type {
   WaitlistEntry,
 } from './seat-model.js';
 import type { SeatHoldRow, SeatTables } from './seat-tables.js';
-import { runTransaction } from './transaction-gate.js';
+import { runTransaction } from '../database/transaction-gate.js';
 
 const DEAD_STATES: ReadonlySet<string> = new Set(['EXPIRED', 'CLOSED', 'AUTH_FAILED']);
 

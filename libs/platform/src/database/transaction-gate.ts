@@ -16,8 +16,10 @@ const immediate = new WeakSet<QueryRunner>();
  * request's SELECT) starts a read snapshot; when another process commits meanwhile, the upgrade to
  * a write fails at once with SQLITE_BUSY (busy_timeout does not apply to a stale snapshot). BEGIN
  * IMMEDIATE takes the write lock up front, waiting on busy_timeout. TypeORM has no option for it.
+ * PlatformModule applies it to every SQLite DataSource it creates; runTransaction applies it too,
+ * for DataSources made elsewhere (tests, scripts).
  */
-function beginImmediately(dataSource: DataSource): void {
+export function beginImmediately(dataSource: DataSource): void {
   const runner = dataSource.driver.createQueryRunner('master');
   if (immediate.has(runner)) return;
   immediate.add(runner);
