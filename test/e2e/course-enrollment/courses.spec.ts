@@ -180,7 +180,10 @@ describe('courses', () => {
     expect(
       (await http().patch(`/api/courses/${c.id}`).set(auth(students[0]!.token)).send({ capacity: 9 })).status,
     ).toBe(403);
-    const none = await http().get('/api/courses');
+    // The catalogue is public; writing is not.
+    expect((await http().get('/api/courses')).status).toBe(200);
+    expect((await http().get(`/api/courses/${c.id}`)).status).toBe(200);
+    const none = await http().post('/api/courses').send({ code: 'N-1', title: 't', capacity: 1 });
     expect(none.status).toBe(401);
     expect(none.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
     const forged = await TestTokenIssuer.forge({ id: students[0]!.id, role: 'staff' });

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, Roles, type AuthUser } from '@registrar/platform';
+import { CurrentUser, Public, Roles, type AuthUser } from '@registrar/platform';
 import { CoursesService, type Page } from './courses.service.js';
 import type { CourseView } from './course.view.js';
 import { CreateCourseDto } from './dto/create-course.dto.js';
@@ -20,11 +20,14 @@ export class CoursesController {
     return this.courses.create(dto, user);
   }
 
+  /** The catalogue is public, as a university's course catalogue is: seats left help students choose. */
+  @Public()
   @Get()
   list(@Query() q: ListCoursesQuery): Promise<Page<CourseView>> {
     return this.courses.list(q);
   }
 
+  @Public()
   @Get(':id')
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<CourseView> {
     return this.courses.get(id);

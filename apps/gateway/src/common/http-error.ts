@@ -1,15 +1,6 @@
 /** The platform's JSON error shape `{statusCode, error, message}`, written straight to a response. */
-import { STATUS_CODES, type ServerResponse } from 'node:http';
-
-export interface ErrorBody {
-  statusCode: number;
-  error: string;
-  message: string;
-}
-
-export function errorBody(statusCode: number, message: string): ErrorBody {
-  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
-}
+import type { ServerResponse } from 'node:http';
+import { httpErrorBody } from '@registrar/platform';
 
 /** Sends the JSON error unless headers already went out (then the connection is cut instead). */
 export function sendError(res: ServerResponse, statusCode: number, message: string): void {
@@ -17,7 +8,7 @@ export function sendError(res: ServerResponse, statusCode: number, message: stri
     res.destroy();
     return;
   }
-  const body = JSON.stringify(errorBody(statusCode, message));
+  const body = JSON.stringify(httpErrorBody(statusCode, message));
   res.writeHead(statusCode, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),

@@ -1,7 +1,8 @@
 /** Every error the gateway itself answers has the platform's shape `{statusCode, error, message}`. */
-import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { ArgumentsHost, Catch, Logger, type ExceptionFilter } from '@nestjs/common';
+import { mapError } from '@registrar/platform';
 import type { Response } from 'express';
-import { errorBody, sendError } from './http-error.js';
+import { sendError } from './http-error.js';
 
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -9,17 +10,14 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const body = exception.getResponse();
-      const raw = typeof body === 'string' ? body : (body as { message?: unknown }).message;
-      const message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? exception.message);
-      sendError(res, status, status === 429 ? 'too many requests from this address; slow down' : message);
-      return;
+    // The platform's mapping (validation lists joined, unexpected errors hidden behind a 500);
+    // written with sendError because the gateway's responses may already be streaming.
+    const { status, body } = mapError(exception);
+    if (status >= 500) {
+      this.logger.error(
+        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+      );
     }
-    this.logger.error(
-      exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
-    );
-    sendError(res, 500, errorBody(500, 'internal error').message);
+    sendError(res, status, status === 429 ? 'too many requests from this address; slow down' : body.message);
   }
 }

@@ -3,14 +3,11 @@
  * goes back on the answer and on to the service, so one click can be followed through the logs of
  * the gateway and the instance that served it.
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-
-const SANE = /^[\w.:-]{1,128}$/;
+import { acceptRequestId } from '@registrar/platform';
 
 export function requestIdOf(req: IncomingMessage): string {
-  const given = req.headers['x-request-id'];
-  return typeof given === 'string' && SANE.test(given) ? given : randomUUID();
+  return acceptRequestId(req.headers['x-request-id']);
 }
 
 export function requestIdMiddleware(req: IncomingMessage, res: ServerResponse, next: () => void): void {

@@ -46,6 +46,8 @@ export async function createServiceApp(
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bufferLogs: true,
     bodyParser: false,
+    // Open SSE streams and keep-alive sockets must not hold a shutdown (SIGTERM) open.
+    forceCloseConnections: true,
   });
   const config = app.get(PlatformConfig);
   app.useLogger(

@@ -2,14 +2,12 @@
  * Takes the caller's `x-request-id` (the gateway sets one) or makes one, answers with it, runs the
  * request inside its context, and writes one log line and one metric sample when the answer is sent.
  */
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { requestContext } from './request-context.js';
+import { acceptRequestId, requestContext } from './request-context.js';
 
 const HEADER = 'x-request-id';
-const VALID_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 @Injectable()
 export class RequestIdMiddleware implements NestMiddleware {
@@ -18,9 +16,7 @@ export class RequestIdMiddleware implements NestMiddleware {
   constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {}
 
   use(req: Request, res: Response, next: NextFunction): void {
-    const given = req.headers[HEADER];
-    // Untrusted input ends up in logs: accept only a plain token.
-    const requestId = typeof given === 'string' && VALID_ID.test(given) ? given : randomUUID();
+    const requestId = acceptRequestId(req.headers[HEADER]);
     req.headers[HEADER] = requestId;
     res.setHeader(HEADER, requestId);
     const started = process.hrtime.bigint();

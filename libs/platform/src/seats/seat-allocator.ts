@@ -48,6 +48,8 @@ const DEAD_STATES: ReadonlySet<string> = new Set(['EXPIRED', 'CLOSED', 'AUTH_FAI
 
 /** The planted bug that turns the fencing-token check off (tests prove the stale-holder test catches it). */
 export const SKIP_FENCE_CHECK = 'skip-fence-check';
+/** The planted bug that lets the pool's lock go while the batch's transaction has not committed yet. */
+export const RELEASE_LOCK_BEFORE_COMMIT = 'release-lock-before-commit';
 
 export interface SeatAllocatorOptions {
   dataSource: DataSource;
@@ -70,6 +72,12 @@ export interface SeatAllocatorOptions {
    * accepted. Exists to prove the stale-holder test can fail. Never on by default.
    */
   skipFenceCheck?: boolean;
+  /**
+   * PLANTED BUG, test only: release the pool's lock as the batch's transaction starts instead of
+   * after it committed, so the next holder may write before (or while) this batch does. Exists to
+   * prove the chaos `enrollment` scenario can see it. Never on by default.
+   */
+  releaseLockBeforeCommit?: boolean;
   /**
    * Test only: runs after the lock is acquired and before the transaction, i.e. at the worst
    * moment for a pause (the holder has checked its lock and is about to write).
@@ -172,11 +180,14 @@ export class SeatAllocator {
           for (const item of queue.items.splice(0)) item.reject(error);
           continue;
         }
+        let early: Promise<void> | undefined;
         try {
           await this.opts.afterLockAcquired?.(poolId, token);
           // Everything that arrived until now, in arrival order.
           const batch = queue.items.splice(0, this.opts.maxBatch ?? 2000);
           const started = performance.now();
+          // PLANTED BUG (off unless asked for): the release races the transaction below.
+          if (this.opts.releaseLockBeforeCommit === true) early = lock.release().catch(() => undefined);
           try {
             const results = await this.decideAndWrite(
               poolId,
@@ -191,7 +202,7 @@ export class SeatAllocator {
           }
         } finally {
           // Only after the commit (or rollback) above: the next holder must see our writes.
-          await lock.release().catch(() => undefined);
+          await (early ?? lock.release().catch(() => undefined));
         }
       }
     } finally {

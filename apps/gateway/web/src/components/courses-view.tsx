@@ -25,10 +25,9 @@ function enrollLabel(c: Course): string {
 
 export function CoursesView({ user, now }: { user: User | null; now: number }) {
   const token = user?.token ?? null;
-  // The catalogue is for signed-in users (the service requires a token); nothing to poll before that.
+  // The catalogue is public: visitors see seats filling too; enrolling needs a login.
   const courses = usePoll(
-    async (signal) =>
-      token === null ? [] : itemsOf<Course>((await api('/api/courses?pageSize=100', { token, signal })).data),
+    async (signal) => itemsOf<Course>((await api('/api/courses?pageSize=100', { token, signal })).data),
     POLL_MS,
     [token],
   );
@@ -90,13 +89,13 @@ export function CoursesView({ user, now }: { user: User | null; now: number }) {
           {ago(courses.updatedAt, now)}
         </span>
       </div>
-      {!user ? <p class="muted">Log in to see the courses and their seats; students enroll here.</p> : null}
+      {!user ? <p class="muted">Log in to enroll.</p> : null}
       {message ? (
         <p class={message.kind === 'ok' ? 'notice' : 'error'} role="status" data-testid="course-message">
           {message.text}
         </p>
       ) : null}
-      {user && list.length === 0 && courses.data !== undefined ? <p class="muted">No courses yet.</p> : null}
+      {list.length === 0 && courses.data !== undefined ? <p class="muted">No courses yet.</p> : null}
       {list.length > 0 ? (
         <table class="courses">
           <thead>
@@ -149,7 +148,9 @@ export function CoursesView({ user, now }: { user: User | null; now: number }) {
                         </span>
                       ) : (
                         <button
-                          disabled={busy === c.id}
+                          // Full as of the last poll (2 s); the next poll re-enables it if a seat frees up.
+                          disabled={busy === c.id || enrollLabel(c) === 'Full'}
+                          title={enrollLabel(c) === 'Full' ? 'course and waitlist are full' : undefined}
                           onClick={() => act(c, 'enroll')}
                           aria-label={`Enroll in ${c.code}`}
                         >
