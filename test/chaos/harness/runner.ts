@@ -74,10 +74,17 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   let nemesis: Nemesis | undefined;
   // Found by the runner itself (a member that never rejoins), reported beside the scenario's own.
   const harnessAnomalies: Anomaly[] = [];
+  // Service bugs go to the scenario's services; the rest are ZAB bugs for the members.
+  const planted = (opts.plantedBugs ?? '')
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b !== '');
+  const serviceBugs = planted.filter((b) => scenario.serviceBugs?.includes(b));
+  const memberBugs = planted.filter((b) => !serviceBugs.includes(b)).join(',');
   try {
     cluster = await ChaosCluster.start({
       members: scenario.members ?? 3,
-      plantedBugs: opts.plantedBugs,
+      plantedBugs: memberBugs === '' ? undefined : memberBugs,
       registrarFrom: opts.registrarFrom,
     });
     await cluster.waitForQuorum();
@@ -90,6 +97,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       durationMs: opts.durationMs,
       cluster: c,
       recorder,
+      serviceBugs,
       log,
       async underFaults(workload) {
         const stop = new AbortController();

@@ -27,6 +27,8 @@ export interface ScenarioContext {
   readonly durationMs: number;
   readonly cluster: ChaosCluster;
   readonly recorder: HistoryRecorder;
+  /** The run's --planted-bug names the scenario handles itself (see {@link Scenario.serviceBugs}). */
+  readonly serviceBugs: readonly string[];
   log(line: string): void;
   /**
    * Runs `workload` while the nemesis injects faults for `durationMs`. The signal aborts when the time
@@ -62,5 +64,10 @@ export interface Scenario {
   /** Ensemble size; default 3. */
   readonly members?: number;
   readonly pacing?: NemesisPacing;
+  /**
+   * Planted bugs of the services this scenario starts (e.g. 'release-lock-before-commit'): given to
+   * the scenario in {@link ScenarioContext.serviceBugs} and kept out of the members' environment.
+   */
+  readonly serviceBugs?: readonly string[];
   run(ctx: ScenarioContext): Promise<ScenarioOutcome>;
 }

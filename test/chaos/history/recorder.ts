@@ -61,9 +61,13 @@ export class HistoryRecorder {
     this.finish(handle, 'fail', output);
   }
 
-  /** Timeout or connection loss: the operation may or may not have taken effect. */
-  unknown(handle: OpHandle): void {
-    this.finish(handle, 'unknown', undefined);
+  /**
+   * Timeout or connection loss: the operation may or may not have taken effect. `output` (optional)
+   * is what was seen anyway, e.g. an HTTP 503 body; it is kept for the post-mortem, and the op still
+   * counts as never completed.
+   */
+  unknown(handle: OpHandle, output?: unknown): void {
+    this.finish(handle, 'unknown', output);
   }
 
   /** Number of operations invoked so far. */
@@ -89,6 +93,8 @@ export class HistoryRecorder {
       if (status !== 'unknown') {
         out.output = p.output;
         out.complete = Number((p.complete ?? p.invoke) - this.origin);
+      } else if (p.output !== undefined) {
+        out.output = p.output;
       }
       return out;
     });
@@ -107,10 +113,8 @@ export class HistoryRecorder {
       throw new HistoryRecorderError(`operation ${handle.index} already completed (${p.status})`);
     }
     p.status = status;
-    if (status !== 'unknown') {
-      p.complete = this.clock();
-      p.output = output;
-    }
+    if (status !== 'unknown') p.complete = this.clock();
+    p.output = output;
   }
 }
 

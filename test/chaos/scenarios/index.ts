@@ -1,5 +1,6 @@
 /** Every chaos scenario, by name. A new scenario is one file and one line here. */
 import type { Scenario } from '../harness/scenario.js';
+import { enrollmentScenario } from './enrollment.js';
 import { fencedResourceScenario } from './fenced-resource.js';
 import { lockScenario } from './lock.js';
 import { registerScenario } from './register.js';
@@ -14,4 +15,5 @@ export const SCENARIOS: readonly Scenario[] = [
   fencedResourceScenario,
   sessionsScenario,
   watchesScenario,
+  enrollmentScenario,
 ];

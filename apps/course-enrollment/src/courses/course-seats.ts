@@ -8,6 +8,7 @@ import { COORDINATION_CLIENT, COORDINATION_CLIENT_FACTORY } from '@registrar/coo
 import {
   MetricsService,
   PlatformConfig,
+  RELEASE_LOCK_BEFORE_COMMIT,
   SeatAllocator,
   SeatQueries,
   seatTables,
@@ -41,6 +42,9 @@ export class CourseSeats implements OnApplicationShutdown {
   ) {
     const skipFenceCheck = config.planted(SKIP_FENCE_CHECK);
     if (skipFenceCheck) this.logger.warn(`PLANTED BUG ${SKIP_FENCE_CHECK}: fencing tokens are NOT checked`);
+    const releaseLockBeforeCommit = config.planted(RELEASE_LOCK_BEFORE_COMMIT);
+    if (releaseLockBeforeCommit)
+      this.logger.warn(`PLANTED BUG ${RELEASE_LOCK_BEFORE_COMMIT}: course locks released before the commit`);
     const pause = settings.testPauseAfterLockMs;
     if (pause > 0) this.logger.warn(`TEST SWITCH: pausing ${pause} ms after taking each course lock`);
     const batches = new Histogram({
@@ -62,6 +66,7 @@ export class CourseSeats implements OnApplicationShutdown {
       lockPath: (id) => paths.courseLock(id),
       lockOwner: config.instanceId,
       skipFenceCheck,
+      releaseLockBeforeCommit,
       ...(pause > 0
         ? {
             afterLockAcquired: async (poolId: string, token: number) => {

@@ -1,0 +1,373 @@
+/**
+ * Course enrollment under faults: "no course is ever overbooked" as a claim about the whole system.
+ *
+ * Run: 3 course-enrollment instances (processes from dist; `npm run build` first) on the run's
+ * 3-member ensemble and one SQLite file; 3 small courses (5-10 seats, waitlists of 2-5); 200
+ * pre-registered students (PASSWORD_SCRYPT_LOG_N=10) enroll, drop and re-enroll through random
+ * instances, one request per student at a time, every request recorded (invoke/complete, status,
+ * body). Faults: the nemesis kills and isolates (or pauses) the coordinator leader; this scenario
+ * kill -9s service instances (restarting them on the same port) and SIGSTOPs them for 1.5-3x their
+ * 2 s session timeout, so a paused lock holder resumes with a lost lock.
+ *
+ * Checked (enrollment-checks.ts), each as its own anomaly kind: pools sampled every 200 ms while
+ * the faults run (overbooked, fence-regressed, counter drift), the committed event log replayed in
+ * commit order (overbooked, fence-regressed, waitlist-order, enrolled-and-waitlisted), the HTTP
+ * history against the log and the final rows (lost-acknowledged-enrollment/-drop,
+ * refused-but-recorded), and after healing plus a promoter period, seat-left-free.
+ *
+ * Planted platform bugs (REGISTRAR_PLANTED_BUGS of the services, via --planted-bug):
+ * `release-lock-before-commit`, `skip-fence-check`.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ADMIN,
+  call,
+  createCourse,
+  registerStudents,
+  staffToken,
+} from '../../e2e/course-enrollment/cluster.js';
+import type { Student } from '../../e2e/course-enrollment/cluster.js';
+import { abortableSleep } from '../harness/nemesis.js';
+import type { Anomaly, Scenario, ScenarioContext, ScenarioOutcome } from '../harness/scenario.js';
+import { ServiceFleet, type FleetInstance } from '../harness/service-fleet.js';
+import { SqliteReader } from '../harness/sqlite-reader.js';
+import {
+  checkAcknowledged,
+  checkEventLog,
+  checkSamples,
+  checkSeatsFilled,
+  type EnrollmentRequest,
+  type HoldRow,
+  type PoolSample,
+  type SeatEvent,
+} from './enrollment-checks.js';
+
+const INSTANCES = 3;
+const STUDENTS = 200;
+const COURSES = 3;
+/** Students with a request in flight at once. */
+const CLIENTS = 24;
+const SESSION_TIMEOUT_MS = 2_000;
+/** Longer than a pause, so most requests to a paused instance get their answer after SIGCONT. */
+const REQUEST_TIMEOUT_MS = 10_000;
+const SAMPLE_EVERY_MS = 200;
+/** After healing: how long the promoter (2 s interval) gets to fill free seats. */
+const PROMOTER_PERIOD_MS = 15_000;
+
+export const enrollmentScenario: Scenario = {
+  name: 'enrollment',
+  summary:
+    '3 course-enrollment instances, 200 students enroll/drop/re-enroll on 3 small courses; instance kill -9/SIGSTOP + leader kill/isolation; seats, waitlists, fences and acks audited',
+  faults: ['kill-leader', 'isolate-leader', 'pause-leader'],
+  pacing: { faultMs: [1500, 4000], quietMs: [2000, 5000] },
+  serviceBugs: ['release-lock-before-commit', 'skip-fence-check'],
+  run: runEnrollment,
+};
+
+interface Course {
+  id: string;
+  capacity: number;
+  waitlistCapacity: number;
+}
+
+interface PoolRow {
+  course: string;
+  capacity: number;
+  taken: number;
+  waitlist_capacity: number;
+  waitlisted: number;
+  fence: number;
+  seated_rows: number;
+  waitlisted_rows: number;
+}
+
+async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
+  const { cluster, recorder, rng } = ctx;
+  const dbPath = join(mkdtempSync(join(tmpdir(), 'chaos-enrollment-db-')), 'course-enrollment.sqlite');
+  const env: Record<string, string> = {
+    COORDINATION_CONNECT_STRING: cluster.connectString,
+    COORDINATION_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
+    REGISTRAR_ZK_ROOT: '/chaos-enrollment',
+    DATABASE_PATH: dbPath,
+    REGISTRAR_ADMIN_EMAIL: ADMIN.email,
+    REGISTRAR_ADMIN_PASSWORD: ADMIN.password,
+    PASSWORD_SCRYPT_LOG_N: '10',
+    LOG_LEVEL: 'warn',
+    ...(ctx.serviceBugs.length > 0 ? { REGISTRAR_PLANTED_BUGS: ctx.serviceBugs.join(',') } : {}),
+  };
+  const stats = {
+    requests: 0,
+    enrolled201: 0,
+    waitlisted201: 0,
+    refused409: 0,
+    drops200: 0,
+    drops404: 0,
+    otherRefusals: 0,
+    unknown: 0,
+    staleFence503: 0,
+    instanceKills: 0,
+    instancePauses: 0,
+    samples: 0,
+    seatEvents: 0,
+    promotions: 0,
+    maxFence: 0,
+  };
+  const fleet = await ServiceFleet.start('course-enrollment', INSTANCES, env);
+  let reader: SqliteReader | undefined;
+  try {
+    ctx.log(`enrollment: ${INSTANCES} instances up (db ${dbPath}, logs ${fleet.logDir})`);
+    const first = fleet.instances[0]!.url;
+    const staff = await staffToken(first);
+    const courses: Course[] = [];
+    for (let i = 0; i < COURSES; i++) {
+      const capacity = 5 + rng.int(6);
+      const waitlistCapacity = 2 + rng.int(4);
+      const id = await createCourse(first, staff, {
+        code: `CHAOS-${ctx.seed}-${i}`,
+        title: `Chaos course ${i}`,
+        capacity,
+        waitlistCapacity,
+      });
+      courses.push({ id, capacity, waitlistCapacity });
+    }
+    const students = await registerStudents(
+      fleet.instances.map((i) => i.url),
+      STUDENTS,
+      `chaos-${ctx.seed}-${process.pid}`,
+    );
+    ctx.log(
+      `enrollment: courses ${courses.map((c) => `${c.capacity}+${c.waitlistCapacity}`).join(', ')}; ${students.length} students`,
+    );
+    reader = await SqliteReader.open(dbPath);
+    const db = reader;
+    const snapshot = async (): Promise<PoolSample[]> => {
+      const rows = await db.all<PoolRow>(
+        `SELECT p.id AS course, p.capacity, p.taken, p.waitlist_capacity, p.waitlisted, p.fence,
+           (SELECT COUNT(*) FROM course_seat_holds h WHERE h.pool_id = p.id AND h.status = 'seated') AS seated_rows,
+           (SELECT COUNT(*) FROM course_seat_holds h WHERE h.pool_id = p.id AND h.status = 'waitlisted') AS waitlisted_rows
+         FROM course_seat_pools p WHERE p.id IN (${courses.map(() => '?').join(',')})`,
+        courses.map((c) => c.id),
+      );
+      const atNs = Number(process.hrtime.bigint());
+      return rows.map((r) => ({
+        atNs,
+        course: r.course,
+        capacity: Number(r.capacity),
+        taken: Number(r.taken),
+        waitlistCapacity: Number(r.waitlist_capacity),
+        waitlisted: Number(r.waitlisted),
+        seatedRows: Number(r.seated_rows),
+        waitlistedRows: Number(r.waitlisted_rows),
+        fence: Number(r.fence),
+      }));
+    };
+
+    const requests: EnrollmentRequest[] = [];
+    const samples: PoolSample[] = [];
+    const sampleErrors: string[] = [];
+
+    /** One recorded request of `student` against `course` through a random instance. */
+    const request = async (student: Student, course: Course, op: 'enroll' | 'drop'): Promise<void> => {
+      const inst = pickInstance(fleet, rng);
+      const path =
+        op === 'enroll'
+          ? `/api/courses/${course.id}/enrollments`
+          : `/api/courses/${course.id}/enrollments/${student.id}`;
+      const handle = recorder.invoke(student.id, op, course.id, { instance: inst.id });
+      const invokeNs = Number(process.hrtime.bigint());
+      const reply = await call(inst.url, op === 'enroll' ? 'POST' : 'DELETE', path, {
+        token: student.token,
+        ...(op === 'enroll' ? { body: {} } : {}),
+        timeoutMs: REQUEST_TIMEOUT_MS,
+      });
+      stats.requests++;
+      const output = { status: reply.status, body: reply.body };
+      const ok = op === 'enroll' ? reply.status === 201 : reply.status === 200;
+      const refused = reply.status >= 400 && reply.status < 500;
+      const r: EnrollmentRequest = {
+        student: student.id,
+        course: course.id,
+        op,
+        invokeNs,
+        outcome: ok ? 'ok' : refused ? 'refused' : 'unknown',
+        status: reply.status,
+      };
+      if (ok) {
+        recorder.ok(handle, output);
+        if (op === 'enroll') {
+          r.result = reply.body?.status;
+          if (reply.body?.position !== undefined) r.position = Number(reply.body.position);
+          if (r.result === 'waitlisted') stats.waitlisted201++;
+          else stats.enrolled201++;
+        } else stats.drops200++;
+      } else if (refused) {
+        recorder.fail(handle, output);
+        if (reply.status === 409) stats.refused409++;
+        else if (reply.status === 404 && op === 'drop') stats.drops404++;
+        else stats.otherRefusals++;
+      } else {
+        recorder.unknown(handle, output);
+        stats.unknown++;
+        if (reply.body?.reason === 'stale-fence') stats.staleFence503++;
+      }
+      requests.push(r);
+    };
+
+    /** What each student last heard about each course: the next request follows from it. */
+    const placed = new Set<string>();
+    const busy = new Set<number>();
+    const client = async (signal: AbortSignal): Promise<void> => {
+      while (!signal.aborted) {
+        let s = rng.int(students.length);
+        for (let tries = 0; busy.has(s) && tries < students.length; tries++) s = (s + 1) % students.length;
+        if (busy.has(s)) {
+          await abortableSleep(5, signal);
+          continue;
+        }
+        busy.add(s);
+        try {
+          const student = students[s]!;
+          const course = rng.pick(courses);
+          const key = `${course.id}/${student.id}`;
+          // Mostly the natural next step; sometimes the repeat (409 expected) or a drop of nothing (404).
+          const op: 'enroll' | 'drop' = placed.has(key)
+            ? rng.chance(0.75)
+              ? 'drop'
+              : 'enroll'
+            : rng.chance(0.9)
+              ? 'enroll'
+              : 'drop';
+          const before = requests.length;
+          await request(student, course, op);
+          const r = requests[before];
+          if (r?.outcome === 'ok') {
+            if (op === 'enroll') placed.add(key);
+            else placed.delete(key);
+          }
+        } finally {
+          busy.delete(s);
+        }
+        await abortableSleep(rng.between(0, 30), signal);
+      }
+    };
+
+    const sampler = async (signal: AbortSignal): Promise<void> => {
+      while (!signal.aborted) {
+        try {
+          samples.push(...(await snapshot()));
+          stats.samples++;
+        } catch (e) {
+          sampleErrors.push(String(e));
+        }
+        await abortableSleep(SAMPLE_EVERY_MS, signal);
+      }
+    };
+
+    const serviceNemesis = async (signal: AbortSignal): Promise<void> => {
+      const frng = rng.fork();
+      while (!signal.aborted) {
+        await abortableSleep(frng.between(2_000, 5_000), signal);
+        if (signal.aborted) break;
+        const up = fleet.instances.filter((i) => i.process !== undefined && !i.paused);
+        if (up.length < 2) continue; // keep one instance serving: the audit needs traffic
+        const target = frng.pick(up);
+        if (frng.chance(0.5)) {
+          const downMs = frng.between(500, 2_500);
+          ctx.log(
+            `service nemesis: kill -9 ${target.id} (pid ${target.process!.pid}), restart in ${downMs} ms`,
+          );
+          await fleet.killAndRestart(target, downMs);
+          stats.instanceKills++;
+        } else {
+          const pauseMs = Math.round(SESSION_TIMEOUT_MS * (1.5 + frng.next() * 1.5));
+          ctx.log(`service nemesis: SIGSTOP ${target.id} (pid ${target.process!.pid}) for ${pauseMs} ms`);
+          fleet.pause(target);
+          stats.instancePauses++;
+          try {
+            await abortableSleep(pauseMs, signal);
+          } finally {
+            fleet.resume(target);
+          }
+        }
+      }
+    };
+
+    await ctx.underFaults(async (signal) => {
+      await Promise.all([
+        ...Array.from({ length: CLIENTS }, () => client(signal)),
+        sampler(signal),
+        serviceNemesis(signal),
+      ]);
+    });
+    await fleet.healAll();
+    if (sampleErrors.length > 0)
+      ctx.log(`enrollment: ${sampleErrors.length} samples failed, e.g. ${sampleErrors[0]}`);
+
+    // The promoter's period: free seats with a waitlist must fill once everything is healed.
+    const deadline = Date.now() + PROMOTER_PERIOD_MS;
+    let final = await snapshot();
+    while (checkSeatsFilled(final).length > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      final = await snapshot();
+    }
+    const events = (
+      await db.all<{
+        id: number;
+        pool_id: string;
+        holder_id: string;
+        from_status: string | null;
+        to_status: string;
+        reason: string;
+        fence: number;
+      }>(
+        `SELECT id, pool_id, holder_id, from_status, to_status, reason, fence FROM course_seat_events ORDER BY id`,
+      )
+    ).map((e): SeatEvent => ({
+      id: Number(e.id),
+      course: e.pool_id,
+      holder: e.holder_id,
+      from: e.from_status,
+      to: e.to_status,
+      reason: e.reason,
+      fence: Number(e.fence),
+    }));
+    const holds = (
+      await db.all<{ pool_id: string; holder_id: string; status: string; ticket: number | null }>(
+        `SELECT pool_id, holder_id, status, ticket FROM course_seat_holds`,
+      )
+    ).map((h): HoldRow => ({
+      course: h.pool_id,
+      holder: h.holder_id,
+      status: h.status,
+      ticket: h.ticket === null ? null : Number(h.ticket),
+    }));
+    stats.seatEvents = events.length;
+    stats.promotions = events.filter((e) => e.reason === 'promote').length;
+    stats.maxFence = events.reduce((m, e) => Math.max(m, e.fence), 0);
+    const capacities = new Map(courses.map((c) => [c.id, c]));
+    const anomalies: Anomaly[] = [
+      ...checkSamples([...samples, ...final]),
+      ...checkEventLog(events, holds, capacities),
+      ...checkAcknowledged(requests, events, holds),
+      ...checkSeatsFilled(final),
+    ];
+    if (stats.instancePauses + stats.instanceKills === 0)
+      ctx.log('note: no service instance was faulted this run; not an anomaly, but the run proves less');
+    return {
+      anomalies,
+      stats,
+      clientFaults: stats.instanceKills + stats.instancePauses,
+    };
+  } finally {
+    await reader?.close();
+    await fleet.stop();
+  }
+}
+
+/** A random instance that is up (a paused one counts: clients cannot tell); any if none is. */
+function pickInstance(fleet: ServiceFleet, rng: ScenarioContext['rng']): FleetInstance {
+  const up = fleet.instances.filter((i) => i.process !== undefined);
+  return rng.pick(up.length > 0 ? up : fleet.instances);
+}
