@@ -30,6 +30,8 @@ export interface EnrollmentRequest {
   /** ok: 2xx; refused: a definite refusal (4xx, nothing written); unknown: 5xx, timeout, no answer. */
   outcome: 'ok' | 'refused' | 'unknown';
   status: number;
+  /** The `reason` of an error body (e.g. 'full', 'already-enrolled', 'stale-fence'). */
+  reason?: string;
   /** For enroll ok: 'enrolled' | 'waitlisted'. */
   result?: string;
   position?: number;
@@ -93,14 +95,14 @@ export function checkSamples(samples: readonly PoolSample[]): Anomaly[] {
   const lastFence = new Map<string, PoolSample>();
   for (const s of [...samples].sort((a, b) => a.atNs - b.atNs)) {
     if (s.taken > s.capacity || s.seatedRows > s.capacity)
-      f.add('overbooked', `course ${s.course} had more seated than its capacity in a sample`, s);
+      f.add('overbooked', `a course had more seated than its capacity in a sample`, s);
     if (s.waitlisted > s.waitlistCapacity || s.waitlistedRows > s.waitlistCapacity)
-      f.add('overbooked', `course ${s.course} had more waitlisted than its waitlist capacity`, s);
+      f.add('overbooked', `a course had more waitlisted than its waitlist capacity in a sample`, s);
     if (s.taken !== s.seatedRows || s.waitlisted !== s.waitlistedRows)
-      f.add('seat-count-drift', `course ${s.course}: counters disagree with the hold rows`, s);
+      f.add('seat-count-drift', `counters disagree with the hold rows`, s);
     const prev = lastFence.get(s.course);
     if (prev !== undefined && s.fence < prev.fence)
-      f.add('fence-regressed', `course ${s.course}: the pool's fence went down between samples`, {
+      f.add('fence-regressed', `the pool's fence went down between samples`, {
         before: prev,
         after: s,
       });
@@ -129,28 +131,23 @@ export function checkEventLog(
     let maxFence = Number.NEGATIVE_INFINITY;
     for (const e of [...log].sort((a, b) => a.id - b.id)) {
       if (e.fence < maxFence)
-        f.add(
-          'fence-regressed',
-          `course ${course}: an event committed with a lower fence than an earlier one`,
-          {
-            event: e,
-            highestBefore: maxFence,
-          },
-        );
+        f.add('fence-regressed', `an event committed with a lower fence than an earlier one`, {
+          event: e,
+          highestBefore: maxFence,
+        });
       maxFence = Math.max(maxFence, e.fence);
       const before = status.get(e.holder) ?? null;
       const expectedFrom = before === null || before === 'released' ? [null, 'released'] : [before];
       if (!expectedFrom.includes(e.from))
-        f.add(
-          'enrolled-and-waitlisted',
-          `course ${course}: a status step that does not follow the holder's current place`,
-          { event: e, currentPlace: before },
-        );
+        f.add('enrolled-and-waitlisted', `a status step that does not follow the holder's current place`, {
+          event: e,
+          currentPlace: before,
+        });
       if (e.to === 'waitlisted' && e.reason === 'admit') waiting.push(e.holder);
       if (e.from === 'waitlisted' || (before === 'waitlisted' && e.to !== 'waitlisted')) {
         const at = waiting.indexOf(e.holder);
         if (e.reason === 'promote' && at > 0)
-          f.add('waitlist-order', `course ${course}: a promotion skipped holders admitted earlier`, {
+          f.add('waitlist-order', `a promotion skipped holders admitted earlier`, {
             event: e,
             skipped: waiting.slice(0, at),
           });
@@ -160,13 +157,13 @@ export function checkEventLog(
       if (e.to === 'seated') seated++;
       status.set(e.holder, e.to);
       if (cap !== undefined && seated > cap.capacity)
-        f.add('overbooked', `course ${course}: more seated than capacity in the committed history`, {
+        f.add('overbooked', `more seated than capacity in the committed history`, {
           event: e,
           seated,
           capacity: cap.capacity,
         });
       if (cap !== undefined && waiting.length > cap.waitlistCapacity)
-        f.add('overbooked', `course ${course}: more waiting than the waitlist capacity in the history`, {
+        f.add('overbooked', `more waiting than the waitlist capacity in the history`, {
           event: e,
           waiting: waiting.length,
           waitlistCapacity: cap.waitlistCapacity,
@@ -176,7 +173,7 @@ export function checkEventLog(
     for (const h of rows) {
       const last = status.get(h.holder);
       if (last !== h.status)
-        f.add('history-mismatch', `course ${course}: a hold row disagrees with its last event`, {
+        f.add('history-mismatch', `a hold row disagrees with its last event`, {
           hold: h,
           lastEvent: last ?? null,
         });
@@ -186,7 +183,7 @@ export function checkEventLog(
       .sort((a, b) => (a.ticket ?? 0) - (b.ticket ?? 0))
       .map((h) => h.holder);
     if (tickets.join() !== waiting.join())
-      f.add('waitlist-order', `course ${course}: final waitlist tickets are not in admission order`, {
+      f.add('waitlist-order', `final waitlist tickets are not in admission order`, {
         byTicket: tickets,
         byAdmission: waiting,
       });
@@ -278,7 +275,7 @@ export function checkSeatsFilled(final: readonly PoolSample[]): Anomaly[] {
   const f = new Findings();
   for (const s of final)
     if (s.seatedRows < s.capacity && s.waitlistedRows > 0)
-      f.add('seat-left-free', `course ${s.course}: a free seat while someone waits, after healing`, s);
+      f.add('seat-left-free', `a free seat while someone waits, after healing`, s);
   return f.list();
 }
 

@@ -18,6 +18,7 @@
  * Planted platform bugs (REGISTRAR_PLANTED_BUGS of the services, via --planted-bug):
  * `release-lock-before-commit`, `skip-fence-check`.
  */
+import { setMaxListeners } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,7 +170,11 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     const sampleErrors: string[] = [];
 
     /** One recorded request of `student` against `course` through a random instance. */
-    const request = async (student: Student, course: Course, op: 'enroll' | 'drop'): Promise<void> => {
+    const request = async (
+      student: Student,
+      course: Course,
+      op: 'enroll' | 'drop',
+    ): Promise<EnrollmentRequest> => {
       const inst = pickInstance(fleet, rng);
       const path =
         op === 'enroll'
@@ -194,6 +199,7 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
         outcome: ok ? 'ok' : refused ? 'refused' : 'unknown',
         status: reply.status,
       };
+      if (typeof reply.body?.reason === 'string') r.reason = reply.body.reason;
       if (ok) {
         recorder.ok(handle, output);
         if (op === 'enroll') {
@@ -210,42 +216,50 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
       } else {
         recorder.unknown(handle, output);
         stats.unknown++;
-        if (reply.body?.reason === 'stale-fence') stats.staleFence503++;
+        if (r.reason === 'stale-fence') stats.staleFence503++;
       }
       requests.push(r);
+      return r;
     };
 
-    /** What each student last heard about each course: the next request follows from it. */
-    const placed = new Set<string>();
+    /** Where each student last heard they hold a place: the next request follows from it. */
+    const placed = new Map<string, { student: number; course: Course }>();
     const busy = new Set<number>();
+    /** Half the time someone who holds a place acts (drops, or repeats: 409), else anyone, anywhere. */
+    const nextStep = (): { s: number; course: Course } | undefined => {
+      if (placed.size > 0 && rng.chance(0.5)) {
+        const p = rng.pick([...placed.values()]);
+        if (!busy.has(p.student)) return { s: p.student, course: p.course };
+      }
+      let s = rng.int(students.length);
+      for (let tries = 0; busy.has(s) && tries < students.length; tries++) s = (s + 1) % students.length;
+      return busy.has(s) ? undefined : { s, course: rng.pick(courses) };
+    };
     const client = async (signal: AbortSignal): Promise<void> => {
       while (!signal.aborted) {
-        let s = rng.int(students.length);
-        for (let tries = 0; busy.has(s) && tries < students.length; tries++) s = (s + 1) % students.length;
-        if (busy.has(s)) {
+        const step = nextStep();
+        if (step === undefined) {
           await abortableSleep(5, signal);
           continue;
         }
+        const { s, course } = step;
         busy.add(s);
         try {
           const student = students[s]!;
-          const course = rng.pick(courses);
           const key = `${course.id}/${student.id}`;
           // Mostly the natural next step; sometimes the repeat (409 expected) or a drop of nothing (404).
           const op: 'enroll' | 'drop' = placed.has(key)
-            ? rng.chance(0.75)
+            ? rng.chance(0.8)
               ? 'drop'
               : 'enroll'
-            : rng.chance(0.9)
+            : rng.chance(0.95)
               ? 'enroll'
               : 'drop';
-          const before = requests.length;
-          await request(student, course, op);
-          const r = requests[before];
-          if (r?.outcome === 'ok') {
-            if (op === 'enroll') placed.add(key);
-            else placed.delete(key);
-          }
+          const r = await request(student, course, op);
+          // What the client learns: a place (201, or 409 already enrolled/waitlisted) or none (200, 404).
+          if (r.status === 201 || r.reason === 'already-enrolled' || r.reason === 'already-waitlisted')
+            placed.set(key, { student: s, course });
+          else if (r.status === 200 || r.status === 404) placed.delete(key);
         } finally {
           busy.delete(s);
         }
@@ -295,6 +309,7 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     };
 
     await ctx.underFaults(async (signal) => {
+      setMaxListeners(CLIENTS + 10, signal); // every client, the sampler and the nemesis sleep on it
       await Promise.all([
         ...Array.from({ length: CLIENTS }, () => client(signal)),
         sampler(signal),
