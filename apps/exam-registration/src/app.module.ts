@@ -10,12 +10,21 @@ import { ScheduleChange } from './schedules/schedule-change.entity.js';
 import { ExamRegistrationModule } from './schedules/schedules.module.js';
 import { examSeatTables } from './seats/exam-seats.js';
 
+/** Entities of this service's database (also used by `npm run migrate`). */
+export const examRegistrationEntities = [
+  Exam,
+  Registration,
+  Notification,
+  ScheduleChange,
+  ...examSeatTables.entities,
+];
+
 @Module({
   imports: [
     PlatformModule.forRoot({
       service: ServiceName.examRegistration,
       env: ExamRegistrationEnv,
-      entities: [Exam, Registration, Notification, ScheduleChange, ...examSeatTables.entities],
+      entities: examRegistrationEntities,
       migrations: examRegistrationMigrations,
     }),
     ExamRegistrationModule,
