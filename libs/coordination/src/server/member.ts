@@ -719,7 +719,9 @@ export class Member {
       );
     }
     this.tracker.setClosing(id);
-    return this.propose(id, cxid, this.preparer.prepareCloseSession(id), conn);
+    // The zxid first, then the txn prepared for it: the pending deletions are keyed by it.
+    const zxid = this.nextZxid();
+    return this.proposeWithZxid(zxid, id, cxid, this.preparer.prepareCloseSession(id, zxid), conn);
   }
 
   private reapContainers(): void {
@@ -731,8 +733,8 @@ export class Member {
       return;
     }
     for (const path of this.db.tree.expiredContainersAndTtls(this.clock.now())) {
-      const body = this.preparer.prepareReap(path);
-      if (body) this.propose(0n, 0, body, undefined);
+      const zxid = this.nextZxid();
+      this.proposeWithZxid(zxid, 0n, 0, this.preparer.prepareReap(path, zxid), undefined);
     }
   }
 

@@ -332,7 +332,7 @@ describe('containers and TTL nodes', () => {
     expect(body).toEqual({ type: 'delete', path: '/c' });
     h.tree.apply({ header: { sessionId: 0n, cxid: 0, zxid, time: 5000 }, body });
     expect(h.tree.has('/c')).toBe(false);
-    expect(h.prep.prepareReap('/plain4')).toEqual({ type: 'error', err: ErrorCode.BADVERSION });
+    expect(h.prep.prepareReap('/plain4', ++h.zxid)).toEqual({ type: 'error', err: ErrorCode.BADVERSION });
   });
   it('TTL: reaped when empty and now - mtime > ttl; setData refreshes; owner masked in Stat', () => {
     const h = new Harness();

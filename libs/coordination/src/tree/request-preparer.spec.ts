@@ -258,4 +258,13 @@ describe('outstanding changes (future view)', () => {
     h.prep.reset();
     expect(h.prep.outstandingCount).toBe(0);
   });
+  it("a close's pending deletions live until its own zxid applies, not an earlier one", () => {
+    const h = fixture(); // /e is ephemeral of session 9
+    const epoch = 2 * 2 ** 32;
+    // createSession took epoch|1 (the preparer never sees it), the close takes epoch|2
+    expect(h.prep.prepareCloseSession(9n, epoch + 2)).toEqual({ type: 'closeSession', paths: ['/e'] });
+    h.prep.applied(epoch + 1);
+    const ctx = { sessionId: 7n, zxid: epoch + 3, time: 1, authIds: [] };
+    expect(h.prep.prepare(cr('/e', 1), ctx)).toMatchObject({ type: 'create', ephemeralOwner: 7n });
+  });
 });

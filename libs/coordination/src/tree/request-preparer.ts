@@ -118,7 +118,6 @@ export class RequestPreparer {
   private head = 0;
   /** multi staging layer: records of the multi being prepared, discarded on failure. */
   private staging: Map<string, ChangeRecord> | null = null;
-  private lastZxid = 0;
 
   constructor(
     // The preparer only reads the tree, so it accepts a tree of any watcher type.
@@ -139,7 +138,6 @@ export class RequestPreparer {
    * a multi of error entries [0…, code, -2…]) and leave no outstanding changes behind.
    */
   prepare(request: Request, ctx: PrepContext): TxnBody {
-    this.lastZxid = Math.max(this.lastZxid, ctx.zxid);
     if (request.op === 'closeSession') return this.prepareCloseSession(ctx.sessionId, ctx.zxid);
     if (request.op === 'multi') return this.prepareMulti(request.ops, ctx);
     if (request.op !== 'setACL' && !MULTI_WRITE_OPS.has(request.op)) {
@@ -317,10 +315,12 @@ export class RequestPreparer {
   /**
    * closeSession: lists the session's ephemerals as the future will see them (tree plus pending
    * creates, minus pending deletes), sorted, and records their deletion as outstanding.
-   * @param zxid the zxid of this txn; defaults to one past the last prepared zxid.
+   * @param zxid the zxid the owner of zxids assigned to this txn. Never guessed here: the pending
+   *   deletions are dropped by `applied(zxid)`, so a key lower than the real zxid would forget them
+   *   while the close is still in flight (a standalone member's first zxid after a restart is
+   *   `epoch << 32 | 1`, and createSession txns take zxids the preparer never sees).
    */
-  prepareCloseSession(sessionId: bigint, zxid: number = this.lastZxid + 1): TxnBody {
-    this.lastZxid = Math.max(this.lastZxid, zxid);
+  prepareCloseSession(sessionId: bigint, zxid: number): TxnBody {
     const paths = new Set(this.tree.ephemerals(sessionId, '/'));
     for (let k = this.head; k < this.outstanding.length; k++) {
       const r = this.outstanding[k]!;
@@ -343,9 +343,9 @@ export class RequestPreparer {
    * Deletion of a container or TTL node by the reaper (ZooKeeper's deleteContainer): only if the
    * node still exists, is still empty, and is still a container/TTL node (we refuse a persistent
    * node recreated at the same path, where 3.8.0 would delete it). Errors become error txns.
+   * @param zxid the zxid assigned to this txn (see {@link prepareCloseSession}).
    */
-  prepareReap(path: string, zxid: number = this.lastZxid + 1): TxnBody {
-    this.lastZxid = Math.max(this.lastZxid, zxid);
+  prepareReap(path: string, zxid: number): TxnBody {
     try {
       const lastSlash = path.lastIndexOf('/');
       if (lastSlash < 0 || path.includes('\u0000') || SPECIAL_PATHS.has(path))
