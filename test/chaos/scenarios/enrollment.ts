@@ -34,6 +34,7 @@ import { abortableSleep } from '../harness/nemesis.js';
 import type { Anomaly, Scenario, ScenarioContext, ScenarioOutcome } from '../harness/scenario.js';
 import { ServiceFleet, type FleetInstance } from '../harness/service-fleet.js';
 import { SqliteReader } from '../harness/sqlite-reader.js';
+import { LockHolders } from './enrollment-lock-holders.js';
 import {
   checkAcknowledged,
   checkEventLog,
@@ -56,6 +57,9 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const SAMPLE_EVERY_MS = 200;
 /** After healing: how long the promoter (2 s interval) gets to fill free seats. */
 const PROMOTER_PERIOD_MS = 15_000;
+const ZK_ROOT = '/chaos-enrollment';
+/** Chance that a pause targets an instance holding a course lock rather than any instance. */
+const HOLDER_PAUSE_CHANCE = 0.7;
 
 export const enrollmentScenario: Scenario = {
   name: 'enrollment',
@@ -90,7 +94,7 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const env: Record<string, string> = {
     COORDINATION_CONNECT_STRING: cluster.connectString,
     COORDINATION_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
-    REGISTRAR_ZK_ROOT: '/chaos-enrollment',
+    REGISTRAR_ZK_ROOT: ZK_ROOT,
     DATABASE_PATH: dbPath,
     REGISTRAR_ADMIN_EMAIL: ADMIN.email,
     REGISTRAR_ADMIN_PASSWORD: ADMIN.password,
@@ -110,6 +114,7 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     staleFence503: 0,
     instanceKills: 0,
     instancePauses: 0,
+    holderPauses: 0,
     samples: 0,
     seatEvents: 0,
     promotions: 0,
@@ -117,6 +122,7 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   };
   const fleet = await ServiceFleet.start('course-enrollment', INSTANCES, env);
   let reader: SqliteReader | undefined;
+  let holders!: LockHolders;
   try {
     ctx.log(`enrollment: ${INSTANCES} instances up (db ${dbPath}, logs ${fleet.logDir})`);
     const first = fleet.instances[0]!.url;
@@ -142,6 +148,7 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
       `enrollment: courses ${courses.map((c) => `${c.capacity}+${c.waitlistCapacity}`).join(', ')}; ${students.length} students`,
     );
     reader = await SqliteReader.open(dbPath);
+    holders = await LockHolders.connect(cluster.connectString, (id) => `${ZK_ROOT}/locks/courses/${id}`);
     const db = reader;
     const snapshot = async (): Promise<PoolSample[]> => {
       const rows = await db.all<PoolRow>(
@@ -279,6 +286,19 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
       }
     };
 
+    /** An up instance holding some course's lock, polled for at most 1.5 s (holds are short). */
+    const findHolder = async (
+      up: FleetInstance[],
+      signal: AbortSignal,
+    ): Promise<FleetInstance | undefined> => {
+      for (let i = 0, deadline = Date.now() + 1_500; Date.now() < deadline && !signal.aborted; i++) {
+        const id = await holders.holder(courses[i % courses.length]!.id);
+        const inst = up.find((u) => u.id === id && u.process !== undefined && !u.paused);
+        if (inst) return inst;
+      }
+      return undefined;
+    };
+
     const serviceNemesis = async (signal: AbortSignal): Promise<void> => {
       const frng = rng.fork();
       while (!signal.aborted) {
@@ -295,14 +315,20 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
           await fleet.killAndRestart(target, downMs);
           stats.instanceKills++;
         } else {
+          // Mostly the instance holding a course lock: a paused holder is what the fence is for.
+          const holder = frng.chance(HOLDER_PAUSE_CHANCE) ? await findHolder(up, signal) : undefined;
+          const victim = holder ?? target;
           const pauseMs = Math.round(SESSION_TIMEOUT_MS * (1.5 + frng.next() * 1.5));
-          ctx.log(`service nemesis: SIGSTOP ${target.id} (pid ${target.process!.pid}) for ${pauseMs} ms`);
-          fleet.pause(target);
+          ctx.log(
+            `service nemesis: SIGSTOP ${victim.id} (pid ${victim.process!.pid}${holder ? ', lock holder' : ''}) for ${pauseMs} ms`,
+          );
+          fleet.pause(victim);
           stats.instancePauses++;
+          if (holder) stats.holderPauses++;
           try {
             await abortableSleep(pauseMs, signal);
           } finally {
-            fleet.resume(target);
+            fleet.resume(victim);
           }
         }
       }
@@ -377,6 +403,7 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     };
   } finally {
     await reader?.close();
+    await holders?.close();
     await fleet.stop();
   }
 }
