@@ -176,8 +176,17 @@ export function checkClientGuarantees(
     sortedZxids.set(key, sorted);
   }
   /** The zxid of the first known committed write of `key` after `version`, if any. */
-  const nextWriteZxid = (key: string, version: number): number | undefined =>
-    sortedZxids.get(key)?.find((s) => s.version > version)?.mzxid;
+  const nextWriteZxid = (key: string, version: number): number | undefined => {
+    const sorted = sortedZxids.get(key) ?? [];
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]!.version > version) hi = mid;
+      else lo = mid + 1;
+    }
+    return sorted[lo]?.mzxid;
+  };
 
   // --- Per session, in the session's own order (one op at a time, so invoke order). ---
   const bySession = new Map<string, Operation[]>();
