@@ -36,6 +36,8 @@ interface Entry {
   barrier?: { released: boolean };
   /** answered by sending nothing (see writeDone). */
   silent?: boolean;
+  /** answered by closing the connection, once every reply before it is sent (SESSIONMOVED). */
+  closesConnection?: boolean;
 }
 
 /** Opcodes Apache prepares as txns (PrepRequestProcessor deserialises their bodies). */
@@ -186,7 +188,14 @@ export class ClientConnection implements SessionConnection {
       );
       return this.closeAfterFlush();
     }
-    this.established(req.sessionId, session.timeoutMs, req.passwd, req.readOnly);
+    // The leader must know this member owns the session before the client hears it resumed, so a
+    // write still arriving through the member it left fails SESSIONMOVED (ZooKeeper: REVALIDATE).
+    this.state = 'creating';
+    this.member.claimSession(req.sessionId, (ok) => {
+      if (this.state === 'closed') return;
+      if (!ok) return this.close();
+      this.established(req.sessionId, session.timeoutMs, req.passwd, req.readOnly);
+    });
   }
 
   private established(id: bigint, timeoutMs: number, passwd: Buffer, readOnly: boolean | undefined): void {
@@ -264,6 +273,21 @@ export class ClientConnection implements SessionConnection {
       const entry: Entry = { xid, request, zxid: -1, receivedAt: Date.now() };
       this.queue.push(entry);
       entry.zxid = this.member.proposeCloseSession(this.sessionId, this, xid);
+      return;
+    }
+    if ((request.op === 'sync' || isReadRequest(request)) && this.member.sessionMovedAway(this.sessionId)) {
+      // On the leader every request passes PrepRequestProcessor's owner check, reads and pings too:
+      // a session that moved to another member loses this connection, in request order, unanswered.
+      const entry: Entry = {
+        xid,
+        request,
+        zxid: -1,
+        receivedAt: Date.now(),
+        reply: Buffer.alloc(0),
+        closesConnection: true,
+      };
+      this.queue.push(entry);
+      if (this.queue.length === 1) this.drain();
       return;
     }
     if (request.op === 'sync') {
@@ -391,6 +415,7 @@ export class ClientConnection implements SessionConnection {
       }
       this.queue.shift();
       this.recordLatency(head.receivedAt);
+      if (head.closesConnection) return this.closeAfterFlush();
       if (head.silent) continue;
       this.sendRaw(head.reply!);
       if (head.request.op === 'closeSession') return this.closeAfterFlush();
@@ -411,6 +436,13 @@ export class ClientConnection implements SessionConnection {
     if (this.state === 'closed') return;
     const entry = this.queue.find((e) => e.zxid === zxid);
     if (!entry) return;
+    if (result.type === 'error' && result.err === ErrorCode.SESSIONMOVED) {
+      // The session moved to another member: Apache's FinalRequestProcessor treats this as a
+      // connection-level error and closes the connection without answering (ZOOKEEPER-710).
+      entry.closesConnection = true;
+      entry.reply = Buffer.alloc(0);
+      return this.drain();
+    }
     if (entry.request.op === 'check' && result.type !== 'error') {
       // A top-level check that passes is applied as a txn but never answered by Apache 3.8.0 (its
       // FinalRequestProcessor has no reply for it; observed): the client's request simply hangs.

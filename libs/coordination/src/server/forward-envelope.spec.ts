@@ -30,6 +30,7 @@ describe('forward envelope', () => {
       { kind: 'closeSession', sessionId: 5n, cxid: 99 },
       { kind: 'touch', sessionIds: [1n, 2n, 0x7fffffffffffffffn] },
       { kind: 'touch', sessionIds: [] },
+      { kind: 'revalidate', sessionId: -0x7000000000000001n },
     ];
     for (const c of cases) expect(decodeForward(encodeForward(c))).toEqual(c);
     const w = decodeForward(encodeForward(cases[0]!));

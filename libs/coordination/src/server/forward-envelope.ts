@@ -14,9 +14,15 @@ export type ForwardEnvelope =
   | { kind: 'createSession'; sessionId: bigint; timeoutMs: number; passwd: Buffer }
   | { kind: 'closeSession'; sessionId: bigint; cxid: number }
   /** sessions seen alive on the sender since its last batch */
-  | { kind: 'touch'; sessionIds: bigint[] };
+  | { kind: 'touch'; sessionIds: bigint[] }
+  /**
+   * a client resumed this session on the sender: the leader records the sender as the session's
+   * owner (ZooKeeper's REVALIDATE + setOwner), so writes arriving through the old member fail
+   * SESSIONMOVED
+   */
+  | { kind: 'revalidate'; sessionId: bigint };
 
-const KIND = { write: 1, createSession: 2, closeSession: 3, touch: 4 } as const;
+const KIND = { write: 1, createSession: 2, closeSession: 3, touch: 4, revalidate: 5 } as const;
 
 export class ForwardEnvelopeError extends Error {
   override readonly name = 'ForwardEnvelopeError';
@@ -41,6 +47,9 @@ export function encodeForward(e: ForwardEnvelope): Buffer {
     case 'touch':
       w.int(e.sessionIds.length);
       for (const id of e.sessionIds) w.long(id);
+      break;
+    case 'revalidate':
+      w.long(e.sessionId);
       break;
   }
   return w.toBuffer();
@@ -69,6 +78,8 @@ export function decodeForward(buf: Buffer): ForwardEnvelope {
       for (let i = 0; i < n; i++) sessionIds.push(r.long());
       return { kind: 'touch', sessionIds };
     }
+    case KIND.revalidate:
+      return { kind: 'revalidate', sessionId: r.long() };
     default:
       throw new ForwardEnvelopeError(`unknown forward kind ${kind}`);
   }

@@ -131,13 +131,20 @@ export class Member {
   private readonly pendingByKey = new Map<string, Pending>();
   private nextTicket = 1;
   private nextSyncId = 1;
-  private readonly syncCallbacks = new Map<number, () => void>();
+  private readonly syncCallbacks = new Map<number, (ok: boolean) => void>();
   /** ensemble leader: when each outstanding proposal was made (proposal latency metric) */
   private readonly proposedAt = new Map<number, number>();
   /** ensemble leader: highest zxid proposed (sync waits for it to be applied) */
   private lastProposed = 0;
   /** ensemble learner: sessions touched since the last batch sent to the leader */
   private touched = new Set<bigint>();
+  /**
+   * ensemble leader: the member each session's client is connected to (ZooKeeper's session owner),
+   * set by createSession and by a resume (revalidate) there; a write arriving through another
+   * member fails SESSIONMOVED. A new leader starts empty and, as SessionTrackerImpl.checkSession
+   * does for an owner-less session, takes the first member that writes for a session as its owner.
+   */
+  private readonly owners = new Map<bigint, number>();
   private serving = false;
   /** ensemble: the data /zookeeper/config reads as */
   private configNodeData: Buffer | undefined;
@@ -440,6 +447,7 @@ export class Member {
       // Changes prepared against our old role's view of the future are void either way.
       this.preparer.reset();
       this.proposedAt.clear();
+      this.owners.clear();
       this.lastProposed = this.db.lastZxid;
     }
     if (isLeader && !wasLeader) {
@@ -478,9 +486,13 @@ export class Member {
         for (const id of env.sessionIds) this.tracker.touch(id, now);
         return;
       case 'createSession':
+        this.owners.set(env.sessionId, from);
         this.proposeEnsemble(env.sessionId, 0, () =>
           this.preparer.prepareCreateSession(env.timeoutMs, env.passwd),
         );
+        return;
+      case 'revalidate':
+        this.owners.set(env.sessionId, from);
         return;
       case 'closeSession':
         this.tracker.setClosing(env.sessionId);
@@ -515,6 +527,13 @@ export class Member {
           }));
           return;
         }
+        if (this.movedAway(env.sessionId, from, request)) {
+          this.proposeEnsemble(env.sessionId, env.cxid, () => ({
+            type: 'error',
+            err: ErrorCode.SESSIONMOVED,
+          }));
+          return;
+        }
         this.proposeEnsemble(env.sessionId, env.cxid, (zxid) =>
           this.prepareClientWrite(request, {
             sessionId: env.sessionId,
@@ -526,6 +545,57 @@ export class Member {
         );
         return;
       }
+    }
+  }
+
+  /**
+   * Leader: true when `sessionId` is owned by another member than `via`, the member the write came
+   * through (SessionTrackerImpl.checkSession). An owner-less session is claimed by `via`. reconfig
+   * is exempt: it is refused (RECONFIGDISABLED) before the owner is checked.
+   */
+  private movedAway(sessionId: bigint, via: number, request: Request): boolean {
+    if (request.op === 'reconfig') return false;
+    const owner = this.owners.get(sessionId);
+    if (owner === undefined) {
+      this.owners.set(sessionId, via);
+      return false;
+    }
+    return owner !== via;
+  }
+
+  /**
+   * Leader: whether `sessionId`, used by a client connected here, is owned by another member (it
+   * moved there). Apache's leader checks the owner of every request, reads and pings included
+   * (PrepRequestProcessor); a learner serves reads locally and never asks. An owner-less session is
+   * claimed by this member, as checkSession does.
+   */
+  sessionMovedAway(sessionId: bigint): boolean {
+    if (!this.isLeader) return false;
+    return this.movedAway(sessionId, this.serverId, { op: 'ping' });
+  }
+
+  /**
+   * A client resumed `sessionId` on this member: `done(true)` once the leader records this member as
+   * its owner (a learner waits for a sync round trip behind the revalidate it forwarded, so the
+   * leader has seen it before the client is told), `done(false)` when no leader can be reached.
+   */
+  claimSession(sessionId: bigint, done: (ok: boolean) => void): void {
+    if (!this.isEnsemble) return done(true);
+    if (this.isLeader) {
+      this.owners.set(sessionId, this.serverId);
+      return done(true);
+    }
+    const id = this.nextSyncId++;
+    this.syncCallbacks.set(id, done);
+    try {
+      const data = encodeForward({ kind: 'revalidate', sessionId });
+      this.zab!.withPeer((p) => {
+        p.forward(data);
+        p.sync(id);
+      });
+    } catch {
+      this.syncCallbacks.delete(id);
+      done(false);
     }
   }
 
@@ -609,7 +679,7 @@ export class Member {
   private syncFinished(id: number, ok: boolean): void {
     const done = this.syncCallbacks.get(id);
     this.syncCallbacks.delete(id);
-    if (ok) done?.();
+    done?.(ok);
   }
 
   /** Learner: send the sessions touched since the last batch, so the leader does not expire them. */
@@ -652,7 +722,10 @@ export class Member {
         0,
         undefined,
         () => done(id, passwd),
-        () => this.preparer.prepareCreateSession(timeoutMs, passwd),
+        () => {
+          this.owners.set(id, this.serverId);
+          return this.preparer.prepareCreateSession(timeoutMs, passwd);
+        },
         () => ({ kind: 'createSession', sessionId: id, timeoutMs, passwd }),
       );
       return;
@@ -785,7 +858,10 @@ export class Member {
         cxid,
         conn,
         undefined,
-        (zxid) => this.prepareClientWrite(request, ctx(zxid)),
+        (zxid) =>
+          this.movedAway(conn.sessionId, this.serverId, request)
+            ? { type: 'error', err: ErrorCode.SESSIONMOVED }
+            : this.prepareClientWrite(request, ctx(zxid)),
         () => ({
           kind: 'write',
           sessionId: conn.sessionId,
@@ -865,7 +941,8 @@ export class Member {
         return;
       }
       const id = this.nextSyncId++;
-      this.syncCallbacks.set(id, done);
+      // a failed sync is never answered: the client's connection moves on
+      this.syncCallbacks.set(id, (ok) => ok && done());
       try {
         this.zab!.withPeer((p) => p.sync(id));
       } catch {
