@@ -5,3 +5,4 @@
 export * from './service-names.js';
 export * from './rpc-patterns.js';
 export * from './rpc-payloads.js';
+export type * from './cluster-snapshot.js';

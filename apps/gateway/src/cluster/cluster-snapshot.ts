@@ -1,28 +1,7 @@
 /** The shape of `GET /api/cluster` and of each event on `GET /api/cluster/events`. */
-import type { MemberStatus } from './member-status.js';
+import type { MemberStatus } from '@registrar/contracts';
 
-export interface InstanceView {
-  id: string;
-  address: string;
-  /** HTTP port. */
-  port: number | null;
-  rpcPort: number | null;
-  version: string | null;
-  /** `GET /health` answered 200 within the probe timeout. */
-  healthy: boolean;
-  /** ISO time of registration. */
-  registeredAt: string;
-}
-
-export interface ClusterSnapshot {
-  /** ISO time the snapshot was taken. */
-  at: string;
-  members: MemberStatus[];
-  /** id of the member in `leader` mode, or null while there is none (election, no quorum). */
-  leader: string | null;
-  services: Record<string, InstanceView[]>;
-  gateway: { session: string; connectedTo: string | null };
-}
+export type { ClusterSnapshot, InstanceView } from '@registrar/contracts';
 
 /** The leader's id when exactly one member says it leads (two means a stale one has not noticed yet). */
 export function leaderOf(members: readonly MemberStatus[]): string | null {

@@ -3,22 +3,10 @@
  * `srvr` is whitelisted by default on Apache ZooKeeper too, so this works against either
  * coordinator. The epoch is the high 32 bits of the last zxid (ZooKeeper's zxid layout).
  */
-export type MemberMode = 'leader' | 'follower' | 'observer' | 'down';
 
-export interface MemberStatus {
-  /** Position in the connect string, 1-based (matches myid when the string lists members in order). */
-  id: string;
-  address: string;
-  mode: MemberMode;
-  epoch: number | null;
-  /** `0x...` hex, as the four-letter words print it. */
-  lastZxid: string | null;
-  connections: number | null;
-  /** Round trip of the srvr request, ms; null when the member did not answer. */
-  latencyMs: number | null;
-  /** Why the member is down (refused, timed out, not serving). */
-  error?: string;
-}
+import type { MemberMode, MemberStatus } from '@registrar/contracts';
+
+export type { MemberMode, MemberStatus } from '@registrar/contracts';
 
 /** ZooKeeper prints this instead of the stats while the member has no quorum. */
 const NOT_SERVING = /not currently serving requests/i;

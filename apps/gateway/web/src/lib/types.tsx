@@ -1,34 +1,5 @@
 /** Shapes of the answers the dashboard reads (see the services' OpenAPI documents at /docs). */
-export type MemberMode = 'leader' | 'follower' | 'observer' | 'down';
-
-export interface Member {
-  id: string;
-  address: string;
-  mode: MemberMode;
-  epoch: number | null;
-  lastZxid: string | null;
-  connections: number | null;
-  latencyMs: number | null;
-  error?: string;
-}
-
-export interface InstanceView {
-  id: string;
-  address: string;
-  port: number | null;
-  rpcPort: number | null;
-  version: string | null;
-  healthy: boolean;
-  registeredAt: string;
-}
-
-export interface ClusterSnapshot {
-  at: string;
-  members: Member[];
-  leader: string | null;
-  services: Record<string, InstanceView[]>;
-  gateway: { session: string; connectedTo: string | null };
-}
+export type { ClusterSnapshot, InstanceView, MemberMode, MemberStatus as Member } from '@registrar/contracts';
 
 export interface Course {
   id: string;
