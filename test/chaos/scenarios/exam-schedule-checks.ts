@@ -1,0 +1,184 @@
+/**
+ * Pure audits of the exam-schedule scenario: what SSE clients saw, what staff writers were told
+ * (200 + version), and what the coordinator holds (history children read during the run, the final
+ * znodes). A schedule is identified by its sessions' fingerprint: every write of the scenario names
+ * a unique room, so two different writes never share one.
+ */
+import type { Anomaly } from '../harness/scenario.js';
+
+/** One schedule version an SSE client received. */
+export interface Observation {
+  client: number;
+  /** Which stream of that client (reconnects count up). */
+  stream: number;
+  examId: string;
+  version: number;
+  fingerprint: string;
+}
+
+/** A schedule write acknowledged with 200. */
+export interface AckedWrite {
+  writer: number;
+  examId: string;
+  version: number;
+  /** Fingerprint of the sessions the writer sent. */
+  fingerprint: string;
+}
+
+/** A version as the coordinator holds it (a history child or the final znode). */
+export interface StoredVersion {
+  source: string;
+  examId: string;
+  version: number;
+  fingerprint: string;
+}
+
+export function fingerprint(sessions: unknown): string {
+  if (!Array.isArray(sessions)) return JSON.stringify(sessions ?? null);
+  return JSON.stringify(
+    sessions.map((s: Record<string, unknown>) => [s.id, s.startsAt, s.endsAt, s.room, s.seats]),
+  );
+}
+
+const MAX_REPORTED = 10;
+
+function capped(anomalies: Anomaly[], kind: string): Anomaly[] {
+  if (anomalies.length <= MAX_REPORTED) return anomalies;
+  return [
+    ...anomalies.slice(0, MAX_REPORTED),
+    { kind, message: `${anomalies.length - MAX_REPORTED} more ${kind} anomalies left out` },
+  ];
+}
+
+/** A client (across all its streams) never sees an exam's version lower than one it already saw. */
+export function checkVersionOrder(observations: readonly Observation[]): Anomaly[] {
+  const seen = new Map<string, { version: number; stream: number }>();
+  const out: Anomaly[] = [];
+  for (const o of observations) {
+    const key = `${o.client}/${o.examId}`;
+    const prev = seen.get(key);
+    if (prev !== undefined && o.version < prev.version) {
+      out.push({
+        kind: 'version-regressed',
+        message: `client ${o.client} saw exam ${o.examId} at version ${o.version} (stream ${o.stream}) after version ${prev.version} (stream ${prev.stream})`,
+        evidence: { client: o.client, examId: o.examId, after: prev, got: o.version, stream: o.stream },
+      });
+      continue;
+    }
+    if (prev === undefined || o.version > prev.version)
+      seen.set(key, { version: o.version, stream: o.stream });
+  }
+  return capped(out, 'version-regressed');
+}
+
+/** The newest version each client saw per exam. */
+export function newestSeen(observations: readonly Observation[]): Map<number, Map<string, number>> {
+  const out = new Map<number, Map<string, number>>();
+  for (const o of observations) {
+    let m = out.get(o.client);
+    if (m === undefined) out.set(o.client, (m = new Map()));
+    m.set(o.examId, Math.max(m.get(o.examId) ?? -1, o.version));
+  }
+  return out;
+}
+
+/** After healing (and the scenario's bound), every client is on every exam's final version. */
+export function checkFinalVersions(
+  clients: readonly number[],
+  observations: readonly Observation[],
+  finals: ReadonlyMap<string, number>,
+): Anomaly[] {
+  const newest = newestSeen(observations);
+  const out: Anomaly[] = [];
+  for (const c of clients) {
+    for (const [examId, final] of finals) {
+      const got = newest.get(c)?.get(examId);
+      if (got !== final)
+        out.push({
+          kind: 'final-version-missing',
+          message: `client ${c} ended on exam ${examId} version ${got ?? 'none'}, the znode is at ${final}`,
+          evidence: { client: c, examId, got: got ?? null, final },
+        });
+    }
+  }
+  return capped(out, 'final-version-missing');
+}
+
+/**
+ * Every 200 is durable: its version exists (not above the final version), and wherever that
+ * version is known (stored, or received by a client) it carries the acknowledged schedule; no two
+ * writes were acknowledged with the same version.
+ */
+export function checkAcknowledged(
+  acks: readonly AckedWrite[],
+  stored: readonly StoredVersion[],
+  observations: readonly Observation[],
+  finals: ReadonlyMap<string, number>,
+): Anomaly[] {
+  const known = new Map<string, { fingerprint: string; source: string }>();
+  for (const s of stored) known.set(`${s.examId}@${s.version}`, { fingerprint: s.fingerprint, source: s.source });
+  for (const o of observations) {
+    const key = `${o.examId}@${o.version}`;
+    if (!known.has(key)) known.set(key, { fingerprint: o.fingerprint, source: `client ${o.client}` });
+  }
+  const byVersion = new Map<string, AckedWrite>();
+  const out: Anomaly[] = [];
+  for (const a of acks) {
+    const key = `${a.examId}@${a.version}`;
+    const final = finals.get(a.examId);
+    if (final !== undefined && a.version > final) {
+      out.push({
+        kind: 'lost-acknowledged-write',
+        message: `writer ${a.writer} was told exam ${a.examId} is at version ${a.version}, the final znode is at ${final}`,
+        evidence: a,
+      });
+      continue;
+    }
+    const twin = byVersion.get(key);
+    if (twin !== undefined && twin.fingerprint !== a.fingerprint) {
+      out.push({
+        kind: 'lost-acknowledged-write',
+        message: `exam ${a.examId} version ${a.version} acknowledged to two different writes (writers ${twin.writer} and ${a.writer})`,
+        evidence: { first: twin, second: a },
+      });
+      continue;
+    }
+    byVersion.set(key, a);
+    const k = known.get(key);
+    if (k !== undefined && k.fingerprint !== a.fingerprint)
+      out.push({
+        kind: 'lost-acknowledged-write',
+        message: `writer ${a.writer}'s acknowledged exam ${a.examId} version ${a.version} is another schedule in ${k.source}`,
+        evidence: { ack: a, found: k },
+      });
+  }
+  return capped(out, 'lost-acknowledged-write');
+}
+
+/** One (exam, version) is one schedule wherever it is seen: clients, history children, final read. */
+export function checkDuplicateVersions(
+  stored: readonly StoredVersion[],
+  observations: readonly Observation[],
+): Anomaly[] {
+  const first = new Map<string, { fingerprint: string; source: string }>();
+  const reported = new Set<string>();
+  const out: Anomaly[] = [];
+  const visit = (examId: string, version: number, fp: string, source: string) => {
+    const key = `${examId}@${version}`;
+    const prev = first.get(key);
+    if (prev === undefined) {
+      first.set(key, { fingerprint: fp, source });
+      return;
+    }
+    if (prev.fingerprint === fp || reported.has(key)) return;
+    reported.add(key);
+    out.push({
+      kind: 'duplicate-version-data',
+      message: `exam ${examId} version ${version} seen as two schedules (${prev.source} and ${source})`,
+      evidence: { examId, version, a: prev, b: { fingerprint: fp, source } },
+    });
+  };
+  for (const s of stored) visit(s.examId, s.version, s.fingerprint, s.source);
+  for (const o of observations) visit(o.examId, o.version, o.fingerprint, `client ${o.client}`);
+  return capped(out, 'duplicate-version-data');
+}
