@@ -5,7 +5,7 @@
  */
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxyFactory, Transport } from '@nestjs/microservices';
-import { ServiceDiscovery, type ServiceInstance } from '@registrar/coordination';
+import { ServiceDiscovery } from '@registrar/coordination';
 import { DiscoveryClientProxy, NoInstanceError } from '@registrar/coordination-nest';
 import {
   EnrollmentPatterns,
@@ -13,16 +13,10 @@ import {
   type IsEnrolledReply,
   type IsEnrolledRequest,
 } from '@registrar/contracts';
-import { ServiceUnavailableError } from '@registrar/platform';
+import { rpcEndpointOf, ServiceUnavailableError } from '@registrar/platform';
 import { firstValueFrom, timeout } from 'rxjs';
 
 const CALL_TIMEOUT_MS = 5_000;
-
-/** Instances register their HTTP port as `port` and the microservice's in the payload. */
-function rpcEndpoint(inst: ServiceInstance<unknown>): { host: string; port: number } {
-  const payload = inst.payload as { rpcPort?: number | null } | undefined;
-  return { host: inst.address, port: payload?.rpcPort ?? inst.port ?? 0 };
-}
 
 @Injectable()
 export class EnrollmentClient implements OnApplicationShutdown {
@@ -33,7 +27,7 @@ export class EnrollmentClient implements OnApplicationShutdown {
       service: ServiceName.courseEnrollment,
       discovery,
       clientFor: (inst) =>
-        ClientProxyFactory.create({ transport: Transport.TCP, options: rpcEndpoint(inst) }),
+        ClientProxyFactory.create({ transport: Transport.TCP, options: rpcEndpointOf(inst) }),
     });
   }
 

@@ -54,3 +54,18 @@ export class InstanceRegistration implements BeforeApplicationShutdown {
     await this.registry.unregister({ name, id }).catch((e) => this.logger.warn(`unregister: ${String(e)}`));
   }
 }
+
+/**
+ * Where an instance's TCP microservice listens. The registry's `port` is the HTTP port (what the
+ * gateway dials); the RPC port travels in the payload, so a `DiscoveryClientProxy` needs this as
+ * its `clientFor` endpoint.
+ * @example
+ *   new DiscoveryClientProxy({ service, discovery, clientFor: (i) =>
+ *     ClientProxyFactory.create({ transport: Transport.TCP, options: rpcEndpointOf(i) }) });
+ */
+export function rpcEndpointOf(instance: ServiceInstance<unknown>): { host: string; port: number } {
+  const payload = instance.payload as Partial<InstancePayload> | null;
+  const port = payload?.rpcPort ?? null;
+  if (port === null) throw new Error(`${instance.name}/${instance.id} registered no RPC port`);
+  return { host: instance.address, port };
+}
