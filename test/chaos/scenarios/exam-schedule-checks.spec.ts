@@ -10,9 +10,14 @@ import {
   type StoredVersion,
 } from './exam-schedule-checks.js';
 
-const fp = (room: string) =>
-  fingerprint([{ id: 'main', startsAt: 'a', endsAt: 'b', room, seats: 10 }]);
-const obs = (client: number, stream: number, version: number, room = `r${version}`, examId = 'e1'): Observation => ({
+const fp = (room: string) => fingerprint([{ id: 'main', startsAt: 'a', endsAt: 'b', room, seats: 10 }]);
+const obs = (
+  client: number,
+  stream: number,
+  version: number,
+  room = `r${version}`,
+  examId = 'e1',
+): Observation => ({
   client,
   stream,
   examId,
@@ -30,7 +35,9 @@ describe('exam-schedule checks', () => {
   });
 
   it('version-regressed: a lower version after a higher one, across streams; repeats and other exams are fine', () => {
-    expect(checkVersionOrder([obs(0, 1, 1), obs(0, 1, 3), obs(0, 2, 3), obs(0, 2, 4), obs(1, 1, 2)])).toEqual([]);
+    expect(checkVersionOrder([obs(0, 1, 1), obs(0, 1, 3), obs(0, 2, 3), obs(0, 2, 4), obs(1, 1, 2)])).toEqual(
+      [],
+    );
     expect(checkVersionOrder([obs(0, 1, 5), obs(0, 2, 1, 'r1', 'e2')])).toEqual([]);
     const a = checkVersionOrder([obs(0, 1, 1), obs(0, 1, 5), obs(0, 2, 4)]);
     expect(kinds(a)).toEqual(['version-regressed']);
@@ -66,9 +73,9 @@ describe('exam-schedule checks', () => {
     ];
     const finals = new Map([['e1', 4]]);
     const seen = [obs(0, 1, 3, 'a3')];
-    expect(checkAcknowledged([ack(0, 2, 'a2'), ack(1, 3, 'a3'), ack(0, 4, 'a4')], stored, seen, finals)).toEqual(
-      [],
-    );
+    expect(
+      checkAcknowledged([ack(0, 2, 'a2'), ack(1, 3, 'a3'), ack(0, 4, 'a4')], stored, seen, finals),
+    ).toEqual([]);
     // Unknown versions (pruned, never received) cannot be checked and are not anomalies.
     expect(checkAcknowledged([ack(0, 1, 'zz')], stored, seen, finals)).toEqual([]);
     const a = checkAcknowledged(
@@ -83,9 +90,16 @@ describe('exam-schedule checks', () => {
   });
 
   it('duplicate-version-data: one version, two schedules, anywhere; reported once', () => {
-    const stored: StoredVersion[] = [{ source: 'history v-1', examId: 'e1', version: 1, fingerprint: fp('x') }];
+    const stored: StoredVersion[] = [
+      { source: 'history v-1', examId: 'e1', version: 1, fingerprint: fp('x') },
+    ];
     expect(checkDuplicateVersions(stored, [obs(0, 1, 1, 'x'), obs(1, 1, 1, 'x')])).toEqual([]);
-    const a = checkDuplicateVersions(stored, [obs(0, 1, 1, 'y'), obs(1, 1, 1, 'z'), obs(2, 1, 2, 'q'), obs(3, 1, 2, 'q')]);
+    const a = checkDuplicateVersions(stored, [
+      obs(0, 1, 1, 'y'),
+      obs(1, 1, 1, 'z'),
+      obs(2, 1, 2, 'q'),
+      obs(3, 1, 2, 'q'),
+    ]);
     expect(kinds(a)).toEqual(['duplicate-version-data']);
     expect(a[0]!.message).toMatch(/history v-1 and client 0/);
   });

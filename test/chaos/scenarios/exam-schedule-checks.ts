@@ -14,6 +14,10 @@ export interface Observation {
   examId: string;
   version: number;
   fingerprint: string;
+  /** Evidence only: the event's mzxid, the instance of the stream and the Last-Event-ID it sent. */
+  mzxid?: number;
+  instance?: string;
+  since?: string;
 }
 
 /** A schedule write acknowledged with 200. */
@@ -52,7 +56,7 @@ function capped(anomalies: Anomaly[], kind: string): Anomaly[] {
 
 /** A client (across all its streams) never sees an exam's version lower than one it already saw. */
 export function checkVersionOrder(observations: readonly Observation[]): Anomaly[] {
-  const seen = new Map<string, { version: number; stream: number }>();
+  const seen = new Map<string, { version: number; stream: number; mzxid?: number; instance?: string }>();
   const out: Anomaly[] = [];
   for (const o of observations) {
     const key = `${o.client}/${o.examId}`;
@@ -61,12 +65,21 @@ export function checkVersionOrder(observations: readonly Observation[]): Anomaly
       out.push({
         kind: 'version-regressed',
         message: `client ${o.client} saw exam ${o.examId} at version ${o.version} (stream ${o.stream}) after version ${prev.version} (stream ${prev.stream})`,
-        evidence: { client: o.client, examId: o.examId, after: prev, got: o.version, stream: o.stream },
+        evidence: {
+          client: o.client,
+          examId: o.examId,
+          after: prev,
+          got: o.version,
+          stream: o.stream,
+          mzxid: o.mzxid,
+          instance: o.instance,
+          lastEventIdSent: o.since,
+        },
       });
       continue;
     }
     if (prev === undefined || o.version > prev.version)
-      seen.set(key, { version: o.version, stream: o.stream });
+      seen.set(key, { version: o.version, stream: o.stream, mzxid: o.mzxid, instance: o.instance });
   }
   return capped(out, 'version-regressed');
 }
@@ -116,7 +129,8 @@ export function checkAcknowledged(
   finals: ReadonlyMap<string, number>,
 ): Anomaly[] {
   const known = new Map<string, { fingerprint: string; source: string }>();
-  for (const s of stored) known.set(`${s.examId}@${s.version}`, { fingerprint: s.fingerprint, source: s.source });
+  for (const s of stored)
+    known.set(`${s.examId}@${s.version}`, { fingerprint: s.fingerprint, source: s.source });
   for (const o of observations) {
     const key = `${o.examId}@${o.version}`;
     if (!known.has(key)) known.set(key, { fingerprint: o.fingerprint, source: `client ${o.client}` });

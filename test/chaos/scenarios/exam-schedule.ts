@@ -112,7 +112,8 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
       ),
     );
     const exams: string[] = [];
-    for (let i = 0; i < EXAMS; i++) exams.push(await createExam(f.instances[0]!.url, tokens[0]!, ctx.seed, i));
+    for (let i = 0; i < EXAMS; i++)
+      exams.push(await createExam(f.instances[0]!.url, tokens[0]!, ctx.seed, i));
     ctx.log(`exam-schedule: exams ${exams.join(', ')}`);
 
     const observations: Observation[] = [];
@@ -124,14 +125,14 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     // ---- SSE clients: own stop signal, they keep running through the final wait.
     const clientsStop = new AbortController();
     setMaxListeners(CLIENTS + 10, clientsStop.signal);
-    const cursors: { index: number; stream: number }[] = [];
+    const cursors: { index: number; stream: number; instance: string; since: string | undefined }[] = [];
     const drain = (c: number): void => {
       const client = sse[c]!;
       const cur = cursors[c]!;
       for (; cur.index < client.events.length; cur.index++) {
         const e = client.events[cur.index]!;
         if (e.event !== 'message') continue;
-        let d: { examId?: string; version?: number; schedule?: { sessions?: unknown } };
+        let d: { examId?: string; version?: number; mzxid?: number; schedule?: { sessions?: unknown } };
         try {
           d = JSON.parse(e.data);
         } catch {
@@ -146,6 +147,9 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
           examId: d.examId,
           version: d.version,
           fingerprint: fingerprint(d.schedule?.sessions),
+          mzxid: d.mzxid,
+          instance: cur.instance,
+          since: cur.since,
         });
       }
     };
@@ -156,6 +160,8 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
       while (!signal.aborted) {
         const inst = crng.pick(f.instances);
         cursors[c]!.stream++;
+        cursors[c]!.instance = inst.id;
+        cursors[c]!.since = s.lastEventId;
         stats.streams++;
         try {
           await within(s.connect(`${inst.url}/api/exams/schedule/events`), CONNECT_TIMEOUT_MS, 'sse connect');
@@ -176,7 +182,7 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     };
     for (let c = 0; c < CLIENTS; c++) {
       sse.push(new SseClient());
-      cursors.push({ index: 0, stream: 0 });
+      cursors.push({ index: 0, stream: 0, instance: '', since: undefined });
     }
     const clientsDone = Promise.all(Array.from({ length: CLIENTS }, (_, c) => client(c)));
 
@@ -302,7 +308,9 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
         const target = frng.pick(up);
         if (frng.chance(0.5)) {
           const downMs = frng.between(500, 2_500);
-          ctx.log(`service nemesis: kill -9 ${target.id} (pid ${target.process!.pid}), restart in ${downMs} ms`);
+          ctx.log(
+            `service nemesis: kill -9 ${target.id} (pid ${target.process!.pid}), restart in ${downMs} ms`,
+          );
           await f.killAndRestart(target, downMs);
           stats.instanceKills++;
         } else {
@@ -335,7 +343,11 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     for (const examId of exams) {
       for (;;) {
         try {
-          const { data, stat } = await within(zk.getData(`${SCHEDULES}/${examId}`), ZK_OP_MS, 'final getData');
+          const { data, stat } = await within(
+            zk.getData(`${SCHEDULES}/${examId}`),
+            ZK_OP_MS,
+            'final getData',
+          );
           finals.set(examId, stat.version);
           stored.push({
             source: 'final znode',
@@ -359,7 +371,8 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
         [...finals].every(([e, v]) => newest.get(c)?.get(e) === v),
       );
     };
-    while (!allFinal() && Date.now() - waitStart < FINAL_BOUND_MS) await new Promise((r) => setTimeout(r, 200));
+    while (!allFinal() && Date.now() - waitStart < FINAL_BOUND_MS)
+      await new Promise((r) => setTimeout(r, 200));
     stats.finalWaitMs = Date.now() - waitStart;
     clientsStop.abort();
     await clientsDone;
