@@ -26,3 +26,4 @@ export * from './database/migrate.js';
 export * from './seats/index.js';
 export * from './sse/index.js';
 export * from './database/transaction-gate.js';
+export * from './database/sqlite-busy.js';

@@ -4,8 +4,14 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { CLOCK, NotFoundError, runTransaction, type AuthUser, type Clock } from '@registrar/platform';
-import { retryOnBusy } from '../common/sqlite-busy.js';
+import {
+  CLOCK,
+  NotFoundError,
+  runTransaction,
+  type AuthUser,
+  type Clock,
+  retryOnBusy,
+} from '@registrar/platform';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { examSeatTables, sessionPoolId } from '../seats/exam-seats.js';
 import { ScheduleStore } from '../schedules/schedule-store.js';
@@ -20,7 +26,7 @@ export class ExamsService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** One transaction, retried whole on SQLITE_BUSY (see common/sqlite-busy.ts). */
+  /** One transaction, retried whole on SQLITE_BUSY (platform database/sqlite-busy.ts). */
   private tx<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     return retryOnBusy(() => runTransaction(this.dataSource, work));
   }

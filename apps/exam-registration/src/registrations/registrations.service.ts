@@ -20,8 +20,8 @@ import {
   type AuthUser,
   type Clock,
   type ZnodePaths,
+  retryOnBusy,
 } from '@registrar/platform';
-import { retryOnBusy } from '../common/sqlite-busy.js';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { COORDINATOR_BINDING } from '../common/coordinator-binding.js';
 import { withExamReadLock, withStudentLock } from '../common/coordinator-locks.js';
@@ -81,7 +81,7 @@ export class RegistrationsService {
     @Inject(EnrollmentClient) private readonly enrollment: EnrollmentClient,
   ) {}
 
-  /** One transaction, retried whole on SQLITE_BUSY (see common/sqlite-busy.ts). */
+  /** One transaction, retried whole on SQLITE_BUSY (platform database/sqlite-busy.ts). */
   private tx<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     return retryOnBusy(() => runTransaction(this.dataSource, work));
   }

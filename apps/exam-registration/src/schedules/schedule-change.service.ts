@@ -53,8 +53,8 @@ import {
   type AuthUser,
   type Clock,
   type ZnodePaths,
+  retryOnBusy,
 } from '@registrar/platform';
-import { retryOnBusy } from '../common/sqlite-busy.js';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { COORDINATOR_BINDING } from '../common/coordinator-binding.js';
 import type { ExamRegistrationEnv } from '../exam-registration.env.js';
@@ -118,7 +118,7 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
     @Inject(PlatformConfig) private readonly config: PlatformConfig<ExamRegistrationEnv>,
   ) {}
 
-  /** One transaction, retried whole on SQLITE_BUSY (see common/sqlite-busy.ts). */
+  /** One transaction, retried whole on SQLITE_BUSY (platform database/sqlite-busy.ts). */
   private tx<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     return retryOnBusy(() => runTransaction(this.dataSource, work));
   }

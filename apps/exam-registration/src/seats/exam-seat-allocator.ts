@@ -1,10 +1,10 @@
 /**
- * The shared SeatAllocator with its batches retried on SQLITE_BUSY (see common/sqlite-busy.ts):
+ * The shared SeatAllocator with its batches retried on SQLITE_BUSY (platform database/sqlite-busy.ts):
  * a batch that failed that way wrote nothing (one transaction), so submitting it again is safe.
  */
+import { retryOnBusy } from '@registrar/platform';
 import type { SeatAllocator, SeatOp, SeatOpResult } from '@registrar/platform';
 import type { EntityManager } from 'typeorm';
-import { retryOnBusy } from '../common/sqlite-busy.js';
 
 export class ExamSeatAllocator {
   constructor(private readonly inner: SeatAllocator) {}

@@ -1,11 +1,12 @@
 /**
  * SQLite answers SQLITE_BUSY at once, without waiting for the busy timeout, when a transaction
  * that already read has to upgrade to writing while another process sharing the file wrote
- * meanwhile (WAL snapshot). TypeORM's sqlite driver runs everything on one connection, so a plain
- * read issued by another request can land between a transaction's BEGIN and its first write and
- * make it such a transaction. The failed transaction was rolled back whole, so it is retried.
+ * meanwhile (WAL snapshot). The platform's DataSources start every transaction BEGIN IMMEDIATE
+ * (transaction-gate.ts), which removes that case; a caller that still wants a belt over the
+ * braces wraps its whole transaction in `retryOnBusy` (a failed transaction was rolled back
+ * whole, so running it again is safe), and an exhausted retry is a retryable 503.
  */
-import { ServiceUnavailableError } from '@registrar/platform';
+import { ServiceUnavailableError } from '../errors/domain-errors.js';
 
 export function isSqliteBusy(err: unknown): boolean {
   const e = err as { code?: string; driverError?: { code?: string }; message?: string } | undefined;
