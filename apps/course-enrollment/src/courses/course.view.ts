@@ -1,15 +1,10 @@
+import type { CourseSummary } from '@registrar/contracts';
 import type { SeatPoolRow } from '@registrar/platform';
 import type { Course } from './course.entity.js';
 import { enrollmentOpen } from './course-window.js';
 
-/** A course as the API shows it: catalogue data plus live seat counts. */
-export interface CourseView {
-  id: string;
-  code: string;
-  title: string;
-  capacity: number;
-  enrolled: number;
-  waitlisted: number;
+/** A course as the API shows it: the RPC summary (catalogue data, seat counts) and more. */
+export interface CourseView extends CourseSummary {
   seatsLeft: number;
   waitlistCapacity: number;
   waitlistPlacesLeft: number;
