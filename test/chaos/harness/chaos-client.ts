@@ -101,6 +101,25 @@ export class ChaosClient {
     }
   }
 
+  /**
+   * Like {@link op}, for a check's final reading once every fault is healed: an answer that does not
+   * come (unknown) leaves the check without its verdict, so it throws {@link FinalReadError} and the
+   * run fails as a harness error instead of passing on what it never read. A definite failure
+   * (NONODE...) is an answer, returned for the model to judge.
+   */
+  async finalOp<T>(
+    op: string,
+    key: string,
+    input: unknown,
+    call: (zk: ZooKeeperClient) => Promise<T>,
+    output: (value: T) => unknown,
+  ): Promise<Exclude<OpOutcome<T>, { status: 'unknown' }>> {
+    const out = await this.op(op, key, input, call, output);
+    if (out.status === 'unknown')
+      throw new FinalReadError(`final ${op} of ${key} got no answer: ${out.reason}`);
+    return out;
+  }
+
   /** Drops the current session (closing it in the background) and starts a new logical process. */
   retire(): void {
     const old = this.zk;
@@ -114,6 +133,11 @@ export class ChaosClient {
     this.zk = undefined;
     if (old !== undefined) await closeQuietly(old);
   }
+}
+
+/** A final reading after healing got no answer: the run has no verdict (a harness error). */
+export class FinalReadError extends Error {
+  override readonly name = 'FinalReadError';
 }
 
 /** Closes a client without waiting long on a member that may be paused or gone. */

@@ -10,6 +10,7 @@ import { planMembers, type Ensemble } from '../../support/ensemble.js';
 import { fourLetterWord } from '../../support/four-letter-word.js';
 import { startRegistrar } from '../../support/registrar-member.js';
 import type { MemberSpec } from '../../support/zk-config.js';
+import { LinkProxy, type LinkMode } from '../nemesis/link-proxy.js';
 import { ProxyNetwork } from '../nemesis/proxy-network.js';
 
 export interface ChaosClusterOptions {
@@ -31,7 +32,7 @@ export interface ChaosClusterOptions {
 async function planWithProxies(
   members: number,
   opts: ChaosClusterOptions,
-): Promise<{ planned: MemberSpec[]; network: ProxyNetwork }> {
+): Promise<{ planned: MemberSpec[]; network: ProxyNetwork; clientLinks: Map<number, LinkProxy> }> {
   for (let attempt = 1; ; attempt++) {
     const planned = await planMembers({
       members,
@@ -41,15 +42,30 @@ async function planWithProxies(
     });
     const lines = planned[0]!.servers ?? [];
     const network = await ProxyNetwork.start(lines);
+    // Client-to-member links get their own proxies, so the nemesis can cut or silence the clients
+    // of one member while its peer links stay up (its sessions must fail over to another member).
+    const clientLinks = new Map<number, LinkProxy>();
+    for (const line of lines) {
+      clientLinks.set(
+        line.id,
+        await LinkProxy.start({
+          target: { host: '127.0.0.1', port: line.clientPort },
+          label: `client -> ${line.id}`,
+        }),
+      );
+    }
     const memberPorts = new Set(lines.flatMap((l) => [l.clientPort, l.quorumPort, l.electionPort]));
-    const clash = lines.some((from) =>
-      lines.some((to) => {
-        if (from.id === to.id) return false;
-        const r = network.route(from.id, to.id);
-        return memberPorts.has(r.quorumPort) || memberPorts.has(r.electionPort);
-      }),
-    );
-    if (!clash) return { planned, network };
+    const clash =
+      [...clientLinks.values()].some((p) => memberPorts.has(p.port)) ||
+      lines.some((from) =>
+        lines.some((to) => {
+          if (from.id === to.id) return false;
+          const r = network.route(from.id, to.id);
+          return memberPorts.has(r.quorumPort) || memberPorts.has(r.electionPort);
+        }),
+      );
+    if (!clash) return { planned, network, clientLinks };
+    await Promise.all([...clientLinks.values()].map((p) => p.close()));
     await network.close();
     if (attempt >= 5) throw new Error('proxy ports kept clashing with planned member ports');
   }
@@ -70,12 +86,14 @@ export class ChaosCluster {
     private readonly ensemble: Ensemble,
     readonly network: ProxyNetwork,
     readonly ids: readonly number[],
+    /** One proxy per member in front of its client port: every scenario client dials through these. */
+    private readonly clientLinks: ReadonlyMap<number, LinkProxy>,
   ) {}
 
   /** Plans ports, starts one proxy per directed peer link, then the members with rerouted server lines. */
   static async start(opts: ChaosClusterOptions = {}): Promise<ChaosCluster> {
     const members = opts.members ?? 3;
-    const { planned, network } = await planWithProxies(members, opts);
+    const { planned, network, clientLinks } = await planWithProxies(members, opts);
     const lines = planned[0]!.servers ?? [];
     const specs: MemberSpec[] = planned.map((spec) => ({
       ...spec,
@@ -90,8 +108,10 @@ export class ChaosCluster {
         ensemble,
         network,
         lines.map((l) => l.id),
+        clientLinks,
       );
     } catch (err) {
+      await Promise.all([...clientLinks.values()].map((p) => p.close()));
       await network.close();
       throw err;
     }
@@ -101,18 +121,37 @@ export class ChaosCluster {
     return this.ids.length;
   }
 
-  /** Every member's client address. */
+  /** Every member's client address (through its client-link proxy). */
   get connectString(): string {
-    return this.ensemble.connectString;
+    return this.ids.map((id) => this.memberConnectString(id)).join(',');
   }
 
-  /** Client address of one member: clients pinned to it see exactly that member's faults. */
+  /**
+   * Client address of one member, through its client-link proxy: clients pinned to it see exactly
+   * that member's faults, and the client-link faults of {@link setClientLink}.
+   */
   memberConnectString(id: number): string {
-    return `127.0.0.1:${this.member(id).clientPort}`;
+    return `127.0.0.1:${this.clientLink(id).port}`;
   }
 
+  /** The member's own client port (no proxy): what the harness's four-letter words use. */
   clientPort(id: number): number {
     return this.member(id).clientPort;
+  }
+
+  /** The member a client reached on `port`: its own client port or its client-link proxy's. */
+  memberOfClientPort(port: number): number | undefined {
+    return this.ids.find((id) => this.clientPort(id) === port || this.clientLink(id).port === port);
+  }
+
+  /** Sets the client-link proxy of member `id` (cut: its clients are reset; blackhole: silenced). */
+  setClientLink(id: number, mode: LinkMode): void {
+    this.clientLink(id).setMode(mode);
+  }
+
+  /** Every client link back to pass. */
+  healClientLinks(): void {
+    for (const p of this.clientLinks.values()) p.setMode({ kind: 'pass' });
   }
 
   isRunning(id: number): boolean {
@@ -178,6 +217,7 @@ export class ChaosCluster {
    */
   async healAll(timeoutMs = 30_000): Promise<number[]> {
     this.network.heal();
+    this.healClientLinks();
     for (const id of this.ids) await this.resume(id);
     for (const id of this.ids) if (!this.isRunning(id)) await this.restart(id);
     return this.waitForQuorum(timeoutMs);
@@ -234,11 +274,18 @@ export class ChaosCluster {
     for (const id of this.ids) await this.resume(id).catch(() => undefined);
     await this.ensemble.stop();
     await this.network.close();
+    await Promise.all([...this.clientLinks.values()].map((p) => p.close()));
   }
 
   /** Directory of one member's files (zoo.cfg, data, member.log), for post-mortems. */
   memberDir(id: number): string {
     return this.member(id).files.dir;
+  }
+
+  private clientLink(id: number): LinkProxy {
+    const p = this.clientLinks.get(id);
+    if (p === undefined) throw new RangeError(`no member ${id} (ensemble has ${this.ids.length})`);
+    return p;
   }
 
   private member(id: number) {

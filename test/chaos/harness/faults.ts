@@ -27,6 +27,22 @@ export const FAULT_KINDS = [
   'one-way-leader',
   /** Every peer link delayed. */
   'slow-links',
+  /** Random halves, but silent: cross-half bytes vanish (iptables DROP), nobody gets a reset. */
+  'blackhole-halves',
+  /** The leader alone behind a silent partition: it learns only from timeouts that it lost its followers. */
+  'blackhole-leader',
+  /** Every client connection to one member reset, and new ones refused: its sessions fail over. */
+  'client-cut',
+  /** One member's client links silenced: its clients must notice by timeout and fail over. */
+  'client-blackhole',
+  /** Random halves, then a member of either half killed while partitioned; both undone together. */
+  'kill-during-partition',
+  /** Two faults at once: a random member killed or paused and another member's links cut or silenced. */
+  'two-faults',
+  /** A majority killed or paused for a while (no quorum, nothing commits), then brought back. */
+  'lose-quorum',
+  /** The leader's clock stops in short bursts (SIGSTOP/SIGCONT, each under the session timeout). */
+  'leader-clock-pauses',
 ] as const;
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -127,6 +143,133 @@ export async function planFault(kind: FaultKind, cluster: ChaosCluster, rng: See
       return networkFault(cluster, kind, `delay every peer link ${ms} ms +-${ms / 2}`, () =>
         cluster.network.slow(ms, ms / 2),
       );
+    }
+    case 'blackhole-halves': {
+      const shuffled = shuffle(ids, rng);
+      const minority = shuffled.slice(0, Math.floor(ids.length / 2));
+      const majority = shuffled.slice(minority.length);
+      return networkFault(cluster, kind, `blackhole [${majority}] | [${minority}]`, () =>
+        cluster.network.blackhole([majority, minority]),
+      );
+    }
+    case 'blackhole-leader': {
+      const t = await leaderOr();
+      const rest = ids.filter((id) => id !== t.id);
+      return networkFault(cluster, kind, `blackhole member ${t.id} (${t.tag}) from [${rest}]`, () =>
+        cluster.network.blackhole([[t.id], rest]),
+      );
+    }
+    case 'client-cut':
+    case 'client-blackhole': {
+      // Half the time the leader's clients: the member whose clients see the most writes complete.
+      const t = rng.chance(0.5) ? await leaderOr() : { id: rng.pick(ids), tag: 'random' };
+      const mode = kind === 'client-cut' ? 'cut' : 'blackhole';
+      return {
+        kind,
+        description: `${mode} the client links of member ${t.id} (${t.tag})`,
+        inject: async () => cluster.setClientLink(t.id, { kind: mode }),
+        heal: async () => cluster.setClientLink(t.id, { kind: 'pass' }),
+      };
+    }
+    case 'kill-during-partition': {
+      const shuffled = shuffle(ids, rng);
+      const minority = shuffled.slice(0, Math.floor(ids.length / 2));
+      const majority = shuffled.slice(minority.length);
+      const victim = rng.pick(ids);
+      const silent = rng.chance(0.5);
+      return {
+        kind,
+        description: `${silent ? 'blackhole' : 'partition'} [${majority}] | [${minority}], then kill -9 member ${victim}`,
+        async inject() {
+          if (silent) cluster.network.blackhole([majority, minority]);
+          else cluster.network.partition([majority, minority]);
+          // Let the partition bite (elections, stalled proposals) before the crash lands in it.
+          await sleep(200 + rng.int(600));
+          await cluster.kill(victim);
+        },
+        async heal() {
+          // Restart while still partitioned: the member recovers into the split, then the net heals.
+          await cluster.restart(victim);
+          cluster.network.heal();
+        },
+      };
+    }
+    case 'two-faults': {
+      const shuffled = shuffle(ids, rng);
+      const crashed = shuffled[0]!;
+      const cutOff = shuffled[1]!;
+      const kill = rng.chance(0.5);
+      const silent = rng.chance(0.5);
+      const rest = ids.filter((id) => id !== cutOff);
+      return {
+        kind,
+        description: `${kill ? 'kill -9' : 'SIGSTOP'} member ${crashed} and ${silent ? 'blackhole' : 'isolate'} member ${cutOff}`,
+        async inject() {
+          if (silent) cluster.network.blackhole([[cutOff], rest]);
+          else cluster.network.isolate(cutOff);
+          if (kill) await cluster.kill(crashed);
+          else await cluster.pause(crashed);
+        },
+        async heal() {
+          cluster.network.heal();
+          if (kill) await cluster.restart(crashed);
+          else await cluster.resume(crashed);
+        },
+      };
+    }
+    case 'lose-quorum': {
+      const majority = shuffle(ids, rng).slice(0, Math.floor(ids.length / 2) + 1);
+      const kill = rng.chance(0.5);
+      return {
+        kind,
+        description: `${kill ? 'kill -9' : 'SIGSTOP'} members [${majority}] (quorum lost)`,
+        async inject() {
+          for (const id of majority) {
+            if (kill) await cluster.kill(id);
+            else await cluster.pause(id);
+            // Staggered, as real outages are: the survivors may elect in between.
+            await sleep(rng.int(400));
+          }
+        },
+        async heal() {
+          for (const id of majority) {
+            if (kill) await cluster.restart(id);
+            else await cluster.resume(id);
+          }
+        },
+      };
+    }
+    case 'leader-clock-pauses': {
+      const t = await leaderOr();
+      // Bursts stay well under the scenarios' session timeouts (3-4 s), so sessions must survive them;
+      // the longer ones outlast syncLimit and can depose the leader, the short ones cannot.
+      const bursts = Array.from({ length: 3 + rng.int(4) }, () => ({
+        stopMs: 100 + rng.int(900),
+        runMs: 50 + rng.int(300),
+      }));
+      let stop = false;
+      let loop: Promise<void> = Promise.resolve();
+      return {
+        kind,
+        description: `clock pauses of member ${t.id} (${t.tag}): ${bursts.map((b) => b.stopMs).join('/')} ms`,
+        async inject() {
+          loop = (async () => {
+            for (const b of bursts) {
+              if (stop) break;
+              await cluster.pause(t.id);
+              await sleep(b.stopMs);
+              await cluster.resume(t.id);
+              await sleep(b.runMs);
+            }
+          })();
+          await loop;
+        },
+        async heal() {
+          stop = true;
+          await loop;
+          await cluster.resume(t.id);
+        },
+      };
     }
     default:
       throw new UnknownFaultError(`unknown fault kind "${String(kind)}" (known: ${FAULT_KINDS.join(', ')})`);

@@ -129,7 +129,18 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     if (nemesis) {
       report.faultLog = nemesis.records;
       report.faults = nemesis.records.length + report.clientFaults;
-      report.faultErrors = nemesis.records.filter((r) => r.error !== undefined).length;
+      const failed = nemesis.records.filter((r) => r.error !== undefined);
+      report.faultErrors = failed.length;
+      // A fault that could not be injected or healed means the run did not test what it claims
+      // (and a member that would not restart may be the bug): the run fails as a harness error.
+      if (failed.length > 0 && report.error === undefined) {
+        report.error =
+          `fault injection failed ${failed.length} time(s): ` +
+          failed
+            .slice(0, 3)
+            .map((r) => `${r.description}: ${r.error}`)
+            .join(' | ');
+      }
     }
     const history = recorder.toJSON();
     report.ops = {

@@ -44,7 +44,7 @@ export const fencedResourceScenario: Scenario = {
   name: 'fenced-resource',
   summary:
     'lock holders in child processes SIGSTOPped past their session timeout + leader kills; fencing tokens increase, resource accepts no stale write',
-  faults: ['kill-leader'],
+  faults: ['kill-leader', 'leader-clock-pauses', 'client-cut'],
   pacing: { faultMs: [1500, 3500], quietMs: [2000, 5000] },
   run: runFencedResource,
 };

@@ -49,7 +49,7 @@ export const followerReadsScenario: Scenario = {
   name: 'follower-reads',
   summary:
     'reads from any member without sync under kills, pauses and isolation; per-session monotonic reads, read-your-writes, no time travel after a move, sequential consistency',
-  faults: ['kill', 'kill-leader', 'pause', 'isolate-leader'],
+  faults: ['kill', 'kill-leader', 'pause', 'isolate-leader', 'blackhole-leader', 'client-cut', 'two-faults'],
   run: runFollowerReads,
 };
 

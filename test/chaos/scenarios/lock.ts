@@ -70,7 +70,15 @@ export const lockScenario: Scenario = {
   name: 'lock',
   summary:
     'Lock recipe, 5 pinned sessions (3 s timeout), holders stop on SUSPENDED; member pauses/kills/isolation of 2-6 s; lock-model linearizability',
-  faults: ['pause', 'pause-leader', 'kill-leader', 'isolate-leader'],
+  faults: [
+    'pause',
+    'pause-leader',
+    'kill-leader',
+    'isolate-leader',
+    'blackhole-leader',
+    'client-blackhole',
+    'leader-clock-pauses',
+  ],
   pacing: { faultMs: [2000, 6000], quietMs: [1000, 3000] },
   run: runLock,
 };

@@ -6,6 +6,7 @@
 import { ZooKeeperClient } from '../../../libs/coordination/src/client/zookeeper-client.js';
 import type { ClientState } from '../../../libs/coordination/src/client/client-types.js';
 import type { SeededRng } from '../../../libs/coordination/src/testing/seeded-rng.js';
+import { FaultInjectingClient } from '../../../libs/coordination/src/testing/fault-injecting-client.js';
 import type { ChaosCluster } from '../harness/chaos-cluster.js';
 
 /** Every member, `first` leading, then the others in id order after it. */
@@ -25,14 +26,14 @@ export function keepOrderRng(rng: SeededRng, hosts: number): () => number {
   return () => (calls++ < hosts - 1 ? 0.999999 : rng.next());
 }
 
-/** Connects to `first` with failover to the rest of the ensemble. */
+/** Connects to `first` with failover to the rest of the ensemble (with the fault hooks). */
 export function connectPinned(
   cluster: ChaosCluster,
   first: number,
   rng: SeededRng,
   sessionTimeout: number,
-): Promise<ZooKeeperClient> {
-  return ZooKeeperClient.connect(pinnedConnectString(cluster, first), {
+): Promise<FaultInjectingClient> {
+  return FaultInjectingClient.connect(pinnedConnectString(cluster, first), {
     sessionTimeout,
     connectTimeout: 1000,
     initialConnectTimeout: 3000,
@@ -43,8 +44,7 @@ export function connectPinned(
 /** The member id serving `host` ("127.0.0.1:port"), if any. */
 export function memberOfHost(cluster: ChaosCluster, host: string | undefined): number | undefined {
   if (host === undefined) return undefined;
-  const port = Number(host.slice(host.lastIndexOf(':') + 1));
-  return cluster.ids.find((id) => cluster.clientPort(id) === port);
+  return cluster.memberOfClientPort(Number(host.slice(host.lastIndexOf(':') + 1)));
 }
 
 export { WaitTimeoutError, within } from '../harness/bounded.js';

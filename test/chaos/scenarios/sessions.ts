@@ -3,7 +3,7 @@
  * member (full connect string, so a session can move to another member when its own dies), open a
  * session (timeout 4 s), create the ephemeral /chaos/sessions/<slot>-<n>, and prove it alive with
  * setData on it every few hundred ms. Each session then either lives to the end, is closed on
- * purpose, or is made to expire on purpose (pauseHeartbeatForTesting: no pings, so the server must
+ * purpose, or is made to expire on purpose (FaultInjectingClient.pauseHeartbeat: no pings, so the server must
  * expire it), and the slot opens a fresh one. Connections are also dropped on purpose now and then
  * (the session must survive). An observer session loops sync('/') + getChildren2 of the root.
  * Faults: kill, kill-leader, pause, isolate-leader.
@@ -23,6 +23,7 @@ import {
   SessionExpiredError,
 } from '../../../libs/coordination/src/protocol/errors.js';
 import type { SeededRng } from '../../../libs/coordination/src/testing/seeded-rng.js';
+import { FaultInjectingClient } from '../../../libs/coordination/src/testing/fault-injecting-client.js';
 import type { ChaosCluster } from '../harness/chaos-cluster.js';
 import { closeQuietly } from '../harness/chaos-client.js';
 import { convergence } from '../harness/checks.js';
@@ -48,7 +49,16 @@ export const sessionsScenario: Scenario = {
   name: 'sessions',
   summary:
     'ephemerals of sessions that fail over, close or expire under member kills, pauses and leader isolation; no ephemeral lost while its session lives, none outlives it, convergence',
-  faults: ['kill', 'kill-leader', 'pause', 'isolate-leader'],
+  faults: [
+    'kill',
+    'kill-leader',
+    'pause',
+    'isolate-leader',
+    'client-cut',
+    'client-blackhole',
+    'leader-clock-pauses',
+    'lose-quorum',
+  ],
   run: runSessions,
 };
 
@@ -157,7 +167,7 @@ async function runSessions(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const slot = async (index: number, signal: AbortSignal, rng: SeededRng) => {
     const first = cluster.ids[index % cluster.size]!;
     for (let gen = 1; !signal.aborted; gen++) {
-      let zk: ZooKeeperClient;
+      let zk: FaultInjectingClient;
       try {
         zk = await connectPinned(cluster, first, rng, SESSION_TIMEOUT_MS);
       } catch {
@@ -188,7 +198,7 @@ async function runSessions(ctx: ScenarioContext): Promise<ScenarioOutcome> {
         if (rng.chance(0.02) && zk.state === 'CONNECTED') {
           intentional.drop = true;
           stats.intentionalDrops++;
-          zk.dropConnectionForTesting();
+          zk.dropConnection();
         }
         // Recorded in the run's history too (the checks below use the zxid-based logs).
         const op = ctx.recorder.invoke(session, 'setData', path, { beat: beat + 1 });
@@ -217,7 +227,7 @@ async function runSessions(ctx: ScenarioContext): Promise<ScenarioOutcome> {
         endOf(session, 'closed');
       } else {
         intentional.expire = true;
-        zk.pauseHeartbeatForTesting();
+        zk.pauseHeartbeat();
         if (await waitForStates(zk, ['EXPIRED'], EXPIRY_BOUND_MS)) {
           stats.expiredOnPurpose++;
         } else {

@@ -41,7 +41,7 @@ export const watchesScenario: Scenario = {
   name: 'watches',
   summary:
     'one-shot and persistent data watches under member kills, pauses and leader isolation; in-order versions, no spurious or missed notification, every watcher catches up',
-  faults: ['kill', 'kill-leader', 'pause', 'isolate-leader'],
+  faults: ['kill', 'kill-leader', 'pause', 'isolate-leader', 'client-cut', 'blackhole-leader'],
   run: runWatches,
 };
 

@@ -24,7 +24,17 @@ export const znodeSetScenario: Scenario = {
   name: 'znode-set',
   summary:
     'create/delete one znode at a time under partitions (halves, isolated leader, bridge, one-way, slow links)',
-  faults: ['partition-halves', 'isolate-leader', 'bridge', 'one-way-leader', 'slow-links'],
+  faults: [
+    'partition-halves',
+    'isolate-leader',
+    'bridge',
+    'one-way-leader',
+    'slow-links',
+    'blackhole-halves',
+    'blackhole-leader',
+    'kill-during-partition',
+    'two-faults',
+  ],
   pacing: { faultMs: [1500, 4000], quietMs: [800, 1800] },
   run: runZnodeSet,
 };
@@ -81,7 +91,7 @@ async function runZnodeSet(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const zk = await reader.session();
   await zk.sync('/');
   for (const key of used) {
-    await reader.op(
+    await reader.finalOp(
       'exists',
       key,
       null,
