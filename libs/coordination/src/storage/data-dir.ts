@@ -4,9 +4,9 @@
  * separate dataLogDir lets the log sit on its own device so its fsyncs do not queue behind
  * snapshot writes.
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ACCEPTED_EPOCH_FILE, CURRENT_EPOCH_FILE } from './epoch-file.js';
+import { storageFileSystem, type FileSystem } from './file-system.js';
 
 /** ZooKeeper's on-disk format version directory name. */
 export const VERSION_DIR = 'version-2';
@@ -36,9 +36,12 @@ export function resolveDataDirs(cfg: { dataDir: string; dataLogDir?: string }): 
 }
 
 /** Compute the storage paths and create the directories. */
-export async function ensureDataDirs(cfg: { dataDir: string; dataLogDir?: string }): Promise<DataDirs> {
+export async function ensureDataDirs(
+  cfg: { dataDir: string; dataLogDir?: string },
+  fs: FileSystem = storageFileSystem(),
+): Promise<DataDirs> {
   const dirs = resolveDataDirs(cfg);
-  await mkdir(dirs.snapDir, { recursive: true });
-  await mkdir(dirs.logDir, { recursive: true });
+  await fs.mkdir(dirs.snapDir);
+  await fs.mkdir(dirs.logDir);
   return dirs;
 }

@@ -3,8 +3,8 @@
  * directory, as ZooKeeper does). Content is the decimal number and a newline, like ZooKeeper's, so
  * an operator can read it with cat.
  */
-import { readFile } from 'node:fs/promises';
 import { DataCorruptionError, StorageError } from './errors.js';
+import { storageFileSystem, type FileSystem } from './file-system.js';
 import { writeFileAtomic } from './fs-util.js';
 
 /** File name of the epoch a follower last accepted (NEWEPOCH). */
@@ -19,10 +19,13 @@ export const CURRENT_EPOCH_FILE = 'currentEpoch';
  * @example
  * const epoch = (await readEpochFile(join(snapDir, CURRENT_EPOCH_FILE))) ?? 0;
  */
-export async function readEpochFile(path: string): Promise<number | undefined> {
+export async function readEpochFile(
+  path: string,
+  fs: FileSystem = storageFileSystem(),
+): Promise<number | undefined> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = (await fs.readFile(path)).toString('utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
@@ -48,7 +51,7 @@ export async function readEpochFile(path: string): Promise<number | undefined> {
 export async function writeEpochFile(
   path: string,
   value: number,
-  opts: { fsync?: boolean } = {},
+  opts: { fsync?: boolean; fs?: FileSystem } = {},
 ): Promise<void> {
   if (!Number.isSafeInteger(value) || value < 0) throw new StorageError(`invalid epoch value ${value}`);
   await writeFileAtomic(path, Buffer.from(`${value}\n`), opts);

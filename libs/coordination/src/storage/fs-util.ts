@@ -1,18 +1,13 @@
 /** Small durable-file helpers shared by the storage modules. */
-import { open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { storageFileSystem, type FileSystem } from './file-system.js';
 
 /**
  * fsync a directory so that creates, renames and unlinks inside it survive a power loss (the
  * file's own fsync does not cover its directory entry).
  */
-export async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+export async function fsyncDir(dir: string, fs: FileSystem = storageFileSystem()): Promise<void> {
+  await fs.fsyncDir(dir);
 }
 
 /**
@@ -22,25 +17,28 @@ export async function fsyncDir(dir: string): Promise<void> {
 export async function writeFileAtomic(
   path: string,
   data: Buffer,
-  opts: { fsync?: boolean } = {},
+  opts: { fsync?: boolean; fs?: FileSystem } = {},
 ): Promise<void> {
   const doSync = opts.fsync ?? true;
+  const fs = opts.fs ?? storageFileSystem();
   const tmp = `${path}.tmp`;
-  const fh = await open(tmp, 'w');
+  const fh = await fs.open(tmp, 'w');
   try {
-    await fh.writeFile(data);
+    await fh.write(data, 0, data.length, 0);
     if (doSync) await fh.sync();
   } finally {
     await fh.close();
   }
-  await rename(tmp, path);
-  if (doSync) await fsyncDir(dirname(path));
+  fs.crashPoint('atomic-file.written');
+  await fs.rename(tmp, path);
+  fs.crashPoint('atomic-file.renamed');
+  if (doSync) await fs.fsyncDir(dirname(path));
 }
 
 /** unlink that ignores a file that is already gone. */
-export async function unlinkIfExists(path: string): Promise<boolean> {
+export async function unlinkIfExists(path: string, fs: FileSystem = storageFileSystem()): Promise<boolean> {
   try {
-    await unlink(path);
+    await fs.unlink(path);
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;

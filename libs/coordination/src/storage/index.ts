@@ -12,3 +12,6 @@ export { VERSION_DIR, ensureDataDirs, resolveDataDirs } from './data-dir.js';
 export type { DataDirs } from './data-dir.js';
 export { recover } from './recovery.js';
 export type { RecoveryResult } from './recovery.js';
+export { nodeFileSystem, setStorageFileSystem, storageFileSystem } from './file-system.js';
+export type { FileSystem, OpenMode, StorageFile } from './file-system.js';
+export { plantAckBeforeFsync } from './txn-log.js';

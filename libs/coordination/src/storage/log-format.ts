@@ -12,7 +12,7 @@
  * CRC is fine. A 16-byte all-zero entry header marks the end of data (preallocated space); a real
  * entry can never look like that because zxid 0 is never logged.
  */
-import type { FileHandle } from 'node:fs/promises';
+import type { StorageFile } from './file-system.js';
 import { crc32 } from './crc32.js';
 
 export const SEGMENT_PREFIX = 'log.';
@@ -68,7 +68,7 @@ export class ChunkedReader {
   private bufPos = 0;
 
   constructor(
-    private readonly fh: FileHandle,
+    private readonly fh: Pick<StorageFile, 'read'>,
     /** Bytes at or past this offset are never read. */
     readonly end: number,
     private readonly chunkBytes = 1024 * 1024,

@@ -6,10 +6,10 @@
  * is the newest segment whose first zxid is <= that snapshot's zxid plus every later segment.
  * Recovery from any kept snapshot therefore still finds its whole log suffix.
  */
-import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { StorageError } from './errors.js';
-import { fsyncDir, parseZxidName, unlinkIfExists } from './fs-util.js';
+import { storageFileSystem, type FileSystem } from './file-system.js';
+import { parseZxidName, unlinkIfExists } from './fs-util.js';
 import { SEGMENT_PREFIX } from './log-format.js';
 import { listSnapshots, looksComplete } from './snapshot-store.js';
 import { TxnLog } from './txn-log.js';
@@ -37,17 +37,18 @@ export async function purgeOld(
   snapDir: string,
   logDir: string,
   retainCount: number,
-  opts: { log?: TxnLog; fsync?: boolean } = {},
+  opts: { log?: TxnLog; fsync?: boolean; fs?: FileSystem } = {},
 ): Promise<PurgeResult> {
+  const fs = opts.fs ?? opts.log?.fs ?? storageFileSystem();
   if (!Number.isInteger(retainCount) || retainCount < MIN_RETAIN_COUNT) {
     throw new StorageError(`retainCount must be an integer >= ${MIN_RETAIN_COUNT}, got ${retainCount}`);
   }
   const doSync = opts.fsync ?? true;
-  const snaps = await listSnapshots(snapDir);
+  const snaps = await listSnapshots(snapDir, fs);
   // Only complete snapshots count toward the retained number: a torn one cannot be recovered from.
   const kept: number[] = [];
   for (let i = snaps.length - 1; i >= 0 && kept.length < retainCount; i--) {
-    if (await looksComplete(snaps[i]!.path)) kept.push(snaps[i]!.zxid);
+    if (await looksComplete(snaps[i]!.path, fs)) kept.push(snaps[i]!.zxid);
   }
   const result: PurgeResult = { keptFromZxid: undefined, deletedSnapshots: [], deletedLogs: [] };
   if (!kept.length) return result;
@@ -55,24 +56,26 @@ export async function purgeOld(
   result.keptFromZxid = keepFrom;
 
   for (const s of snaps) {
-    if (s.zxid < keepFrom && (await unlinkIfExists(s.path))) result.deletedSnapshots.push(s.path);
+    if (s.zxid < keepFrom && (await unlinkIfExists(s.path, fs))) result.deletedSnapshots.push(s.path);
   }
-  if (result.deletedSnapshots.length && doSync) await fsyncDir(snapDir);
+  fs.crashPoint('purge.unlinked');
+  if (result.deletedSnapshots.length && doSync) await fs.fsyncDir(snapDir);
 
   const log = opts.log ?? TxnLog.openIn(logDir);
   if (log) {
     result.deletedLogs = await log.purge(keepFrom);
     return result;
   }
-  const segs = (await readdir(logDir))
+  const segs = (await fs.readdir(logDir))
     .map((name) => ({ path: join(logDir, name), zxid: parseZxidName(name, SEGMENT_PREFIX) }))
     .filter((s): s is { path: string; zxid: number } => s.zxid !== undefined)
     .sort((a, b) => a.zxid - b.zxid);
   let keepIdx = 0;
   for (let i = 0; i < segs.length; i++) if (segs[i]!.zxid <= keepFrom) keepIdx = i;
   for (const s of segs.slice(0, keepIdx)) {
-    if (await unlinkIfExists(s.path)) result.deletedLogs.push(s.path);
+    if (await unlinkIfExists(s.path, fs)) result.deletedLogs.push(s.path);
   }
-  if (result.deletedLogs.length && doSync) await fsyncDir(resolve(logDir));
+  fs.crashPoint('purge.unlinked');
+  if (result.deletedLogs.length && doSync) await fs.fsyncDir(resolve(logDir));
   return result;
 }

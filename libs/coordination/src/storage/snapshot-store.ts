@@ -13,12 +13,11 @@
  * Writing streams chunk by chunk, so the caller can produce a fuzzy snapshot while writes continue
  * (replaying the log from the snapshot's zxid makes it consistent, as in ZooKeeper).
  */
-import { mkdir, open as openFile, readdir, rename, stat } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from './crc32.js';
 import { DataCorruptionError, StorageError } from './errors.js';
-import { fsyncDir, parseZxidName, unlinkIfExists, zxidHex } from './fs-util.js';
+import { storageFileSystem, type FileSystem, type StorageFile } from './file-system.js';
+import { parseZxidName, unlinkIfExists, zxidHex } from './fs-util.js';
 import { ChunkedReader } from './log-format.js';
 
 export const SNAPSHOT_PREFIX = 'snapshot.';
@@ -61,15 +60,18 @@ export class SnapshotStore {
     /** Directory holding the snapshot files. */
     readonly dir: string,
     private readonly doSync: boolean,
+    private readonly fs: FileSystem,
   ) {}
 
   /** Open (creating if needed) the store; removes `.tmp` files left by a crash mid-write. */
-  static async open(dir: string, opts: { fsync?: boolean } = {}): Promise<SnapshotStore> {
-    await mkdir(dir, { recursive: true });
-    for (const name of await readdir(dir)) {
-      if (name.startsWith(SNAPSHOT_PREFIX) && name.endsWith('.tmp')) await unlinkIfExists(join(dir, name));
+  static async open(dir: string, opts: { fsync?: boolean; fs?: FileSystem } = {}): Promise<SnapshotStore> {
+    const fs = opts.fs ?? storageFileSystem();
+    await fs.mkdir(dir);
+    for (const name of await fs.readdir(dir)) {
+      if (name.startsWith(SNAPSHOT_PREFIX) && name.endsWith('.tmp'))
+        await unlinkIfExists(join(dir, name), fs);
     }
-    return new SnapshotStore(dir, opts.fsync ?? true);
+    return new SnapshotStore(dir, opts.fsync ?? true, fs);
   }
 
   /** Path of the snapshot for `zxid`. */
@@ -85,7 +87,8 @@ export class SnapshotStore {
     if (!Number.isSafeInteger(zxid) || zxid < 0) throw new StorageError(`invalid snapshot zxid ${zxid}`);
     const path = this.pathFor(zxid);
     const tmp = `${path}.tmp`;
-    const fh = await openFile(tmp, 'w');
+    const fs = this.fs;
+    const fh = await fs.open(tmp, 'w');
     const out = new BufferedWriter(fh);
     try {
       const header = Buffer.alloc(HEADER_BYTES);
@@ -113,18 +116,20 @@ export class SnapshotStore {
       if (this.doSync) await fh.sync();
     } catch (e) {
       await fh.close().catch(() => undefined);
-      await unlinkIfExists(tmp).catch(() => undefined);
+      await unlinkIfExists(tmp, fs).catch(() => undefined);
       throw e;
     }
     await fh.close();
-    await rename(tmp, path);
-    if (this.doSync) await fsyncDir(this.dir);
+    fs.crashPoint('snapshot.written');
+    await fs.rename(tmp, path);
+    fs.crashPoint('snapshot.renamed');
+    if (this.doSync) await fs.fsyncDir(this.dir);
     return path;
   }
 
   /** Snapshot files by name, oldest first (not verified; see latestValid). */
   async list(): Promise<SnapshotFile[]> {
-    return listSnapshots(this.dir);
+    return listSnapshots(this.dir, this.fs);
   }
 
   /**
@@ -136,8 +141,8 @@ export class SnapshotStore {
     const all = await this.list();
     for (let i = all.length - 1; i >= 0; i--) {
       const f = all[i]!;
-      if (!(await verifySnapshot(f.path, f.zxid))) continue;
-      return { zxid: f.zxid, path: f.path, chunks: () => readChunks(f.path, f.zxid) };
+      if (!(await verifySnapshot(f.path, f.zxid, this.fs))) continue;
+      return { zxid: f.zxid, path: f.path, chunks: () => readChunks(f.path, f.zxid, this.fs) };
     }
     return undefined;
   }
@@ -148,20 +153,24 @@ export class SnapshotStore {
    */
   async removeNewerThan(zxid: number): Promise<string[]> {
     const doomed = (await this.list()).filter((f) => f.zxid > zxid);
-    for (const f of doomed) await unlinkIfExists(f.path);
-    if (doomed.length && this.doSync) await fsyncDir(this.dir);
+    for (const f of doomed) await unlinkIfExists(f.path, this.fs);
+    this.fs.crashPoint('purge.unlinked');
+    if (doomed.length && this.doSync) await this.fs.fsyncDir(this.dir);
     return doomed.map((f) => f.path);
   }
 }
 
 /** Snapshot files in `dir` by name, oldest first. */
-export async function listSnapshots(dir: string): Promise<SnapshotFile[]> {
+export async function listSnapshots(
+  dir: string,
+  fs: FileSystem = storageFileSystem(),
+): Promise<SnapshotFile[]> {
   const out: SnapshotFile[] = [];
-  for (const name of await readdir(dir)) {
+  for (const name of await fs.readdir(dir)) {
     const zxid = parseZxidName(name, SNAPSHOT_PREFIX);
     if (zxid === undefined) continue;
     const path = join(dir, name);
-    out.push({ zxid, path, bytes: (await stat(path)).size });
+    out.push({ zxid, path, bytes: await fs.size(path) });
   }
   return out.sort((a, b) => a.zxid - b.zxid);
 }
@@ -170,10 +179,10 @@ export async function listSnapshots(dir: string): Promise<SnapshotFile[]> {
  * Cheap completeness check (header and trailer only, no CRC pass): tells a finished snapshot from
  * one cut short. Used by purge, which must not read every retained snapshot in full.
  */
-export async function looksComplete(path: string): Promise<boolean> {
-  const fh = await openFile(path, 'r');
+export async function looksComplete(path: string, fs: FileSystem = storageFileSystem()): Promise<boolean> {
+  const fh = await fs.open(path, 'r');
   try {
-    const size = (await fh.stat()).size;
+    const size = await fh.size();
     if (size < HEADER_BYTES + TRAILER_BYTES) return false;
     const head = Buffer.alloc(8);
     const tail = Buffer.alloc(TRAILER_BYTES);
@@ -190,9 +199,9 @@ export async function looksComplete(path: string): Promise<boolean> {
   }
 }
 
-async function verifySnapshot(path: string, zxid: number): Promise<boolean> {
+async function verifySnapshot(path: string, zxid: number, fs: FileSystem): Promise<boolean> {
   try {
-    for await (const _ of readChunks(path, zxid)) void _;
+    for await (const _ of readChunks(path, zxid, fs)) void _;
     return true;
   } catch (e) {
     if (e instanceof DataCorruptionError) return false;
@@ -201,10 +210,10 @@ async function verifySnapshot(path: string, zxid: number): Promise<boolean> {
 }
 
 /** Stream the chunks of a snapshot, throwing DataCorruptionError on any framing or CRC problem. */
-async function* readChunks(path: string, zxid: number): AsyncGenerator<Buffer> {
-  const fh = await openFile(path, 'r');
+async function* readChunks(path: string, zxid: number, fs: FileSystem): AsyncGenerator<Buffer> {
+  const fh = await fs.open(path, 'r');
   try {
-    const size = (await fh.stat()).size;
+    const size = await fh.size();
     const r = new ChunkedReader(fh, size);
     const bad = (why: string, at: number) =>
       new DataCorruptionError(`${path}: ${why} at offset ${at}`, path, at);
@@ -246,7 +255,7 @@ class BufferedWriter {
   private pendingBytes = 0;
   private pos = 0;
 
-  constructor(private readonly fh: FileHandle) {}
+  constructor(private readonly fh: StorageFile) {}
 
   async write(b: Buffer): Promise<void> {
     this.crc = crc32(b, this.crc);
@@ -261,11 +270,7 @@ class BufferedWriter {
     const buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
-    let done = 0;
-    while (done < buf.length) {
-      const { bytesWritten } = await this.fh.write(buf, done, buf.length - done, this.pos + done);
-      done += bytesWritten;
-    }
+    await this.fh.write(buf, 0, buf.length, this.pos);
     this.pos += buf.length;
   }
 }

@@ -18,13 +18,11 @@
  * After a restart the first append starts a new segment; a segment that had a torn tail is never
  * written again.
  */
-import { writeSync } from 'node:fs';
-import { mkdir, open as openFile, readdir, stat } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import { join, resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DataCorruptionError, LogUnavailableError, StorageError, ZxidOrderError } from './errors.js';
-import { fsyncDir, parseZxidName, unlinkIfExists, zxidHex } from './fs-util.js';
+import { storageFileSystem, type FileSystem, type StorageFile } from './file-system.js';
+import { parseZxidName, unlinkIfExists, zxidHex } from './fs-util.js';
 import {
   ChunkedReader,
   ENTRY_HEADER_BYTES,
@@ -53,6 +51,13 @@ export interface TxnLogOptions {
   preallocateBytes?: number;
   /** Largest batch written by one write call (default 16 MiB); a burst beyond it takes several. */
   maxBatchBytes?: number;
+  /** Where the segments live (default: the process's storage filesystem, node:fs in production). */
+  fs?: FileSystem;
+  /**
+   * PLANTED BUG for the chaos suite (REGISTRAR_PLANTED_BUGS=skip-fsync-before-ack): appends resolve
+   * as soon as their bytes are written, before the fsync that makes them durable. Never set otherwise.
+   */
+  unsafeAckBeforeFsync?: boolean;
 }
 
 /** Called after each group-committed fsync with its duration and how many entries it covered. */
@@ -89,6 +94,17 @@ export interface LogEntry {
   payload: Buffer;
 }
 
+/** Planted bug switched on for the whole process by {@link plantAckBeforeFsync}. */
+let plantedAckBeforeFsync = false;
+
+/**
+ * PLANTED BUG for the chaos suite: every TxnLog opened afterwards acknowledges appends before
+ * fsyncing them (REGISTRAR_PLANTED_BUGS=skip-fsync-before-ack, set by the coordinator's main).
+ */
+export function plantAckBeforeFsync(on: boolean): void {
+  plantedAckBeforeFsync = on;
+}
+
 /** Logs open in this process, by resolved directory (see TxnLog.openIn). */
 const openLogs = new Map<string, TxnLog>();
 
@@ -109,7 +125,7 @@ type Op = EntryOp | ControlOp;
 
 interface OpenSegment {
   seg: SegmentInfo;
-  fh: FileHandle;
+  fh: StorageFile;
   /** Current file size including preallocated zeros. */
   allocated: number;
 }
@@ -141,6 +157,9 @@ export class TxnLog {
   private readonly segmentBytes: number;
   private readonly preallocBytes: number;
   private readonly maxBatchBytes: number;
+  private readonly ackBeforeFsync: boolean;
+  /** The filesystem the segments live on. */
+  readonly fs: FileSystem;
 
   private constructor(
     /** Directory holding the segments. */
@@ -154,6 +173,8 @@ export class TxnLog {
     this.segmentBytes = opts.segmentBytes ?? 64 * 1024 * 1024;
     this.preallocBytes = opts.preallocate ? (opts.preallocateBytes ?? 64 * 1024 * 1024) : 0;
     this.maxBatchBytes = opts.maxBatchBytes ?? 16 * 1024 * 1024;
+    this.ackBeforeFsync = opts.unsafeAckBeforeFsync ?? plantedAckBeforeFsync;
+    this.fs = opts.fs ?? storageFileSystem();
   }
 
   /**
@@ -163,8 +184,9 @@ export class TxnLog {
    * @throws DataCorruptionError when damage is found that a crash cannot explain.
    */
   static async open(dir: string, opts: TxnLogOptions = {}): Promise<TxnLog> {
-    await mkdir(dir, { recursive: true });
-    const segs = await recoverSegments(dir, opts.fsync ?? true);
+    const fs = opts.fs ?? storageFileSystem();
+    await fs.mkdir(dir);
+    const segs = await recoverSegments(dir, opts.fsync ?? true, fs);
     const log = new TxnLog(dir, segs, opts);
     openLogs.set(resolvePath(dir), log);
     return log;
@@ -239,7 +261,7 @@ export class TxnLog {
     for (let i = start; i < segs.length; i++) {
       const live = this.segs.find((s) => s.path === segs[i]!.path);
       const end = live ? live.end : segs[i]!.end;
-      const fh = await openFile(segs[i]!.path, 'r');
+      const fh = await this.fs.open(segs[i]!.path, 'r');
       try {
         const r = new ChunkedReader(fh, end);
         let pos = SEGMENT_HEADER_BYTES;
@@ -301,11 +323,12 @@ export class TxnLog {
       for (let i = 0; i < this.segs.length; i++) if (this.segs[i]!.firstZxid <= keepFromZxid) keep = i;
       const doomed = this.segs.slice(0, keep).filter((s) => s !== this.current?.seg);
       for (const s of doomed) {
-        await unlinkIfExists(s.path);
+        await unlinkIfExists(s.path, this.fs);
         this.segs.splice(this.segs.indexOf(s), 1);
         deleted.push(s.path);
       }
-      if (doomed.length && this.doSync) await fsyncDir(this.dir);
+      this.fs.crashPoint('purge.unlinked');
+      if (doomed.length && this.doSync) await this.fs.fsyncDir(this.dir);
     }).then(() => deleted);
   }
 
@@ -364,7 +387,10 @@ export class TxnLog {
       }
       const batch = this.takeBatch();
       try {
-        await this.writeBatch(batch);
+        await this.writeBatch(
+          batch,
+          this.ackBeforeFsync ? () => batch.forEach((op) => op.resolve()) : undefined,
+        );
       } catch (e) {
         this.fail(e);
         for (const op of batch) op.reject(e);
@@ -399,14 +425,15 @@ export class TxnLog {
     for (const op of pending) op.reject(err);
   }
 
-  private async writeBatch(batch: EntryOp[]): Promise<void> {
+  /** `onWritten` (planted bug only) runs once the batch is written and before it is fsynced. */
+  private async writeBatch(batch: EntryOp[], onWritten?: () => void): Promise<void> {
     if (this.current && this.current.seg.end >= this.segmentBytes) await this.finishCurrent();
     let newSegment = false;
     if (!this.current) {
       const firstZxid = batch[0]!.zxid;
       const path = join(this.dir, SEGMENT_PREFIX + zxidHex(firstZxid));
       // 'wx': a name clash would mean two segments claim the same first zxid, a bug to surface.
-      const fh = await openFile(path, 'wx+');
+      const fh = await this.fs.open(path, 'wx+');
       this.current = { fh, allocated: 0, seg: { path, firstZxid, lastZxid: 0, end: 0 } };
       newSegment = true;
     }
@@ -429,16 +456,21 @@ export class TxnLog {
       // A synchronous write only copies into the page cache (microseconds for a batch); doing it
       // inline saves a threadpool round trip per batch, which bounds write throughput. The fsync
       // below, which does wait for the disk, stays asynchronous.
-      const bytesWritten = writeSync(cur.fh.fd, buf, written, size - written, writeAt + written);
+      const bytesWritten = cur.fh.writeSync(buf, written, size - written, writeAt + written);
       written += bytesWritten;
     }
+    this.fs.crashPoint('log.written');
+    onWritten?.();
     if (this.doSync) {
       const t0 = performance.now();
       await cur.fh.datasync();
       this.stats.lastFsyncMs = performance.now() - t0;
       this.stats.fsyncs++;
       this.onFsync?.(this.stats.lastFsyncMs, batch.length);
-      if (newSegment) await fsyncDir(this.dir);
+      if (newSegment) {
+        this.fs.crashPoint('log.segment-created');
+        await this.fs.fsyncDir(this.dir);
+      }
     }
     if (newSegment) this.segs.push(cur.seg);
     cur.seg.end = writeAt + size;
@@ -474,16 +506,17 @@ export class TxnLog {
         await this.current.fh.close();
         this.current = undefined;
       }
-      await unlinkIfExists(s.path);
+      await unlinkIfExists(s.path, this.fs);
       unlinked = true;
     }
-    if (unlinked && this.doSync) await fsyncDir(this.dir);
+    if (unlinked) this.fs.crashPoint('truncate.unlinked');
+    if (unlinked && this.doSync) await this.fs.fsyncDir(this.dir);
     const s = this.segs[this.segs.length - 1];
     if (!s) return 0;
     if (s.lastZxid <= zxid) return s.lastZxid;
 
     // Find the byte offset just past the last entry <= zxid.
-    const fh = this.current?.seg === s ? this.current.fh : await openFile(s.path, 'r+');
+    const fh = this.current?.seg === s ? this.current.fh : await this.fs.open(s.path, 'r+');
     try {
       const r = new ChunkedReader(fh, s.end);
       let pos = SEGMENT_HEADER_BYTES;
@@ -501,6 +534,7 @@ export class TxnLog {
         pos = e.next;
       }
       await fh.truncate(pos);
+      this.fs.crashPoint('truncate.shortened');
       if (this.doSync) await fh.sync();
       s.end = pos;
       s.lastZxid = prev;
@@ -513,8 +547,8 @@ export class TxnLog {
 }
 
 /** Scan and validate all segments in `dir`; repair a torn tail of the newest one. */
-async function recoverSegments(dir: string, doSync: boolean): Promise<SegmentInfo[]> {
-  const names = (await readdir(dir))
+async function recoverSegments(dir: string, doSync: boolean, fs: FileSystem): Promise<SegmentInfo[]> {
+  const names = (await fs.readdir(dir))
     .map((name) => ({ name, zxid: parseZxidName(name, SEGMENT_PREFIX) }))
     .filter((x): x is { name: string; zxid: number } => x.zxid !== undefined)
     .sort((a, b) => a.zxid - b.zxid);
@@ -523,15 +557,15 @@ async function recoverSegments(dir: string, doSync: boolean): Promise<SegmentInf
   for (let i = 0; i < names.length; i++) {
     const path = join(dir, names[i]!.name);
     const isLast = i === names.length - 1;
-    const result = await scanSegment(path, names[i]!.zxid, prev, isLast);
+    const result = await scanSegment(path, names[i]!.zxid, prev, isLast, fs);
     if (result === 'empty') {
       // Newest segment created but its first write never completed: nothing in it was acknowledged.
-      await unlinkIfExists(path);
-      if (doSync) await fsyncDir(dir);
+      await unlinkIfExists(path, fs);
+      if (doSync) await fs.fsyncDir(dir);
       continue;
     }
     if (result.truncateTo !== undefined) {
-      const fh = await openFile(path, 'r+');
+      const fh = await fs.open(path, 'r+');
       try {
         await fh.truncate(result.truncateTo);
         if (doSync) await fh.sync();
@@ -541,8 +575,8 @@ async function recoverSegments(dir: string, doSync: boolean): Promise<SegmentInf
     }
     if (result.seg.lastZxid === 0) {
       // No entries survived (first write torn, or only a header): the file holds nothing.
-      await unlinkIfExists(path);
-      if (doSync) await fsyncDir(dir);
+      await unlinkIfExists(path, fs);
+      if (doSync) await fs.fsyncDir(dir);
       continue;
     }
     segs.push(result.seg);
@@ -556,9 +590,10 @@ async function scanSegment(
   nameZxid: number,
   prevZxid: number,
   isLast: boolean,
+  fs: FileSystem,
 ): Promise<'empty' | { seg: SegmentInfo; truncateTo?: number }> {
-  const size = (await stat(path)).size;
-  const fh = await openFile(path, 'r');
+  const size = await fs.size(path);
+  const fh = await fs.open(path, 'r');
   try {
     const r = new ChunkedReader(fh, size);
     const header = (await r.get(0, Math.min(size, SEGMENT_HEADER_BYTES)))!;
