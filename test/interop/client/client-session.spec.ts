@@ -186,7 +186,7 @@ describeEachTarget('client sessions', (target) => {
     expect(c.sessionTimeout).toBe(2000);
     await c.create('/gc', '', { mode: 'ephemeral' });
     const states = recordStates(c);
-    c.pauseHeartbeatForTesting();
+    c.pauseHeartbeat();
     await c.waitForState('EXPIRED');
     expect(states.at(-1)).toBe('EXPIRED');
     expect(await observer.exists('/gc')).toBeNull();

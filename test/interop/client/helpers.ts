@@ -1,5 +1,6 @@
 import type { ClientState, WatchEvent } from '../../../libs/coordination/src/client/index.js';
 import { ZooKeeperClient } from '../../../libs/coordination/src/client/index.js';
+import { FaultInjectingClient } from '../../../libs/coordination/src/testing/fault-injecting-client.js';
 
 /** Polls `check` until it returns true or `timeoutMs` passes (then throws with `what`). */
 export async function until(
@@ -30,14 +31,14 @@ export function recorder(): { events: WatchEvent[]; listener: (e: WatchEvent) =>
   return { events, listener: (e) => events.push(e) };
 }
 
-/** Clients opened by a suite, closed in afterAll/afterEach. */
+/** Clients opened by a suite (with the fault hooks), closed in afterAll/afterEach. */
 export class ClientPool {
   private readonly clients = new Set<ZooKeeperClient>();
   async open(
     connectString: string,
     opts: Parameters<typeof ZooKeeperClient.connect>[1] = {},
-  ): Promise<ZooKeeperClient> {
-    const c = await ZooKeeperClient.connect(connectString, { sessionTimeout: 8000, ...opts });
+  ): Promise<FaultInjectingClient> {
+    const c = await FaultInjectingClient.connect(connectString, { sessionTimeout: 8000, ...opts });
     this.clients.add(c);
     return c;
   }

@@ -126,11 +126,12 @@ describeEachTarget('config cache', (target) => {
     const proxy = new TcpProxy('127.0.0.1', zk.members[0]!.clientPort);
     await proxy.start();
     proxies.push(proxy);
+    const blipped = await open();
     const observers = [
       await cacheOn(await open(), path),
       await cacheOn(await open(), path),
       await cacheOn(await open(proxy.connectString, 10_000), path),
-      await cacheOn(await open(), path),
+      await cacheOn(blipped, path),
     ];
     const observed = observers.map(trackVersions);
 
@@ -164,7 +165,7 @@ describeEachTarget('config cache', (target) => {
 
     await until(() => done >= 150, 'some progress');
     proxy.cut();
-    observers[3]!.client.dropConnectionForTesting();
+    blipped.dropConnection();
     await until(() => done >= 500, 'progress while cut off', 60_000);
     const frozenAt = observers[2]!.version;
     expect(frozenAt).toBeLessThan(500);

@@ -1,6 +1,7 @@
 /** LeaderLatch: one leader, immediate hand-off on close, loss on expiry, step down while disconnected. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ZooKeeperClient } from '../../../libs/coordination/src/client/index.js';
+import { FaultInjectingClient } from '../../../libs/coordination/src/testing/fault-injecting-client.js';
 import { LeaderLatch, RecipeTimeoutError } from '../../../libs/coordination/src/recipes/index.js';
 import type { Ensemble } from '../../support/ensemble.js';
 import { describeEachTarget } from '../../support/targets.js';
@@ -40,7 +41,7 @@ describeEachTarget('LeaderLatch', (target) => {
 
   it("the leader's session expiring: it reports 'lost', the next one leads", async () => {
     const path = '/recipes/latch/expire';
-    const doomedClient = await ZooKeeperClient.connect(zk.connectString, { sessionTimeout: 1000 });
+    const doomedClient = await FaultInjectingClient.connect(zk.connectString, { sessionTimeout: 1000 });
     const doomed = new LeaderLatch(doomedClient, path, { id: 'doomed' });
     const events: string[] = [];
     doomed.on('leader', () => events.push('leader'));
@@ -50,7 +51,7 @@ describeEachTarget('LeaderLatch', (target) => {
     const next = await latch(path, 'next');
     await next.start();
     expect(next.isLeader).toBe(false);
-    doomedClient.pauseHeartbeatForTesting();
+    doomedClient.pauseHeartbeat();
     await next.awaitLeadership({ timeoutMs: 15_000 });
     await until(() => events.includes('lost'), "doomed latch reports 'lost'");
     expect(events).toEqual(['leader', 'follower', 'lost']);
@@ -61,7 +62,7 @@ describeEachTarget('LeaderLatch', (target) => {
 
   it('with a clientFactory, an expired latch rejoins on a new session at the back of the queue', async () => {
     const path = '/recipes/latch/rejoin';
-    const first = await ZooKeeperClient.connect(zk.connectString, { sessionTimeout: 1000 });
+    const first = await FaultInjectingClient.connect(zk.connectString, { sessionTimeout: 1000 });
     const made: ZooKeeperClient[] = [];
     const phoenix = new LeaderLatch(first, path, {
       id: 'phoenix',
@@ -76,7 +77,7 @@ describeEachTarget('LeaderLatch', (target) => {
     await phoenix.start();
     const other = await latch(path, 'other');
     await other.start();
-    first.pauseHeartbeatForTesting();
+    first.pauseHeartbeat();
     await other.awaitLeadership({ timeoutMs: 15_000 });
     await until(() => events.includes('rejoined'), 'rejoined on a new session', 15_000);
     expect(events).toEqual(['leader', 'follower', 'rejoined']);
@@ -97,7 +98,7 @@ describeEachTarget('LeaderLatch', (target) => {
     l.on('leader', () => events.push('leader'));
     l.on('follower', () => events.push('follower'));
     await l.start();
-    client.dropConnectionForTesting();
+    client.dropConnection();
     await until(() => events.length >= 3, 'leader again after the blip');
     expect(events).toEqual(['leader', 'follower', 'leader']);
     await l.close();

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ZooKeeperClient } from '../../../libs/coordination/src/client/index.js';
+import { FaultInjectingClient } from '../../../libs/coordination/src/testing/fault-injecting-client.js';
 import { Lock, RecipeTimeoutError } from '../../../libs/coordination/src/recipes/index.js';
 import type { Ensemble } from '../../support/ensemble.js';
 import { describeEachTarget } from '../../support/targets.js';
@@ -16,7 +17,7 @@ const TICK = 250; // min session timeout 500 ms, max 5 s
 const HOLDER_SESSION_MS = 2000;
 
 /** A view of `client` whose next create() drops the connection right after the request leaves. */
-function dropAfterNextCreate(client: ZooKeeperClient): ZooKeeperClient {
+function dropAfterNextCreate(client: FaultInjectingClient): ZooKeeperClient {
   let armed = true;
   return new Proxy(client, {
     get(target, key) {
@@ -26,7 +27,7 @@ function dropAfterNextCreate(client: ZooKeeperClient): ZooKeeperClient {
           const reply = target.create(...a);
           // The request is flushed at the end of this tick; cut the socket just after that, before
           // the reply can arrive.
-          setImmediate(() => target.dropConnectionForTesting());
+          setImmediate(() => target.dropConnection());
           return reply;
         };
       }
@@ -134,7 +135,7 @@ describeEachTarget('Lock faults', (target) => {
       const created = client.create('/recipes-order-probe/n-', undefined, {
         mode: 'persistent_sequential',
       });
-      setImmediate(() => client.dropConnectionForTesting());
+      setImmediate(() => client.dropConnection());
       const path = await created.then(
         (r) => r.path,
         () => undefined,
@@ -187,7 +188,7 @@ describeEachTarget('Lock faults', (target) => {
     waiter.on('waiting', () => (waiting = true));
     const pending = waiter.acquire({ timeoutMs: 10_000 });
     await until(() => waiting, 'waiter queued');
-    wc.dropConnectionForTesting();
+    wc.dropConnection();
     await holder.release(); // the deletion happens while the waiter is cut off
     const got = await pending;
     expect(waiter.isHeld).toBe(true);
@@ -202,7 +203,7 @@ describeEachTarget('Lock faults', (target) => {
     const events: string[] = [];
     for (const e of ['suspended', 'reconnected', 'lost'] as const) lock.on(e, () => events.push(e));
     const got = await lock.acquire();
-    hc.dropConnectionForTesting();
+    hc.dropConnection();
     await until(() => events.includes('reconnected'), "'reconnected'");
     expect(events).toEqual(['suspended', 'reconnected']);
     expect(lock.isHeld).toBe(true);
@@ -258,12 +259,12 @@ describeEachTarget('Lock faults', (target) => {
 
   it("emits 'lost' when the session expires while held", async () => {
     const lockPath = '/recipes/faults/expire';
-    const a = await ZooKeeperClient.connect(zk.connectString, { sessionTimeout: 1000 });
+    const a = await FaultInjectingClient.connect(zk.connectString, { sessionTimeout: 1000 });
     const lock = new Lock(a, lockPath);
     const lost: number[] = [];
     lock.on('lost', (e) => lost.push(e.code));
     await lock.acquire();
-    a.pauseHeartbeatForTesting();
+    a.pauseHeartbeat();
     await until(() => lost.length > 0, "'lost' after expiry", 15_000);
     expect(lost).toEqual([-112]);
     expect(lock.isHeld).toBe(false);

@@ -1,6 +1,6 @@
 /** Semaphore: never more than N leases; timeouts clean up; an expired holder's lease is freed. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ZooKeeperClient } from '../../../libs/coordination/src/client/index.js';
+import { FaultInjectingClient } from '../../../libs/coordination/src/testing/fault-injecting-client.js';
 import { RecipeTimeoutError, Semaphore } from '../../../libs/coordination/src/recipes/index.js';
 import type { Ensemble } from '../../support/ensemble.js';
 import { describeEachTarget } from '../../support/targets.js';
@@ -64,11 +64,11 @@ describeEachTarget('Semaphore', (target) => {
 
   it('a holder whose session expires gives its lease back to a waiter', async () => {
     const path = '/recipes/sem/expire';
-    const doomed = await ZooKeeperClient.connect(zk.connectString, { sessionTimeout: 1000 });
+    const doomed = await FaultInjectingClient.connect(zk.connectString, { sessionTimeout: 1000 });
     await new Semaphore(doomed, path, 1).acquire();
     const waiter = new Semaphore(await pool.open(zk.connectString), path, 1);
     const pending = waiter.acquire({ timeoutMs: 15_000 });
-    doomed.pauseHeartbeatForTesting();
+    doomed.pauseHeartbeat();
     const lease = await pending;
     expect(await waiter.leaseHolders()).toEqual([lease.path.slice(`${path}/leases/`.length)]);
     await lease.release();

@@ -6,7 +6,8 @@ import { FrameDecoder, encodeFrame } from '../protocol/frame-decoder.js';
 import { encodeNotification, encodeReply } from '../protocol/response-codec.js';
 import { decodeRequest } from '../protocol/request-codec.js';
 import type { ConnectRequest, Request, RequestHeader, Stat } from '../protocol/records.js';
-import { ZooKeeperClient } from './zookeeper-client.js';
+import { FaultInjectingClient } from '../testing/fault-injecting-client.js';
+import type { ZooKeeperClient } from './zookeeper-client.js';
 
 const STAT: Stat = {
   czxid: 1,
@@ -106,11 +107,12 @@ describe('ZooKeeperClient against a scripted server', () => {
   const open = async () => {
     fake = new FakeServer();
     await fake.start();
-    client = await ZooKeeperClient.connect(`127.0.0.1:${fake.port}`, {
+    const c = await FaultInjectingClient.connect(`127.0.0.1:${fake.port}`, {
       sessionTimeout: 10_000,
       authInfo: [{ scheme: 'digest', auth: 'u:p' }],
     });
-    return client;
+    client = c;
+    return c;
   };
 
   it('handshake carries the requested timeout and a readOnly byte; the session comes from the reply', async () => {
@@ -180,7 +182,7 @@ describe('ZooKeeperClient against a scripted server', () => {
   it('timeOut 0 on reconnect means EXPIRED: terminal, queued requests fail with SessionExpired', async () => {
     const c = await open();
     fake.onConnect = () => 0;
-    c.dropConnectionForTesting();
+    c.dropConnection();
     await c.waitForState('DISCONNECTED');
     const queued = c.getData('/q').catch((e: unknown) => e);
     await c.waitForState('EXPIRED');

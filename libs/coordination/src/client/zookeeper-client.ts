@@ -1,30 +1,23 @@
 /**
- * The promise-based ZooKeeper client: one TCP connection at a time, pipelined requests answered
- * in order (a FIFO of pending requests, no per-request timers), writes batched per tick (cork on
- * the first write, uncork on nextTick), session resume with SetWatches after a reconnect, and
- * client-side expiry when cut off longer than the session timeout.
+ * The promise-based ZooKeeper client: the public API of a session. It composes the parts that do
+ * the work, one job each:
+ * - connection-lifecycle.ts: dialing hosts, handshake, reconnect, client-side expiry, ClientState;
+ * - connection.ts: one TCP connection (framing, writes batched per tick, heartbeat);
+ * - pending-requests.ts: xids and the FIFO of requests awaiting replies (no per-request timers);
+ * - auth-credentials.ts, set-watches.ts: what a new connection sends after its ConnectRequest;
+ * - watch-registry.ts and watch-event-stream.ts: watches, and watchEvents' async iterators;
+ * - chroot.ts: client paths versus server paths.
+ * What is left here: the operations, and routing each reply frame to whoever waits for it.
  */
 import { EventEmitter } from 'node:events';
-import { connect as netConnect, type Socket } from 'node:net';
-import {
-  AddWatchMode,
-  ErrorCode,
-  EventType,
-  KeeperState,
-  SESSION_PASSWORD_LENGTH,
-  WatcherType,
-} from '../protocol/constants.js';
-import { encodeConnectRequest, decodeConnectResponse } from '../protocol/connect-codec.js';
+import { AddWatchMode, ErrorCode, EventType, KeeperState, WatcherType } from '../protocol/constants.js';
 import {
   AuthFailedError,
   ConnectionLossError,
-  CoordinationError,
-  NoNodeError,
   NoWatcherError,
   SessionExpiredError,
   errorFromCode,
 } from '../protocol/errors.js';
-import { FrameDecoder, encodeFrame } from '../protocol/frame-decoder.js';
 import { JuteReader } from '../protocol/jute-reader.js';
 import { readReplyHeader, readWatcherEvent } from '../protocol/record-codec.js';
 import { encodeRequest } from '../protocol/request-codec.js';
@@ -32,9 +25,11 @@ import { decodeReplyBody } from '../protocol/response-codec.js';
 import type { ACL, MultiSubRequest, MultiSubResult, Request, Response, Stat } from '../protocol/records.js';
 import { validatePath } from '../tree/path.js';
 import { OPEN_ACL_UNSAFE } from './acl.js';
+import { AsyncEventQueue } from './async-event-queue.js';
+import { AuthCredentials } from './auth-credentials.js';
+import { Chroot } from './chroot.js';
 import type {
   AddWatchModeName,
-  AuthInfo,
   ClientOptions,
   ClientState,
   CreateOptions,
@@ -47,9 +42,11 @@ import type {
   ReadOpResult,
   WatchType,
 } from './client-types.js';
-import { formatHost, parseConnectString, type HostAddress } from './connect-string.js';
+import { ConnectionLifecycle, isTerminal, type TerminalState } from './connection-lifecycle.js';
+import { formatHost, parseConnectString } from './connect-string.js';
 import { HostProvider } from './host-provider.js';
-import { AsyncEventQueue } from './async-event-queue.js';
+import { PendingRequests, type PendingRequest } from './pending-requests.js';
+import { setWatchesRequests } from './set-watches.js';
 import {
   Transaction,
   TransactionError,
@@ -57,6 +54,7 @@ import {
   isSequentialMode,
   toBuffer,
 } from './transaction.js';
+import { watchEventStream, type WatchEventSource, type WatchEventsOptions } from './watch-event-stream.js';
 import { WatchRegistry, type WatchEvent, type WatchKind, type WatchListener } from './watch-registry.js';
 
 /** Events of {@link ZooKeeperClient}. */
@@ -72,31 +70,12 @@ export interface ClientEvents {
 /** `watch` argument of reads: a one-shot listener, or `true` for the client's 'watch' event. */
 export type WatchArg = WatchListener | boolean | undefined;
 
-interface Pending {
-  xid: number;
-  op: Request['op'];
-  request: Request | undefined;
-  /** Client path for error messages. */
-  path: string | undefined;
-  /** NONODE resolves with null instead of rejecting (exists). */
-  noNodeOk: boolean;
-  /** Runs synchronously when the reply arrives, before later frames: registers watches. */
-  onReply: ((err: number) => void) | undefined;
-  resolve: (res: Response | null) => void;
-  reject: (err: Error) => void;
-}
-
-interface AuthEntry {
-  scheme: string;
-  auth: Buffer;
-  waiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
-}
-
-const TERMINAL: ReadonlySet<ClientState> = new Set(['EXPIRED', 'AUTH_FAILED', 'CLOSED']);
-/** ZooKeeper splits SetWatches so each frame stays well below jute.maxbuffer (ZOOKEEPER-706). */
-const SET_WATCHES_MAX_BYTES = 128 * 1024;
+/** Reserved xids of replies that answer no request of the application. */
+const XID_NOTIFICATION = -1;
+const XID_PING = -2;
+const XID_AUTH = -4;
+const XID_SET_WATCHES = -8;
 const EMPTY = Buffer.alloc(0);
-const PING_FRAME = encodeRequest(-2, { op: 'ping' });
 
 const WATCHER_TYPE: Record<WatchType, number> = {
   data: WatcherType.Data,
@@ -129,60 +108,45 @@ const REMOVED_EVENT: Record<WatchKind, EventType> = {
 export class ZooKeeperClient extends EventEmitter<ClientEvents> {
   /** Chroot prefix (no trailing slash) or undefined. */
   readonly chroot: string | undefined;
-  private readonly hosts: HostProvider;
+  /** The session's connections; protected so a testing subclass can inject faults into them. */
+  protected readonly lifecycle: ConnectionLifecycle;
+  private readonly paths: Chroot;
   private readonly watches = new WatchRegistry();
-  private readonly opts: ClientOptions;
-  private readonly requestedTimeout: number;
-  private readonly auths: AuthEntry[];
-
-  private _state: ClientState = 'CONNECTING';
-  private _sessionId: bigint;
-  private _password: Buffer;
-  private _timeout = 0;
-  private _lastZxid = 0;
-  private _host: HostAddress | undefined;
-  private everConnected = false;
-
-  private xid = 0;
-  private socket: Socket | undefined;
-  private decoder: FrameDecoder | undefined;
-  private handshaking = false;
-  /** Generation of the current socket: events of older sockets are ignored. */
-  private gen = 0;
-  private corked = false;
-  private lastSend = 0;
-  private lastRecv = 0;
-
-  /** Sent requests awaiting replies, in send order (a deque: `head` is the oldest). */
-  private pending: Pending[] = [];
-  private head = 0;
-  /** Requests made while not connected; sent after the next handshake. */
-  private queued: Pending[] = [];
-  /** Auth packets sent on the current connection, awaiting their xid -4 replies in order. */
-  private authInFlight: AuthEntry[] = [];
-
-  private tickTimer: NodeJS.Timeout | undefined;
-  private connectTimer: NodeJS.Timeout | undefined;
-  private dialTimer: NodeJS.Timeout | undefined;
-  private expiryTimer: NodeJS.Timeout | undefined;
-  private heartbeatPaused = false;
+  private readonly pending = new PendingRequests();
+  private readonly credentials: AuthCredentials;
+  private readonly streams = new Set<AsyncEventQueue<WatchEvent>>();
+  private lastZxid = 0;
   private closing: Promise<void> | undefined;
-  private readonly iterators = new Set<AsyncEventQueue<WatchEvent>>();
 
-  private constructor(connectString: string, opts: ClientOptions) {
+  protected constructor(connectString: string, opts: ClientOptions) {
     super();
     const parsed = parseConnectString(connectString);
     this.chroot = parsed.chroot;
-    this.opts = opts;
-    this.hosts = new HostProvider(parsed.hosts, opts.rng ?? Math.random, opts.retry);
-    this.requestedTimeout = opts.sessionTimeout ?? 30_000;
-    this._sessionId = opts.sessionId ?? 0n;
-    this._password = opts.sessionPassword ?? Buffer.alloc(SESSION_PASSWORD_LENGTH);
-    this.auths = (opts.authInfo ?? []).map((a) => ({
-      scheme: a.scheme,
-      auth: authBytes(a),
-      waiter: undefined,
-    }));
+    this.paths = new Chroot(parsed.chroot);
+    this.credentials = new AuthCredentials(opts.authInfo ?? []);
+    this.lifecycle = new ConnectionLifecycle(
+      {
+        hosts: new HostProvider(parsed.hosts, opts.rng ?? Math.random, opts.retry),
+        requestedTimeoutMs: opts.sessionTimeout ?? 30_000,
+        ...(opts.connectTimeout !== undefined && { connectTimeoutMs: opts.connectTimeout }),
+        ...(opts.initialConnectTimeout !== undefined && {
+          initialConnectTimeoutMs: opts.initialConnectTimeout,
+        }),
+        canBeReadOnly: opts.canBeReadOnly ?? false,
+        ...(opts.sessionId !== undefined && { sessionId: opts.sessionId }),
+        ...(opts.sessionPassword !== undefined && { sessionPassword: opts.sessionPassword }),
+        clientSideExpiry: opts.clientSideExpiry !== false,
+      },
+      {
+        lastZxidSeen: () => this.lastZxid,
+        handshakeTail: (resuming) => this.handshakeTail(resuming),
+        onFrame: (frame) => this.onFrame(frame),
+        onSessionReady: () => this.sendWaiting(),
+        onConnectionLost: () => this.onConnectionLost(),
+        onSessionEnded: (state) => this.onSessionEnded(state),
+        onStateChange: (next, previous) => this.emit('state', next, previous),
+      },
+    );
   }
 
   /**
@@ -197,38 +161,42 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
     return client;
   }
 
+  /** Dials until the first session; subclasses' `connect` calls it after constructing. */
+  protected start(): Promise<void> {
+    return this.lifecycle.start();
+  }
+
   // ---- state -----------------------------------------------------------------------------------
 
   /** Current connection state. */
   get state(): ClientState {
-    return this._state;
+    return this.lifecycle.state;
   }
   /** Session id (0n before the first handshake). */
   get sessionId(): bigint {
-    return this._sessionId;
+    return this.lifecycle.sessionId;
   }
   /** Session password (16 bytes); with sessionId it lets another client resume this session. */
   get sessionPassword(): Buffer {
-    return Buffer.from(this._password);
+    return Buffer.from(this.lifecycle.sessionPassword);
   }
   /** Session timeout the server granted, ms (0 before the first handshake). */
   get sessionTimeout(): number {
-    return this._timeout;
+    return this.lifecycle.sessionTimeout;
   }
   /** Highest zxid seen in any reply. */
   get lastZxidSeen(): number {
-    return this._lastZxid;
+    return this.lastZxid;
   }
   /** "host:port" of the server of the current connection, or undefined while disconnected. */
   get connectedHost(): string | undefined {
-    return this._host && (this._state === 'CONNECTED' || this._state === 'READ_ONLY')
-      ? formatHost(this._host)
-      : undefined;
+    const host = this.lifecycle.connectedHost;
+    return host && formatHost(host);
   }
 
   /** Resolves when the state is `state` (immediately if it already is). */
   waitForState(state: ClientState): Promise<void> {
-    if (this._state === state) return Promise.resolve();
+    if (this.state === state) return Promise.resolve();
     return new Promise((resolve) => {
       const on = (s: ClientState) => {
         if (s === state) {
@@ -240,234 +208,64 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
     });
   }
 
-  private setState(next: ClientState): void {
-    const prev = this._state;
-    if (prev === next) return;
-    this._state = next;
-    this.emit('state', next, prev);
-  }
-
-  // ---- connection lifecycle ----------------------------------------------------------------------
-
-  private start(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const bound = this.opts.initialConnectTimeout ?? Math.max(this.requestedTimeout, 15_000);
-      const timer = setTimeout(() => {
-        cleanup();
-        void this.shutdown('CLOSED');
-        reject(new ConnectionLossError(undefined, { detail: `no server answered within ${bound} ms` }));
-      }, bound);
-      const onState = (s: ClientState) => {
-        if (s === 'CONNECTED' || s === 'READ_ONLY') {
-          cleanup();
-          resolve();
-        } else if (TERMINAL.has(s)) {
-          cleanup();
-          reject(
-            s === 'AUTH_FAILED'
-              ? new AuthFailedError()
-              : new SessionExpiredError(undefined, { detail: `state ${s}` }),
-          );
-        }
-      };
-      const cleanup = () => {
-        clearTimeout(timer);
-        this.off('state', onState);
-      };
-      this.on('state', onState);
-      this.nextHost();
-    });
-  }
-
-  private nextHost(): void {
-    if (TERMINAL.has(this._state) || this.closing) return;
-    const { host, delayMs } = this.hosts.next();
-    if (delayMs > 0) {
-      this.dialTimer = setTimeout(() => {
-        this.dialTimer = undefined;
-        this.dial(host);
-      }, delayMs);
-    } else {
-      this.dial(host);
-    }
-  }
-
-  private dial(host: HostAddress): void {
-    if (TERMINAL.has(this._state) || this.closing) return;
-    const gen = ++this.gen;
-    this._host = host;
-    const socket = netConnect({ host: host.host, port: host.port, noDelay: true });
-    this.socket = socket;
-    this.decoder = new FrameDecoder();
-    this.handshaking = true;
-    this.corked = false;
-    const timeout =
-      this.opts.connectTimeout ?? Math.max(1000, Math.floor(this.requestedTimeout / this.hosts.size));
-    this.connectTimer = setTimeout(() => {
-      if (gen === this.gen) socket.destroy();
-    }, timeout);
-    socket.on('connect', () => {
-      if (gen !== this.gen) return;
-      this.sendHandshake(socket);
-    });
-    socket.on('data', (chunk: Buffer) => {
-      if (gen === this.gen) this.onData(chunk);
-    });
-    socket.on('error', () => {
-      // 'close' follows and drives the reconnect.
-    });
-    socket.on('close', () => {
-      if (gen === this.gen) this.onSocketClosed();
-    });
-  }
-
-  /** ConnectRequest, then auth, then SetWatches, pipelined in one write as ZooKeeper's own client does. */
-  private sendHandshake(socket: Socket): void {
-    const frames: Buffer[] = [
-      encodeFrame(
-        encodeConnectRequest({
-          protocolVersion: 0,
-          lastZxidSeen: this._lastZxid,
-          timeOut: this.requestedTimeout,
-          sessionId: this._sessionId,
-          passwd: this._password,
-          readOnly: this.opts.canBeReadOnly ?? false,
-        }),
-      ),
-    ];
-    this.authInFlight = [];
-    for (const a of this.auths) {
-      frames.push(encodeRequest(-4, { op: 'auth', type: 0, scheme: a.scheme, auth: a.auth }));
-      this.authInFlight.push(a);
-    }
-    // Only a resumed session has server-side watches to restore.
-    if (this._sessionId !== 0n) frames.push(...this.setWatchesFrames());
-    socket.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
-    this.lastSend = Date.now();
-  }
-
-  private setWatchesFrames(): Buffer[] {
-    if (this.watches.empty) return [];
-    const snap = this.watches.snapshot();
-    const two = snap.persistent.length > 0 || snap.recursive.length > 0;
-    const lists = [snap.data, snap.exist, snap.child, snap.persistent, snap.recursive].map((l) =>
-      l.map((p) => this.serverPath(p)),
-    );
-    const frames: Buffer[] = [];
-    let batch: string[][] = [[], [], [], [], []];
-    let bytes = 0;
-    const flush = () => {
-      const [dataWatches, existWatches, childWatches, persistentWatches, persistentRecursiveWatches] =
-        batch as [string[], string[], string[], string[], string[]];
-      frames.push(
-        encodeRequest(-8, {
-          op: two ? 'setWatches2' : 'setWatches',
-          relativeZxid: this._lastZxid,
-          dataWatches,
-          existWatches,
-          childWatches,
-          persistentWatches,
-          persistentRecursiveWatches,
-        }),
-      );
-      batch = [[], [], [], [], []];
-      bytes = 0;
-    };
-    lists.forEach((list, k) => {
-      for (const p of list) {
-        const size = 4 + Buffer.byteLength(p);
-        if (bytes + size > SET_WATCHES_MAX_BYTES && bytes > 0) flush();
-        batch[k]!.push(p);
-        bytes += size;
+  /**
+   * Closes the session (closeSession, waits for the reply, then ends the socket). Ephemerals are
+   * deleted by the server. Idempotent; later calls fail with SessionExpiredError ("client closed").
+   */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    if (this.lifecycle.terminal) return Promise.resolve();
+    this.lifecycle.beginClose();
+    this.closing = (async () => {
+      if (this.lifecycle.connected) {
+        const replied = this.enqueue({ op: 'closeSession' }, undefined, undefined, false).then(
+          () => undefined,
+          () => undefined,
+        );
+        const bound = new Promise<void>((resolve) =>
+          setTimeout(resolve, Math.min(this.sessionTimeout, 5000)).unref?.(),
+        );
+        await Promise.race([replied, this.lifecycle.connectionClosed(), bound]);
       }
-    });
-    if (bytes > 0) flush();
+      this.lifecycle.endConnection();
+      this.lifecycle.shutdown('CLOSED');
+    })();
+    return this.closing;
+  }
+
+  // ---- what a connection sends and receives -----------------------------------------------------
+
+  /** After the ConnectRequest: every credential, then (resuming) the watches to restore. */
+  private handshakeTail(resuming: boolean): Buffer[] {
+    const frames = this.credentials.handshakeFrames();
+    if (resuming && !this.watches.empty) {
+      const snapshot = this.watches.snapshot();
+      for (const req of setWatchesRequests(snapshot, this.lastZxid, (p) => this.paths.toServer(p))) {
+        frames.push(encodeRequest(XID_SET_WATCHES, req));
+      }
+    }
     return frames;
   }
 
-  private onData(chunk: Buffer): void {
-    this.lastRecv = Date.now();
-    let frames: Buffer[];
-    try {
-      frames = this.decoder!.push(chunk);
-    } catch {
-      this.socket?.destroy();
-      return;
-    }
-    const gen = this.gen;
-    for (const frame of frames) {
-      // A frame handler may have dropped the connection (bad xid, auth failure, expiry).
-      if (gen !== this.gen) return;
-      try {
-        if (this.handshaking) this.onConnectResponse(frame);
-        else this.onFrame(frame);
-      } catch (err) {
-        // Undecodable bytes: the stream cannot be trusted any more; reconnect.
-        this.socket?.destroy(err instanceof Error ? err : undefined);
-        return;
-      }
-    }
-  }
-
-  private onConnectResponse(frame: Buffer): void {
-    const res = decodeConnectResponse(frame);
-    clearTimeout(this.connectTimer);
-    this.connectTimer = undefined;
-    if (res.timeOut <= 0) {
-      this.expire('the server reports the session as expired');
-      return;
-    }
-    this.handshaking = false;
-    this._sessionId = res.sessionId;
-    this._password = Buffer.from(res.passwd);
-    this._timeout = res.timeOut;
-    this.everConnected = true;
-    this.hosts.onConnected();
-    clearTimeout(this.expiryTimer);
-    this.expiryTimer = undefined;
-    this.lastRecv = Date.now();
-    this.startTicking();
-    const queued = this.queued;
-    this.queued = [];
-    for (const p of queued) this.send(p);
-    this.setState(res.readOnly ? 'READ_ONLY' : 'CONNECTED');
-  }
-
+  /** A reply frame: a watch notification, a protocol reply, or the answer to the oldest request. */
   private onFrame(frame: Buffer): void {
     const r = new JuteReader(frame);
     const h = readReplyHeader(r);
-    if (h.zxid > this._lastZxid) this._lastZxid = h.zxid;
+    if (h.zxid > this.lastZxid) this.lastZxid = h.zxid;
     switch (h.xid) {
-      case -1:
+      case XID_NOTIFICATION:
         this.onNotification(readWatcherEvent(r));
         return;
-      case -2: // ping reply
+      case XID_PING:
         return;
-      case -4: {
-        const entry = this.authInFlight.shift();
-        const waiter = entry?.waiter;
-        if (entry) entry.waiter = undefined;
-        if (h.err === 0) {
-          waiter?.resolve();
-        } else {
-          // ZooKeeper closes the connection after AUTHFAILED; the session is useless to us now.
-          if (entry) this.auths.splice(this.auths.indexOf(entry), 1);
-          waiter?.reject(errorFromCode(h.err));
-          this.shutdownAuthFailed();
-        }
+      case XID_AUTH:
+        // ZooKeeper closes the connection after AUTHFAILED; the session is useless to us now.
+        if (!this.credentials.answer(h.err)) this.lifecycle.shutdown('AUTH_FAILED');
         return;
-      }
-      case -8: // SetWatches reply: nothing to do (events it triggers arrive as notifications)
+      case XID_SET_WATCHES: // nothing to do: the events it triggers arrive as notifications
         return;
     }
-    if (this.head >= this.pending.length) throw new Error(`reply xid ${h.xid} with nothing pending`);
-    const p = this.pending[this.head]!;
-    if (p.xid !== h.xid) throw new Error(`reply xid ${h.xid}, expected ${p.xid}`);
-    this.pending[this.head++] = undefined as unknown as Pending;
-    if (this.head > 1024 && this.head * 2 > this.pending.length) {
-      this.pending = this.pending.slice(this.head);
-      this.head = 0;
-    }
+    const p = this.pending.answer(h.xid);
     p.onReply?.(h.err);
     if (h.err !== 0) {
       if (h.err === ErrorCode.NONODE && p.noNodeOk) p.resolve(null);
@@ -485,7 +283,7 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
   }
 
   private onNotification(ev: { type: EventType; state: KeeperState; path: string }): void {
-    const event: WatchEvent = { type: ev.type, state: ev.state, path: this.clientPath(ev.path) };
+    const event: WatchEvent = { type: ev.type, state: ev.state, path: this.paths.toClient(ev.path) };
     for (const listener of this.watches.materialize(event)) this.callListener(listener, event);
   }
 
@@ -501,114 +299,20 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
     this.emit('watch', event);
   };
 
-  private startTicking(): void {
-    clearInterval(this.tickTimer);
-    const timeout = this._timeout;
-    const pingAfter = Math.floor(timeout / 3);
-    const deadAfter = Math.floor((timeout * 2) / 3);
-    const gen = this.gen;
-    this.tickTimer = setInterval(
-      () => {
-        if (gen !== this.gen || this.heartbeatPaused) return;
-        const now = Date.now();
-        if (now - this.lastRecv > deadAfter) {
-          // Nothing heard for 2/3 of the timeout: presume the server dead and move on while the
-          // session can still be saved elsewhere.
-          this.socket?.destroy();
-          return;
-        }
-        if (now - this.lastSend >= pingAfter) this.writeFrame(PING_FRAME);
-      },
-      Math.max(10, Math.floor(timeout / 10)),
-    );
-    this.tickTimer.unref?.();
+  private onConnectionLost(): void {
+    this.credentials.connectionLost();
+    this.pending.failInFlight(() => new ConnectionLossError());
   }
 
-  private onSocketClosed(): void {
-    clearTimeout(this.connectTimer);
-    clearInterval(this.tickTimer);
-    this.connectTimer = undefined;
-    this.tickTimer = undefined;
-    this.socket = undefined;
-    this.decoder = undefined;
-    this.handshaking = false;
-    this.gen++;
-    this.authInFlight = [];
-    this.failPending(() => new ConnectionLossError());
-    if (TERMINAL.has(this._state)) return;
-    if (this.closing) return;
-    if (this._state === 'CONNECTED' || this._state === 'READ_ONLY') {
-      this.setState('DISCONNECTED');
-      this.armClientSideExpiry();
-    }
-    this.nextHost();
-  }
-
-  private armClientSideExpiry(): void {
-    if (this.opts.clientSideExpiry === false || !this.everConnected || this.expiryTimer) return;
-    this.expiryTimer = setTimeout(() => {
-      this.expiryTimer = undefined;
-      if (this._state === 'DISCONNECTED' || this._state === 'CONNECTING') {
-        this.expire(`disconnected for longer than the session timeout (${this._timeout} ms)`);
-      }
-    }, this._timeout);
-  }
-
-  private failPending(make: (p: Pending) => Error): void {
-    const pending = this.pending;
-    const head = this.head;
-    this.pending = [];
-    this.head = 0;
-    for (let i = head; i < pending.length; i++) {
-      const p = pending[i]!;
-      const err = make(p);
-      p.reject(
-        p.path !== undefined && err instanceof CoordinationError ? errorFromCode(err.code, p.path) : err,
-      );
-    }
-  }
-
-  private failQueued(make: () => Error): void {
-    const queued = this.queued;
-    this.queued = [];
-    for (const p of queued) {
-      const err = make();
-      p.reject(
-        p.path !== undefined && err instanceof CoordinationError ? errorFromCode(err.code, p.path) : err,
-      );
-    }
-  }
-
-  private expire(_reason: string): void {
-    this.shutdown('EXPIRED');
-  }
-
-  private shutdownAuthFailed(): void {
-    this.shutdown('AUTH_FAILED');
-  }
-
-  /** Terminal transition: fail everything, tell every watcher, stop all I/O. */
-  private shutdown(state: 'EXPIRED' | 'AUTH_FAILED' | 'CLOSED'): void {
-    if (TERMINAL.has(this._state)) return;
-    const prev = this._state;
+  /** Fails everything still waiting and tells every watcher the session's fate. */
+  private onSessionEnded(state: TerminalState): void {
     const errorFor = (): Error =>
       state === 'AUTH_FAILED'
         ? new AuthFailedError()
         : new SessionExpiredError(undefined, state === 'CLOSED' ? { detail: 'client closed' } : {});
-    this._state = state; // set first so the socket's close handler does not reconnect
-    clearTimeout(this.dialTimer);
-    clearTimeout(this.connectTimer);
-    clearTimeout(this.expiryTimer);
-    clearInterval(this.tickTimer);
-    this.gen++;
-    this.socket?.destroy();
-    this.socket = undefined;
-    this.failPending(errorFor);
-    this.failQueued(errorFor);
-    for (const a of this.auths) {
-      a.waiter?.reject(errorFor());
-      a.waiter = undefined;
-    }
+    this.pending.failInFlight(errorFor);
+    this.pending.failWaiting(errorFor);
+    this.credentials.rejectWaiters(errorFor);
     const keeperState =
       state === 'EXPIRED'
         ? KeeperState.Expired
@@ -617,51 +321,8 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
           : KeeperState.Closed;
     const event: WatchEvent = { type: EventType.None, state: keeperState, path: '' };
     for (const listener of this.watches.clear()) this.callListener(listener, event);
-    for (const q of this.iterators) q.end();
-    this.iterators.clear();
-    // Emit last, so listeners see a fully settled client.
-    this.emit('state', state, prev);
-  }
-
-  /**
-   * Closes the session (closeSession, waits for the reply, then ends the socket). Ephemerals are
-   * deleted by the server. Idempotent; later calls fail with SessionExpiredError ("client closed").
-   */
-  close(): Promise<void> {
-    if (this.closing) return this.closing;
-    if (TERMINAL.has(this._state)) return Promise.resolve();
-    this.closing = (async () => {
-      if (this._state === 'CONNECTED' || this._state === 'READ_ONLY') {
-        const socket = this.socket;
-        const reply = new Promise<void>((resolve) => {
-          this.sendNow({ op: 'closeSession' }, undefined).then(
-            () => resolve(),
-            () => resolve(),
-          );
-          socket?.once('close', () => resolve());
-        });
-        const bound = new Promise<void>((resolve) =>
-          setTimeout(resolve, Math.min(this._timeout, 5000)).unref?.(),
-        );
-        await Promise.race([reply, bound]);
-      }
-      this.socket?.end();
-      this.shutdown('CLOSED');
-    })();
-    return this.closing;
-  }
-
-  /**
-   * Test hook: stop pinging (and stop presuming the connection dead) so the server expires the
-   * session, as a client stuck in a long GC pause would.
-   */
-  pauseHeartbeatForTesting(paused = true): void {
-    this.heartbeatPaused = paused;
-  }
-
-  /** Test hook: drop the TCP connection (not the session), as a network blip would. */
-  dropConnectionForTesting(): void {
-    this.socket?.destroy();
+    for (const stream of this.streams) stream.end();
+    this.streams.clear();
   }
 
   // ---- request plumbing --------------------------------------------------------------------------
@@ -672,82 +333,43 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
     onReply?: (err: number) => void,
     noNodeOk = false,
   ): Promise<Response | null> {
-    if (this.closing || TERMINAL.has(this._state)) {
+    if (this.closing || this.lifecycle.terminal) {
+      const state = this.state;
       const err =
-        this._state === 'AUTH_FAILED'
+        state === 'AUTH_FAILED'
           ? new AuthFailedError(path)
-          : new SessionExpiredError(path, { detail: `client ${this._state.toLowerCase()}` });
+          : new SessionExpiredError(path, { detail: `client ${state.toLowerCase()}` });
       return Promise.reject(err);
     }
     return this.enqueue(request, path, onReply, noNodeOk);
   }
 
-  /** Like submit but allowed while closing (closeSession itself). */
-  private sendNow(request: Request, path: string | undefined): Promise<Response | null> {
-    return this.enqueue(request, path, undefined, false);
-  }
-
+  /** Sends now when a session is usable, else holds the request for the next handshake. */
   private enqueue(
     request: Request,
     path: string | undefined,
     onReply: ((err: number) => void) | undefined,
     noNodeOk: boolean,
-  ) {
+  ): Promise<Response | null> {
     return new Promise<Response | null>((resolve, reject) => {
-      const p: Pending = { xid: 0, op: request.op, request, path, noNodeOk, onReply, resolve, reject };
-      if (
-        this.socket !== undefined &&
-        !this.handshaking &&
-        (this._state === 'CONNECTED' || this._state === 'READ_ONLY')
-      ) {
-        this.send(p);
-      } else {
-        this.queued.push(p);
-      }
+      const p: PendingRequest = { xid: 0, op: request.op, request, path, noNodeOk, onReply, resolve, reject };
+      if (this.lifecycle.usable) this.lifecycle.write(this.pending.toSend(p));
+      else this.pending.hold(p);
     });
   }
 
-  private send(p: Pending): void {
-    this.xid = this.xid >= 0x7fffffff ? 1 : this.xid + 1;
-    p.xid = this.xid;
-    const frame = encodeRequest(p.xid, p.request!);
-    p.request = undefined;
-    this.pending.push(p);
-    this.writeFrame(frame);
-  }
-
-  private writeFrame(frame: Buffer): void {
-    const socket = this.socket;
-    if (socket === undefined) return;
-    if (!this.corked) {
-      // Everything written in this tick leaves in one writev when the tick ends.
-      this.corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.lastSend = Date.now();
-        socket.uncork();
-      });
-    }
-    socket.write(frame);
-  }
-
-  private serverPath(path: string): string {
-    if (this.chroot === undefined) return path;
-    return path === '/' ? this.chroot : this.chroot + path;
+  /** A session is usable on a new connection: what waited goes out first, in call order. */
+  private sendWaiting(): void {
+    for (const p of this.pending.takeWaiting()) this.lifecycle.write(this.pending.toSend(p));
   }
 
   private clientPath(path: string): string {
-    const c = this.chroot;
-    if (c === undefined) return path;
-    if (path === c) return '/';
-    if (path.startsWith(c) && path.charCodeAt(c.length) === 0x2f) return path.slice(c.length);
-    return path;
+    return this.paths.toClient(path);
   }
 
   private checked(path: string, sequential = false): string {
     validatePath(path, sequential);
-    return this.serverPath(path);
+    return this.paths.toServer(path);
   }
 
   private watchRegistration(
@@ -865,14 +487,9 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
 
   /** This session's ephemeral nodes under `prefix` (relative to the chroot; default all). */
   async getEphemerals(prefix = '/'): Promise<string[]> {
-    const server = this.chroot === undefined ? prefix : prefix === '/' ? this.chroot : this.chroot + prefix;
-    const res = await this.submit({ op: 'getEphemerals', path: server }, prefix);
-    const out: string[] = [];
-    for (const p of (res as { ephemerals: string[] }).ephemerals) {
-      const c = this.clientPath(p);
-      if (this.chroot === undefined || c !== p || p === this.chroot) out.push(c);
-    }
-    return out;
+    const res = await this.submit({ op: 'getEphemerals', path: this.paths.toServer(prefix) }, prefix);
+    // The server answers with absolute paths; only those inside the chroot mean anything here.
+    return this.paths.toClientPaths((res as { ephemerals: string[] }).ephemerals);
   }
 
   /** Waits until the connected server has applied every write committed before this call. */
@@ -969,21 +586,11 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
    * @throws AuthFailedError (the client then goes to AUTH_FAILED, as the server drops it).
    */
   addAuth(scheme: string, auth: Buffer | string): Promise<void> {
-    if (this.closing || TERMINAL.has(this._state))
+    if (this.closing || this.lifecycle.terminal)
       return Promise.reject(new SessionExpiredError(undefined, { detail: 'client closed' }));
-    return new Promise<void>((resolve, reject) => {
-      const entry: AuthEntry = { scheme, auth: authBytes({ scheme, auth }), waiter: { resolve, reject } };
-      this.auths.push(entry);
-      if (
-        this.socket !== undefined &&
-        !this.handshaking &&
-        (this._state === 'CONNECTED' || this._state === 'READ_ONLY')
-      ) {
-        this.authInFlight.push(entry);
-        this.writeFrame(encodeRequest(-4, { op: 'auth', type: 0, scheme, auth: entry.auth }));
-      }
-      // Otherwise the next handshake sends it and settles the waiter.
-    });
+    // Sent now on a usable connection, else by the next handshake (which then settles it).
+    const sendNow = this.lifecycle.usable ? (frame: Buffer) => this.lifecycle.write(frame) : undefined;
+    return this.credentials.add({ scheme, auth }, sendNow);
   }
 
   /**
@@ -1081,134 +688,35 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
    * @example
    *   for await (const e of zk.watchEvents('/config', { kind: 'data', signal })) reload(e.path);
    */
-  watchEvents(
-    path: string,
-    opts: { kind: 'data' | 'children' | 'persistent' | 'recursive'; signal?: AbortSignal },
-  ): AsyncIterableIterator<WatchEvent> {
-    let stopped = false;
-    let listener: WatchListener;
-    const stop = () => {
-      if (stopped) return;
-      stopped = true;
-      this.iterators.delete(queue);
-      opts.signal?.removeEventListener('abort', onAbort);
-      if (TERMINAL.has(this._state) || this.closing) return;
-      const type: WatchType = opts.kind === 'children' ? 'children' : opts.kind === 'data' ? 'data' : 'any';
-      if (KINDS_OF[type].some((k) => this.watches.has(k, path, listener))) {
-        this.removeWatches(path, type, listener).catch(() => undefined);
-      }
-    };
-    const queue = new AsyncEventQueue<WatchEvent>(stop);
-    const onAbort = () => {
-      stop();
-      queue.end();
-    };
-    const fail = (err: unknown) => {
-      if (stopped) return;
-      stop();
-      if (err instanceof SessionExpiredError && TERMINAL.has(this._state)) queue.end();
-      else queue.fail(err);
-    };
-    // One-shot watches are re-armed after each event; a change landing between the event and the
-    // re-arm fires nothing, so the re-arm's result is compared with what the event implied and a
-    // coalesced event is synthesized for such a change (the consumer never misses the latest state).
-    let lastEvent: EventType | undefined;
-    let lastCversion: number | undefined;
-    const synthesize = (type: EventType) => {
-      queue.push({ type, state: KeeperState.SyncConnected, path });
-      lastEvent = type;
-    };
-    const onArmed = (stat: Stat | null) => {
-      if (stopped) return;
-      const before = lastEvent;
-      lastEvent = undefined;
-      if (opts.kind === 'children') {
-        const cv = stat?.cversion;
-        if (
-          before === EventType.NodeChildrenChanged &&
-          lastCversion !== undefined &&
-          cv !== undefined &&
-          cv > lastCversion + 1
-        ) {
-          synthesize(EventType.NodeChildrenChanged);
-        }
-        lastCversion = cv;
-        return;
-      }
-      if (before === undefined) return;
-      if (stat === null && before !== EventType.NodeDeleted) synthesize(EventType.NodeDeleted);
-      else if (stat !== null && before === EventType.NodeDeleted) synthesize(EventType.NodeCreated);
-      else if (stat !== null && before === EventType.NodeCreated && stat.mzxid !== stat.czxid) {
-        synthesize(EventType.NodeDataChanged);
-      }
-    };
-    const arm = () => {
-      if (stopped) return;
-      const p =
-        opts.kind === 'children'
-          ? this.getChildren2(path, listener).then((r) => r.stat)
-          : this.exists(path, listener);
-      p.then(onArmed, (err: unknown) => {
-        // A lost connection loses nothing: a request in flight is retried once we are back.
-        if (err instanceof ConnectionLossError) this.waitConnected().then(arm, fail);
-        else if (err instanceof NoNodeError && lastEvent !== undefined && !stopped) {
-          // The node went away between an event and the re-arm: report it as deleted and end.
-          synthesize(EventType.NodeDeleted);
-          stop();
-          queue.end();
-        } else fail(err);
-      });
-    };
-    listener = (event) => {
-      if (stopped) return;
-      if (event.type === EventType.None) {
-        if (event.state === KeeperState.Expired) queue.push(event);
-        stop();
-        queue.end();
-        return;
-      }
-      if (event.type >= EventType.DataWatchRemoved) return;
-      queue.push(event);
-      lastEvent = event.type;
-      if (opts.kind === 'children' && event.type === EventType.NodeDeleted) {
-        stop();
-        queue.end();
-        return;
-      }
-      if (opts.kind === 'data' || opts.kind === 'children') arm();
-    };
-    this.iterators.add(queue);
-    if (opts.signal?.aborted) {
-      stopped = true;
-      queue.end();
-      return queue;
-    }
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    if (opts.kind === 'persistent' || opts.kind === 'recursive') {
-      const kind = opts.kind;
-      const add = () => {
-        if (stopped) return;
-        this.addWatch(path, kind, listener).catch((err: unknown) => {
-          if (err instanceof ConnectionLossError) this.waitConnected().then(add, fail);
-          else fail(err);
-        });
-      };
-      add();
-    } else {
-      arm();
-    }
-    return queue;
+  watchEvents(path: string, opts: WatchEventsOptions): AsyncIterableIterator<WatchEvent> {
+    return watchEventStream(this.watchEventSource, path, opts);
   }
 
+  /** The client as the streams of watchEvents see it. */
+  private readonly watchEventSource: WatchEventSource = {
+    exists: (path, watch) => this.exists(path, watch),
+    getChildren2: (path, watch) => this.getChildren2(path, watch),
+    addWatch: (path, mode, listener) => this.addWatch(path, mode, listener),
+    removeWatches: (path, type, listener) => this.removeWatches(path, type, listener),
+    holdsWatch: (path, type, listener) => KINDS_OF[type].some((k) => this.watches.has(k, path, listener)),
+    finishing: () => this.closing !== undefined || this.lifecycle.terminal,
+    finished: () => this.lifecycle.terminal,
+    waitConnected: () => this.waitConnected(),
+    track: (stream) => {
+      this.streams.add(stream);
+      return () => this.streams.delete(stream);
+    },
+  };
+
   private waitConnected(): Promise<void> {
-    if (this._state === 'CONNECTED' || this._state === 'READ_ONLY') return Promise.resolve();
-    if (TERMINAL.has(this._state)) return Promise.reject(new SessionExpiredError());
+    if (this.lifecycle.connected) return Promise.resolve();
+    if (this.lifecycle.terminal) return Promise.reject(new SessionExpiredError());
     return new Promise((resolve, reject) => {
       const on = (s: ClientState) => {
         if (s === 'CONNECTED' || s === 'READ_ONLY') {
           this.off('state', on);
           resolve();
-        } else if (TERMINAL.has(s)) {
+        } else if (isTerminal(s)) {
           this.off('state', on);
           reject(new SessionExpiredError());
         }
@@ -1216,8 +724,4 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
       this.on('state', on);
     });
   }
-}
-
-function authBytes(a: AuthInfo): Buffer {
-  return typeof a.auth === 'string' ? Buffer.from(a.auth, 'utf8') : a.auth;
 }
