@@ -19,11 +19,10 @@ import { JuteWriter } from '../protocol/jute-writer.js';
 import type { ACL, SetWatchesRequest, Stat, WatcherEvent } from '../protocol/records.js';
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, aclKey } from './acl.js';
 import { nodeKind, ttlOf } from './node-kind.js';
-import { childPath, isAtOrBelow, nodeName, parentPath } from './path.js';
+import { isAtOrBelow, nodeName, parentPath } from './path.js';
 import type { Txn, TxnBody } from './txn.js';
 import { WatchManager, type WatchSummary } from './watch-manager.js';
-import { DataSlab } from './data-slab.js';
-import { ZNode, statOfNode } from './znode.js';
+import { NodeTable, type StoredFields } from './node-table.js';
 import type { WatcherType } from '../protocol/constants.js';
 
 /** A watch event for one watcher. */
@@ -75,74 +74,47 @@ export class DataTree<W = unknown> {
   /** Watch tables; the server may also use the convenience methods below. */
   readonly watches = new WatchManager<W>();
 
-  private readonly nodes = new Map<string, ZNode>();
-  /** Storage for node data (see data-slab.ts). */
-  readonly slab = new DataSlab();
+  /** The nodes, as columns by node id (see node-table.ts for why not an object per node). */
+  private readonly nodes = new NodeTable();
   private readonly ephemeralsBySession = new Map<bigint, Set<string>>();
   private readonly containers = new Set<string>();
   private readonly ttls = new Set<string>();
-  private readonly aclCache = new Map<string, readonly ACL[]>();
   private dataSize = 0;
 
   constructor(opts: { empty?: boolean } = {}) {
     if (opts.empty) return;
-    this.insert('/', Buffer.alloc(0), OPEN_ACL_UNSAFE, 0n, 0, 0, 0, 0, 0, 0, 0, 0);
-    this.insert(ZK, Buffer.alloc(0), OPEN_ACL_UNSAFE, 0n, 0, 0, 0, 0, 0, 0, 0, 0);
-    this.insert(QUOTA, Buffer.alloc(0), OPEN_ACL_UNSAFE, 0n, 0, 0, 0, 0, 0, 0, 0, 0);
-    this.insert(CONFIG, Buffer.alloc(0), READ_ACL_UNSAFE, 0n, 0, 0, 0, 0, 0, 0, -1, 0);
+    const fields = (acl: readonly ACL[], aversion = 0): StoredFields => ({
+      acl,
+      ephemeralOwner: 0n,
+      czxid: 0,
+      mzxid: 0,
+      ctime: 0,
+      mtime: 0,
+      version: 0,
+      cversion: 0,
+      aversion,
+      pzxid: 0,
+    });
+    this.insert('/', EMPTY, fields(OPEN_ACL_UNSAFE));
+    this.insert(ZK, EMPTY, fields(OPEN_ACL_UNSAFE));
+    this.insert(QUOTA, EMPTY, fields(OPEN_ACL_UNSAFE));
+    this.insert(CONFIG, EMPTY, fields(READ_ACL_UNSAFE, -1));
   }
 
   // ---- structure ---------------------------------------------------------------------------
 
-  private intern(acl: readonly ACL[]): readonly ACL[] {
-    const key = aclKey(acl);
-    let shared = this.aclCache.get(key);
-    if (!shared) {
-      shared = Object.freeze(
-        acl.map((a) => Object.freeze({ perms: a.perms, id: Object.freeze({ ...a.id }) })),
-      );
-      this.aclCache.set(key, shared);
-    }
-    return shared;
-  }
-
   /** Adds a node whose parent exists (or the root). Does not touch the parent's stat. */
-  private insert(
-    path: string,
-    data: Buffer | null,
-    acl: readonly ACL[],
-    owner: bigint,
-    czxid: number,
-    mzxid: number,
-    ctime: number,
-    mtime: number,
-    version: number,
-    cversion: number,
-    aversion: number,
-    pzxid: number,
-  ): ZNode {
-    const node = new ZNode(
-      data,
-      this.intern(acl),
-      owner,
-      czxid,
-      mzxid,
-      ctime,
-      mtime,
-      version,
-      cversion,
-      aversion,
-      pzxid,
-    );
+  private insert(path: string, data: Buffer | null, f: StoredFields): number {
+    let parent: number | undefined;
     if (path !== '/') {
-      const parent = this.nodes.get(parentPath(path));
-      if (!parent) throw new Error(`parent of ${path} missing`);
-      (parent.children ??= new Set()).add(nodeName(path));
+      parent = this.nodes.idOf(parentPath(path));
+      if (parent === undefined) throw new Error(`parent of ${path} missing`);
     }
-    this.nodes.set(path, node);
+    const id = this.nodes.insert(path, data, f);
+    if (parent !== undefined) this.nodes.addChild(parent, id);
     this.dataSize += path.length + byteLength(data);
-    this.index(path, owner, true);
-    return node;
+    this.index(path, f.ephemeralOwner, true);
+    return id;
   }
 
   private index(path: string, owner: bigint, add: boolean): void {
@@ -172,21 +144,14 @@ export class DataTree<W = unknown> {
   }
 
   /** Removes a node and (defensively, for replays only) anything still below it. */
-  private remove(path: string, node: ZNode): void {
-    if (node.children)
-      for (const name of [...node.children]) {
-        const cp = childPath(path, name);
-        const c = this.nodes.get(cp);
-        if (c) this.remove(cp, c);
-      }
-    this.nodes.delete(path);
-    this.dataSize -= path.length + byteLength(node.data);
-    this.index(path, node.ephemeralOwner, false);
-    const parent = this.nodes.get(parentPath(path));
-    if (parent?.children) {
-      parent.children.delete(nodeName(path));
-      if (parent.children.size === 0) parent.children = null;
-    }
+  private remove(path: string, id: number): void {
+    const children = this.nodes.children[id];
+    if (children) for (const c of Array.from(children)) this.remove(this.nodes.paths[c]!, c);
+    this.dataSize -= path.length + this.nodes.data.length(id);
+    this.index(path, this.nodes.owner[id]!, false);
+    const parent = this.nodes.idOf(parentPath(path));
+    if (parent !== undefined) this.nodes.removeChild(parent, id);
+    this.nodes.remove(id);
   }
 
   // ---- apply -------------------------------------------------------------------------------
@@ -228,26 +193,27 @@ export class DataTree<W = unknown> {
       case 'delete':
         return this.applyDelete(body.path, zxid, notes);
       case 'setData': {
-        const node = this.nodes.get(body.path);
-        if (!node) return { type: 'error', err: ErrorCode.NONODE };
-        this.dataSize += byteLength(body.data) - byteLength(node.data);
-        node.data = this.slab.store(body.data);
-        node.version = body.version;
-        node.mzxid = zxid;
-        node.mtime = time;
-        this.notify(body.path, EventType.NodeDataChanged, notes, node.acl);
-        return { type: 'setData', stat: statOfNode(node) };
+        const t = this.nodes;
+        const id = t.idOf(body.path);
+        if (id === undefined) return { type: 'error', err: ErrorCode.NONODE };
+        this.dataSize += byteLength(body.data) - t.data.length(id);
+        t.data.store(id, body.data);
+        t.version[id] = body.version;
+        t.mzxid[id] = zxid;
+        t.mtime[id] = time;
+        this.notify(body.path, EventType.NodeDataChanged, notes, t.acl(id));
+        return { type: 'setData', stat: t.stat(id) };
       }
       case 'setACL': {
-        const node = this.nodes.get(body.path);
-        if (!node) return { type: 'error', err: ErrorCode.NONODE };
-        node.acl = this.intern(body.acl);
-        node.aversion = body.version;
-        return { type: 'setACL', stat: statOfNode(node) };
+        const id = this.nodes.idOf(body.path);
+        if (id === undefined) return { type: 'error', err: ErrorCode.NONODE };
+        this.nodes.setAcl(id, body.acl);
+        this.nodes.aversion[id] = body.version;
+        return { type: 'setACL', stat: this.nodes.stat(id) };
       }
       case 'check': {
-        const node = this.nodes.get(body.path);
-        return node ? { type: 'check', stat: statOfNode(node) } : { type: 'check' };
+        const id = this.nodes.idOf(body.path);
+        return id !== undefined ? { type: 'check', stat: this.nodes.stat(id) } : { type: 'check' };
       }
       case 'createSession':
         return { type: 'createSession' };
@@ -278,46 +244,47 @@ export class DataTree<W = unknown> {
     time: number,
     notes: Notification<W>[],
   ): TxnResult {
+    const t = this.nodes;
     const ppath = parentPath(body.path);
-    const parent = this.nodes.get(ppath);
-    if (!parent) return { type: 'error', err: ErrorCode.NONODE };
+    const parent = t.idOf(ppath);
+    if (parent === undefined) return { type: 'error', err: ErrorCode.NONODE };
     // Parent bookkeeping first and only forward (ZOOKEEPER-1046): a replayed create whose node is
     // already in a fuzzy snapshot must still bring the parent's cversion/pzxid up to date.
-    if (body.parentCVersion > parent.cversion) {
-      parent.cversion = body.parentCVersion;
-      parent.pzxid = zxid;
+    if (body.parentCVersion > t.cversion[parent]!) {
+      t.cversion[parent] = body.parentCVersion;
+      t.pzxid[parent] = zxid;
     }
-    if (this.nodes.has(body.path)) return { type: 'error', err: ErrorCode.NODEEXISTS };
-    const node = this.insert(
-      body.path,
-      this.slab.store(body.data),
-      body.acl,
-      body.ephemeralOwner,
-      zxid,
-      zxid,
-      time,
-      time,
-      0,
-      0,
-      0,
-      zxid,
-    );
-    this.notify(body.path, EventType.NodeCreated, notes, node.acl);
-    this.notify(ppath, EventType.NodeChildrenChanged, notes, parent.acl);
-    return { type: 'create', path: body.path, stat: statOfNode(node) };
+    if (t.idOf(body.path) !== undefined) return { type: 'error', err: ErrorCode.NODEEXISTS };
+    const id = this.insert(body.path, body.data, {
+      acl: body.acl,
+      ephemeralOwner: body.ephemeralOwner,
+      czxid: zxid,
+      mzxid: zxid,
+      ctime: time,
+      mtime: time,
+      version: 0,
+      cversion: 0,
+      aversion: 0,
+      pzxid: zxid,
+    });
+    this.notify(body.path, EventType.NodeCreated, notes, t.acl(id));
+    this.notify(ppath, EventType.NodeChildrenChanged, notes, t.acl(parent));
+    return { type: 'create', path: body.path, stat: t.stat(id) };
   }
 
   private applyDelete(path: string, zxid: number, notes: Notification<W>[]): TxnResult {
+    const t = this.nodes;
     const ppath = parentPath(path);
-    const parent = this.nodes.get(ppath);
+    const parent = t.idOf(ppath);
     // pzxid only moves forward; also done for a replayed delete of a node missing from a fuzzy
     // snapshot, so snapshot + replay converges with the tree that applied everything.
-    if (parent && zxid > parent.pzxid) parent.pzxid = zxid;
-    const node = this.nodes.get(path);
-    if (!node || path === '/') return { type: 'error', err: ErrorCode.NONODE };
-    this.remove(path, node);
-    this.notify(path, EventType.NodeDeleted, notes, node.acl);
-    if (parent) this.notify(ppath, EventType.NodeChildrenChanged, notes, parent.acl);
+    if (parent !== undefined && zxid > t.pzxid[parent]!) t.pzxid[parent] = zxid;
+    const id = t.idOf(path);
+    if (id === undefined || path === '/') return { type: 'error', err: ErrorCode.NONODE };
+    const acl = t.acl(id);
+    this.remove(path, id);
+    this.notify(path, EventType.NodeDeleted, notes, acl);
+    if (parent !== undefined) this.notify(ppath, EventType.NodeChildrenChanged, notes, t.acl(parent));
     return { type: 'delete' };
   }
 
@@ -325,37 +292,42 @@ export class DataTree<W = unknown> {
 
   /** Whether a node exists. */
   has(path: string): boolean {
-    return this.nodes.has(path);
+    return this.nodes.idOf(path) !== undefined;
   }
 
   /** The node's Stat, or undefined. */
   statOf(path: string): Stat | undefined {
-    const n = this.nodes.get(path);
-    return n ? statOfNode(n) : undefined;
+    const id = this.nodes.idOf(path);
+    return id !== undefined ? this.nodes.stat(id) : undefined;
   }
 
-  /** Data and Stat, or undefined. The Buffer is the stored one: do not mutate it. */
+  /** Data and Stat, or undefined. The Buffer is a view of the stored bytes: do not mutate it. */
   getData(path: string): { data: Buffer | null; stat: Stat } | undefined {
-    const n = this.nodes.get(path);
-    return n ? { data: n.data, stat: statOfNode(n) } : undefined;
+    const id = this.nodes.idOf(path);
+    return id !== undefined ? { data: this.nodes.data.view(id), stat: this.nodes.stat(id) } : undefined;
   }
 
   /** Child names (unordered, like ZooKeeper), or undefined if the node is missing. */
   getChildren(path: string): string[] | undefined {
-    const n = this.nodes.get(path);
-    if (!n) return undefined;
-    return n.children ? [...n.children] : [];
+    const id = this.nodes.idOf(path);
+    if (id === undefined) return undefined;
+    const children = this.nodes.children[id];
+    if (children === undefined) return [];
+    const names: string[] = [];
+    for (const c of children) names.push(nodeName(this.nodes.paths[c]!));
+    return names;
   }
 
   /** ACL (shared, frozen) and Stat, or undefined. */
   getAcl(path: string): { acl: ACL[]; stat: Stat } | undefined {
-    const n = this.nodes.get(path);
-    return n ? { acl: n.acl as ACL[], stat: statOfNode(n) } : undefined;
+    const id = this.nodes.idOf(path);
+    return id !== undefined ? { acl: this.nodes.acl(id) as ACL[], stat: this.nodes.stat(id) } : undefined;
   }
 
   /** The node's ACL alone (no Stat built): the per-read permission check uses this. */
   aclOf(path: string): readonly ACL[] | undefined {
-    return this.nodes.get(path)?.acl;
+    const id = this.nodes.idOf(path);
+    return id !== undefined ? this.nodes.acl(id) : undefined;
   }
 
   /** Stored (not client-visible) fields the preparer needs. */
@@ -370,25 +342,31 @@ export class DataTree<W = unknown> {
         pzxid: number;
       }
     | undefined {
-    const n = this.nodes.get(path);
-    if (!n) return undefined;
+    const t = this.nodes;
+    const id = t.idOf(path);
+    if (id === undefined) return undefined;
     return {
-      cversion: n.cversion,
-      numChildren: n.numChildren,
-      version: n.version,
-      aversion: n.aversion,
-      ephemeralOwner: n.ephemeralOwner,
-      acl: n.acl,
-      pzxid: n.pzxid,
+      cversion: t.cversion[id]!,
+      numChildren: t.numChildren(id),
+      version: t.version[id]!,
+      aversion: t.aversion[id]!,
+      ephemeralOwner: t.owner[id]!,
+      acl: t.acl(id),
+      pzxid: t.pzxid[id]!,
     };
   }
 
   /** Number of nodes below `path` (excluding it), as getAllChildrenNumber; 0 if missing. */
   countDescendants(path: string): number {
-    const n = this.nodes.get(path);
-    if (!n || !n.children) return 0;
+    const id = this.nodes.idOf(path);
+    return id === undefined ? 0 : this.descendantsOf(id);
+  }
+
+  private descendantsOf(id: number): number {
+    const children = this.nodes.children[id];
+    if (children === undefined) return 0;
     let count = 0;
-    for (const name of n.children) count += 1 + this.countDescendants(childPath(path, name));
+    for (const c of children) count += 1 + this.descendantsOf(c);
     return count;
   }
 
@@ -426,14 +404,16 @@ export class DataTree<W = unknown> {
    */
   digest(): string {
     const lanes = new Uint32Array(8);
-    for (const [path, n] of this.nodes) {
+    const t = this.nodes;
+    for (const id of t.allIds()) {
       const h = createHash('sha256');
-      h.update(path)
+      const data = t.data.view(id);
+      h.update(t.paths[id]!)
         .update('\u0000')
-        .update(n.data === null ? '\u0001null' : n.data)
-        .update(aclKey(n.acl));
+        .update(data === null ? '\u0001null' : data)
+        .update(aclKey(t.acl(id)));
       h.update(
-        `${n.ephemeralOwner},${n.czxid},${n.mzxid},${n.ctime},${n.mtime},${n.version},${n.cversion},${n.aversion},${n.pzxid},${n.numChildren}`,
+        `${t.owner[id]},${t.czxid[id]},${t.mzxid[id]},${t.ctime[id]},${t.mtime[id]},${t.version[id]},${t.cversion[id]},${t.aversion[id]},${t.pzxid[id]},${t.numChildren(id)}`,
       );
       const d = h.digest();
       for (let i = 0; i < 8; i++) lanes[i] = (lanes[i]! + d.readUInt32BE(i * 4)) >>> 0;
@@ -484,21 +464,21 @@ export class DataTree<W = unknown> {
     };
     // ZooKeeper's node table also keys the root as "": a watch path "" finds the root (the event
     // keeps the path as sent; the watch itself, kept under "", never fires). Observed, 3.8.0.
-    const node = (p: string) => this.nodes.get(p === '' ? '/' : p);
+    const node = (p: string) => this.nodes.idOf(p === '' ? '/' : p);
     for (const p of req.dataWatches) {
-      const n = node(p);
-      if (!n) ev(EventType.NodeDeleted, p);
-      else if (n.mzxid > relativeZxid) ev(EventType.NodeDataChanged, p);
+      const id = node(p);
+      if (id === undefined) ev(EventType.NodeDeleted, p);
+      else if (this.nodes.mzxid[id]! > relativeZxid) ev(EventType.NodeDataChanged, p);
       else this.watches.watchData(p, w);
     }
     for (const p of req.existWatches) {
-      if (node(p)) ev(EventType.NodeCreated, p);
+      if (node(p) !== undefined) ev(EventType.NodeCreated, p);
       else this.watches.watchExists(p, w);
     }
     for (const p of req.childWatches) {
-      const n = node(p);
-      if (!n) ev(EventType.NodeDeleted, p);
-      else if (n.pzxid > relativeZxid) ev(EventType.NodeChildrenChanged, p);
+      const id = node(p);
+      if (id === undefined) ev(EventType.NodeDeleted, p);
+      else if (this.nodes.pzxid[id]! > relativeZxid) ev(EventType.NodeChildrenChanged, p);
       else this.watches.watchChildren(p, w);
     }
     for (const p of req.persistentWatches ?? []) this.watches.addPersistentWatch(p, w, false);
@@ -516,17 +496,18 @@ export class DataTree<W = unknown> {
    */
   expiredContainersAndTtls(now: number, maxNeverUsedMs?: number): string[] {
     const out: string[] = [];
+    const t = this.nodes;
     for (const p of this.containers) {
-      const n = this.nodes.get(p);
-      if (!n || n.numChildren > 0) continue;
-      if (n.cversion > 0) out.push(p);
-      else if (maxNeverUsedMs && now - n.mtime > maxNeverUsedMs) out.push(p);
+      const id = t.idOf(p);
+      if (id === undefined || t.numChildren(id) > 0) continue;
+      if (t.cversion[id]! > 0) out.push(p);
+      else if (maxNeverUsedMs && now - t.mtime[id]! > maxNeverUsedMs) out.push(p);
     }
     for (const p of this.ttls) {
-      const n = this.nodes.get(p);
-      if (!n || n.numChildren > 0) continue;
-      const ttl = ttlOf(n.ephemeralOwner);
-      if (ttl !== 0 && now - n.mtime > ttl) out.push(p);
+      const id = t.idOf(p);
+      if (id === undefined || t.numChildren(id) > 0) continue;
+      const ttl = ttlOf(t.owner[id]!);
+      if (ttl !== 0 && now - t.mtime[id]! > ttl) out.push(p);
     }
     return out;
   }
@@ -539,14 +520,19 @@ export class DataTree<W = unknown> {
    * are missed — replaying the txns after the snapshot's start zxid repairs both.
    */
   *serializeNodes(): Generator<Buffer> {
+    // Paths, not ids, on the stack: an id freed by a delete between yields may be reused.
+    const t = this.nodes;
     const stack: string[] = ['/'];
     while (stack.length > 0) {
       const path = stack.pop()!;
-      const n = this.nodes.get(path);
-      if (!n) continue;
-      const names = n.children ? [...n.children] : [];
-      const rec = encodeNode(path, n);
-      for (let i = names.length - 1; i >= 0; i--) stack.push(childPath(path, names[i]!));
+      const id = t.idOf(path);
+      if (id === undefined) continue;
+      const rec = encodeNode(t, path, id);
+      const children = t.children[id];
+      if (children !== undefined) {
+        const below = [...children];
+        for (let i = below.length - 1; i >= 0; i--) stack.push(t.paths[below[i]!]!);
+      }
       yield rec;
     }
   }
@@ -557,7 +543,7 @@ export class DataTree<W = unknown> {
     for (const buf of records) {
       const r = new JuteReader(buf);
       const path = r.string();
-      const data = tree.slab.store(r.buffer());
+      const data = r.buffer();
       const acl = r.list((rr) => ({ perms: rr.int(), id: { scheme: rr.string(), id: rr.string() } }), 12);
       const owner = r.long();
       const czxid = r.zxid();
@@ -568,8 +554,19 @@ export class DataTree<W = unknown> {
       const cversion = r.int();
       const aversion = r.int();
       const pzxid = r.zxid();
-      if (tree.nodes.has(path)) throw new Error(`duplicate node ${path} in snapshot`);
-      tree.insert(path, data, acl, owner, czxid, mzxid, ctime, mtime, version, cversion, aversion, pzxid);
+      if (tree.nodes.idOf(path) !== undefined) throw new Error(`duplicate node ${path} in snapshot`);
+      tree.insert(path, data, {
+        acl,
+        ephemeralOwner: owner,
+        czxid,
+        mzxid,
+        ctime,
+        mtime,
+        version,
+        cversion,
+        aversion,
+        pzxid,
+      });
     }
     tree.lastProcessedZxid = lastZxid;
     return tree;
@@ -577,7 +574,7 @@ export class DataTree<W = unknown> {
 
   /** Iterates paths at or below `prefix` (diagnostics, tests). */
   *paths(prefix = '/'): Generator<string> {
-    for (const p of this.nodes.keys()) if (isAtOrBelow(p, prefix)) yield p;
+    for (const p of this.nodes.allPaths()) if (isAtOrBelow(p, prefix)) yield p;
   }
 }
 
@@ -586,15 +583,19 @@ function byteLength(data: Buffer | null): number {
   return data === null ? 0 : data.length;
 }
 
-function encodeNode(path: string, n: ZNode): Buffer {
-  const w = new JuteWriter(64 + path.length * 3 + byteLength(n.data));
-  w.ustring(path).buffer(n.data);
-  w.int(n.acl.length);
-  for (const a of n.acl) w.int(a.perms).ustring(a.id.scheme).ustring(a.id.id);
-  w.long(n.ephemeralOwner).zxid(n.czxid).zxid(n.mzxid).zxid(n.ctime).zxid(n.mtime);
-  w.int(n.version).int(n.cversion).int(n.aversion).zxid(n.pzxid);
+function encodeNode(t: NodeTable, path: string, id: number): Buffer {
+  const data = t.data.view(id);
+  const acl = t.acl(id);
+  const w = new JuteWriter(64 + path.length * 3 + byteLength(data));
+  w.ustring(path).buffer(data);
+  w.int(acl.length);
+  for (const a of acl) w.int(a.perms).ustring(a.id.scheme).ustring(a.id.id);
+  w.long(t.owner[id]!).zxid(t.czxid[id]!).zxid(t.mzxid[id]!).zxid(t.ctime[id]!).zxid(t.mtime[id]!);
+  w.int(t.version[id]!).int(t.cversion[id]!).int(t.aversion[id]!).zxid(t.pzxid[id]!);
   return w.toBuffer();
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** Marker values re-exported for callers building create txns. */
 export { CONTAINER_EPHEMERAL_OWNER };

@@ -7,4 +7,3 @@ export * from './request-preparer.js';
 export * from './txn-codec.js';
 export type * from './txn.js';
 export * from './watch-manager.js';
-export { statOfNode } from './znode.js';

@@ -1,0 +1,69 @@
+/**
+ * In-process memory of the DataTree alone: applies N create txns of 100-byte values (the same
+ * shape as the coordinator bench's --memory-nodes load) and prints heap/external/RSS after a full GC.
+ * Run: node --expose-gc --import tsx bench/tree-memory.ts [nodes]
+ */
+import { DataTree } from '../libs/coordination/src/tree/data-tree.js';
+import { OPEN_ACL_UNSAFE } from '../libs/coordination/src/tree/acl.js';
+import type { Txn } from '../libs/coordination/src/tree/txn.js';
+
+const count = Number(process.argv[2] ?? 1_000_000);
+const fanout = 1000;
+const gc = (globalThis as { gc?: () => void }).gc;
+const mb = (b: number) => (b / 1048576).toFixed(1);
+const usage = (label: string) => {
+  gc?.();
+  gc?.();
+  const m = process.memoryUsage();
+  console.log(
+    `${label}: rss ${mb(m.rss)} MiB, heapUsed ${mb(m.heapUsed)}, external ${mb(m.external)}, arrayBuffers ${mb(m.arrayBuffers)}`,
+  );
+  return m;
+};
+
+const base = usage('empty');
+const tree = new DataTree();
+let zxid = (5 * 2 ** 32) | 0;
+zxid = 5 * 2 ** 32;
+const txn = (body: Txn['body']): Txn => ({
+  header: { sessionId: 0x1234_5678_9abcn, cxid: 1, zxid: ++zxid, time: 1_764_000_000_000 + zxid },
+  body,
+});
+const acl = () => OPEN_ACL_UNSAFE.map((a) => ({ perms: a.perms, id: { ...a.id } }));
+tree.apply(
+  txn({ type: 'create', path: '/mem', data: null, acl: acl(), ephemeralOwner: 0n, parentCVersion: 1 }),
+);
+for (let d = 0; d < Math.ceil(count / fanout); d++)
+  tree.apply(
+    txn({
+      type: 'create',
+      path: `/mem/d${d}`,
+      data: null,
+      acl: acl(),
+      ephemeralOwner: 0n,
+      parentCVersion: d + 1,
+    }),
+  );
+const t0 = process.hrtime.bigint();
+for (let i = 0; i < count; i++) {
+  // A fresh Buffer per value, as a decoded request would bring.
+  const value = Buffer.alloc(100, 0x61);
+  tree.apply(
+    txn({
+      type: 'create',
+      path: `/mem/d${Math.floor(i / fanout)}/n${i % fanout}`,
+      data: value,
+      acl: acl(),
+      ephemeralOwner: BigInt(0),
+      parentCVersion: (i % fanout) + 1,
+    }),
+  );
+}
+const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+const after = usage(`${count} znodes`);
+console.log(
+  `per znode: ${((after.heapUsed - base.heapUsed + after.external - base.external) / count).toFixed(0)} B (heap+external), ${((after.rss - base.rss) / count).toFixed(0)} B rss; apply ${((ms / count) * 1000).toFixed(2)} us/create; nodes ${tree.nodeCount}`,
+);
+const d0 = process.hrtime.bigint();
+const digest = tree.digest();
+console.log(`digest ${digest} in ${(Number(process.hrtime.bigint() - d0) / 1e6).toFixed(0)} ms`);
