@@ -55,11 +55,17 @@ export interface MemberConfig {
 export interface PlantedBugs {
   commitWithoutQuorum?: boolean;
   skipTrunc?: boolean;
+  /** A follower serves reads from proposals not yet committed (ZabPeer). */
+  followerReadAhead?: boolean;
+  /** The leader's session tracker expires sessions after a quarter of their timeout. */
+  earlyExpiry?: boolean;
 }
 
 const PLANTED_BUG_NAMES: Record<string, keyof PlantedBugs> = {
   'commit-without-quorum': 'commitWithoutQuorum',
   'skip-trunc': 'skipTrunc',
+  'follower-read-ahead': 'followerReadAhead',
+  'early-expiry': 'earlyExpiry',
 };
 
 /**

@@ -160,7 +160,9 @@ export class Member {
       process.exit(70);
     },
   ) {
-    this.tracker = new SessionTracker(config.tickTime);
+    this.tracker = new SessionTracker(config.tickTime, {
+      earlyExpiry: config.plantedBugs?.earlyExpiry === true,
+    });
     this.stats = {
       packetsReceived: 0,
       packetsSent: 0,

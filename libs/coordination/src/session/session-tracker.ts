@@ -15,12 +15,26 @@ export interface TrackedSession {
   closing: boolean;
 }
 
+/** Planted bugs for the chaos suite; never set outside tests. */
+export interface SessionTrackerUnsafe {
+  /** Expire sessions after a quarter of their timeout (the premature-expiry check must see it). */
+  earlyExpiry?: boolean;
+}
+
 export class SessionTracker {
   private readonly sessions = new Map<bigint, TrackedSession>();
   private readonly buckets = new Map<number, Set<bigint>>();
 
-  constructor(private readonly tickTime: number) {
+  constructor(
+    private readonly tickTime: number,
+    private readonly unsafe: SessionTrackerUnsafe = {},
+  ) {
     if (!(tickTime > 0)) throw new RangeError(`tickTime must be positive, got ${tickTime}`);
+  }
+
+  /** How long after a touch a session lives (its timeout, unless a planted bug shortens it). */
+  private lifetime(s: { timeoutMs: number }): number {
+    return this.unsafe.earlyExpiry === true ? Math.floor(s.timeoutMs / 4) : s.timeoutMs;
   }
 
   /** Round up to the next tick boundary (ZooKeeper's roundToNextInterval). */
@@ -54,7 +68,7 @@ export class SessionTracker {
     }
     const s: TrackedSession = { id, timeoutMs, expiresAt: 0, closing: false };
     this.sessions.set(id, s);
-    this.reschedule(s, this.boundary(now + timeoutMs));
+    this.reschedule(s, this.boundary(now + this.lifetime(s)));
   }
 
   /**
@@ -64,7 +78,7 @@ export class SessionTracker {
   touch(id: bigint, now: number): boolean {
     const s = this.sessions.get(id);
     if (!s || s.closing) return false;
-    const next = this.boundary(now + s.timeoutMs);
+    const next = this.boundary(now + this.lifetime(s));
     if (next > s.expiresAt) this.reschedule(s, next);
     return true;
   }

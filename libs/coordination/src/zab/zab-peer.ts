@@ -59,9 +59,14 @@ export interface ZabConfig {
   /**
    * Planted bugs, for proving the simulator's checks can fail. Never set outside tests.
    * `skipTrunc`: sync diverging learners with a DIFF. `commitWithoutQuorum`: the leader commits as
-   * soon as its own log is durable.
+   * soon as its own log is durable. `followerReadAhead`: a follower hands each proposal to its host
+   * as committed the moment it arrives, so its clients read data no quorum has acked yet.
    */
-  readonly unsafe?: { readonly skipTrunc?: boolean; readonly commitWithoutQuorum?: boolean };
+  readonly unsafe?: {
+    readonly skipTrunc?: boolean;
+    readonly commitWithoutQuorum?: boolean;
+    readonly followerReadAhead?: boolean;
+  };
 }
 
 /** The epochs the host persisted (ZooKeeper's acceptedEpoch / currentEpoch files). */
@@ -753,6 +758,9 @@ export class ZabPeer {
         if (fit === 'next') {
           this.history.append(msg.entry);
           this.out.entries.push(msg.entry);
+          // Planted bug (chaos suite only): applied and served here before any quorum acked it; the
+          // real commit later is a no-op for the host (already applied).
+          if (this.cfg.unsafe?.followerReadAhead === true) this.out.committed.push(msg.entry);
         } else if (fit === 'gap') {
           this.connect(f);
         }
