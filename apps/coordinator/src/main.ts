@@ -11,6 +11,10 @@ import {
   parsePlantedBugs,
 } from '../../../libs/coordination/src/server/member-config.js';
 import { CoordinatorServer } from '../../../libs/coordination/src/server/coordinator-server.js';
+import {
+  TestStorageConfigError,
+  configureTestStorage,
+} from '../../../libs/coordination/src/storage/test-storage.js';
 
 async function readOptional(path: string): Promise<string | undefined> {
   try {
@@ -32,6 +36,13 @@ async function main(): Promise<void> {
   const myId = dataDir ? await readOptional(join(dataDir, 'myid')) : undefined;
   const config = parseMemberConfig(text, myId);
   const plantedBugs = parsePlantedBugs(process.env['REGISTRAR_PLANTED_BUGS']);
+  // Chaos testing only: crash-simulating storage (kill -9 = power loss) and storage planted bugs.
+  const storageWarnings = configureTestStorage({
+    storage: process.env['REGISTRAR_TEST_STORAGE'],
+    crashPoints: process.env['REGISTRAR_TEST_CRASH_POINTS'],
+    ackBeforeFsync: plantedBugs?.skipFsyncBeforeAck === true,
+  });
+  for (const w of storageWarnings) console.error(w);
   if (plantedBugs) {
     config.plantedBugs = plantedBugs;
     console.error(`WARNING: planted ZAB bugs enabled for chaos testing: ${JSON.stringify(plantedBugs)}`);
@@ -56,6 +67,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  console.error(e instanceof ConfigError ? `config error: ${e.message}` : e);
-  process.exit(e instanceof ConfigError ? 2 : 1);
+  const isConfig = e instanceof ConfigError || e instanceof TestStorageConfigError;
+  console.error(isConfig ? `config error: ${e.message}` : e);
+  process.exit(isConfig ? 2 : 1);
 });

@@ -59,6 +59,10 @@ export interface PlantedBugs {
   followerReadAhead?: boolean;
   /** The leader's session tracker expires sessions after a quarter of their timeout. */
   earlyExpiry?: boolean;
+  /** The txn log acknowledges appends before their fsync (storage/txn-log.ts). */
+  skipFsyncBeforeAck?: boolean;
+  /** After a TRUNC the member keeps the log tail it applied at recovery instead of rebuilding. */
+  applyUncommittedTail?: boolean;
 }
 
 const PLANTED_BUG_NAMES: Record<string, keyof PlantedBugs> = {
@@ -66,6 +70,8 @@ const PLANTED_BUG_NAMES: Record<string, keyof PlantedBugs> = {
   'skip-trunc': 'skipTrunc',
   'follower-read-ahead': 'followerReadAhead',
   'early-expiry': 'earlyExpiry',
+  'skip-fsync-before-ack': 'skipFsyncBeforeAck',
+  'apply-uncommitted-tail': 'applyUncommittedTail',
 };
 
 /**

@@ -406,6 +406,9 @@ export class Member {
 
   private async rebuildAfterTruncate(zxid: number): Promise<void> {
     if (this.db.lastZxid <= zxid) return;
+    // PLANTED BUG (REGISTRAR_PLANTED_BUGS=apply-uncommitted-tail, chaos suite only): recovery applied
+    // the whole log, uncommitted tail included; keep that instead of rebuilding up to the TRUNC point.
+    if (this.config.plantedBugs?.applyUncommittedTail) return;
     await this.snapshots.removeNewerThan(zxid);
     const snap = await this.snapshots.latestValid();
     let db: ZkDatabase<SessionConnection>;
