@@ -35,7 +35,8 @@ import { decodeForward, encodeForward, type ForwardEnvelope } from './forward-en
 import { PeerLinks } from './quorum/peer-links.js';
 import { ZabHost } from './zab-host.js';
 import { DEFAULT_LOG_WINDOW, LogWindow } from './zab-log-window.js';
-import { decodeSnapshotPayload, encodeSnapshotPayload } from './snapshot-payload.js';
+import type { ReceivedSnapshot } from './snapshot-intake.js';
+import { snapshotFrom } from './snapshot-payload.js';
 
 /** What the member needs from a client connection. */
 export interface SessionConnection {
@@ -359,6 +360,7 @@ export class Member {
       fsync: c.forceSync,
       tickMs,
       fatal: (err) => this.fatal(err),
+      writeSnapshot: (zxid, records) => this.snapshots.write(zxid, records),
       sink: {
         installSnapshot: (snap) => this.installSnapshot(snap),
         truncated: (zxid) => this.rebuildAfterTruncate(zxid),
@@ -379,9 +381,9 @@ export class Member {
     await this.zab.start();
   }
 
-  /** The committed database as one opaque blob, for a leader's SNAP sync. */
+  /** The committed database for a leader's SNAP sync, serialized lazily as it streams. */
   private snapshotForPeer(): ZabSnapshot {
-    return { zxid: this.db.lastZxid, data: encodeSnapshotPayload(this.db.snapshotChunks()) };
+    return snapshotFrom(this.db.lastZxid, this.db.snapshotChunks());
   }
 
   private replaceDatabase(db: ZkDatabase<SessionConnection>): void {
@@ -394,13 +396,14 @@ export class Member {
     for (const s of db.sessions.values()) this.tracker.add(s.id, s.timeoutMs, now);
   }
 
-  private async installSnapshot(snap: ZabSnapshot): Promise<void> {
-    const chunks = decodeSnapshotPayload(snap.data);
-    const db = ZkDatabase.restore<SessionConnection>(chunks);
+  private async installSnapshot(snap: ReceivedSnapshot): Promise<void> {
+    const db = ZkDatabase.restore<SessionConnection>(snap.records());
     // Snapshots newer than this one describe a history we are leaving: they must not win at restart.
     await this.snapshots.removeNewerThan(snap.zxid);
-    await this.snapshots.write(snap.zxid, chunks);
+    // Cut the log before publishing the snapshot: a crash in between restarts from the old snapshot
+    // and a prefix of the old log, never from this snapshot plus txns of the history being left.
     await this.log.truncateAfter(snap.zxid);
+    await snap.publish();
     this.replaceDatabase(db);
   }
 

@@ -65,7 +65,7 @@ async function cluster(n: number): Promise<{ nodes: Node[]; net: MemoryNet }> {
     const node: Node = { host: undefined as unknown as ZabHost, log, applied: [], status: undefined };
     const window = new LogWindow(
       0,
-      () => ({ zxid: node.applied.at(-1)?.zxid ?? 0, data: Buffer.alloc(0) }),
+      () => ({ zxid: node.applied.at(-1)?.zxid ?? 0, records: [] }),
       () => Infinity,
     );
     const peer = new ZabPeer(
@@ -85,6 +85,7 @@ async function cluster(n: number): Promise<{ nodes: Node[]; net: MemoryNet }> {
       fatal: (err) => {
         throw err;
       },
+      writeSnapshot: async () => undefined,
       sink: {
         installSnapshot: async () => undefined,
         truncated: async () => undefined,

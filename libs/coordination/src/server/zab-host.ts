@@ -6,16 +6,22 @@
  *      entry returns, never for appends a later truncate/snapshot voided);
  *   3. messages, only after step 1 is on disk (an ACKEPOCH promises acceptedEpoch is durable);
  *   4. committed entries to the member, in zxid order;
- *   5. status, then syncs answered/failed; 6. forwarded requests (leader) to the member.
+ *   5. status, then syncs answered/failed; 6. forwarded requests (leader) to the member;
+ *   7. SNAP streams (leader): each runs on its own over many turns (snapshot-sender.ts) and reports
+ *      `snapshotSent` when done.
+ * Before step 1, the pieces of a snapshot being received go to the intake (snapshot-intake.ts),
+ * which writes them to an unpublished file; step 1's install takes it from there.
  * Readys are handled one at a time: while step 1 awaits the disk, new inputs only accumulate inside
  * the peer and come out in the next Ready.
  */
 import { join } from 'node:path';
 import { ACCEPTED_EPOCH_FILE, CURRENT_EPOCH_FILE, writeEpochFile } from '../storage/epoch-file.js';
 import type { TxnLog } from '../storage/txn-log.js';
-import type { ZabEntry, ZabMessage, ZabSnapshot } from '../zab/messages.js';
-import type { PeerStatus, Ready } from '../zab/ready.js';
+import type { ZabEntry, ZabMessage } from '../zab/messages.js';
+import type { PeerStatus, Ready, SnapshotSend } from '../zab/ready.js';
 import type { ZabPeer } from '../zab/zab-peer.js';
+import { SnapshotIntake, type ReceivedSnapshot, type SnapshotFileWriter } from './snapshot-intake.js';
+import { streamSnapshot, type SnapshotSenderOptions } from './snapshot-sender.js';
 import type { LogWindow } from './zab-log-window.js';
 
 /** The quorum transport (PeerLinks' shape), narrowed to what the host uses. */
@@ -25,12 +31,17 @@ export interface QuorumTransport {
   send(to: number, msg: ZabMessage): void;
   on(event: 'message', fn: (from: number, msg: ZabMessage) => void): unknown;
   on(event: 'linkDown', fn: (peer: number) => void): unknown;
+  /** Bytes queued for `to` and not yet taken by its socket: a SNAP stream waits while this is high. */
+  queuedBytes?(to: number): number;
 }
 
 /** What the member does for the host. */
 export interface ZabHostSink {
-  /** SNAP: make `snap` the durable state (snapshot file, log cut) and load it as the database. */
-  installSnapshot(snap: ZabSnapshot): Promise<void>;
+  /**
+   * SNAP: make the received snapshot the durable state (cut the log after its zxid, then
+   * `snap.publish()` the file) and load it as the database.
+   */
+  installSnapshot(snap: ReceivedSnapshot): Promise<void>;
   /** TRUNC: the log was cut after `zxid`; rebuild the database from snapshot + log up to it. */
   truncated(zxid: number): Promise<void>;
   /** A committed entry, in zxid order. */
@@ -51,6 +62,10 @@ export interface ZabHostOptions {
   fsync: boolean;
   tickMs: number;
   sink: ZabHostSink;
+  /** writes a snapshot received from the leader (SnapshotStore.write) */
+  writeSnapshot: SnapshotFileWriter;
+  /** SNAP streams this member sends as leader (payload bound, back pressure); defaults suit TCP */
+  snapshotSender?: SnapshotSenderOptions;
   /** an I/O failure the member cannot continue from */
   fatal(err: unknown): void;
 }
@@ -75,12 +90,24 @@ export class ZabHost {
   /** highest zxid made durable since the last drain (reported to the peer once per drain) */
   private durable = 0;
   private timer: NodeJS.Timeout | undefined;
+  private readonly intake: SnapshotIntake;
   /** counters for operators */
-  readonly stats = { readys: 0, appended: 0, messagesSent: 0, snapshotsInstalled: 0, truncations: 0 };
+  readonly stats = {
+    readys: 0,
+    appended: 0,
+    messagesSent: 0,
+    snapshotsInstalled: 0,
+    truncations: 0,
+    /** SNAP streams finished / stopped early (the learner went away or reconnected) as leader */
+    snapshotsSent: 0,
+    snapshotStreamsStopped: 0,
+    snapshotBytesSent: 0,
+  };
 
   constructor(opts: ZabHostOptions) {
     this.o = opts;
     this.peer = opts.peer;
+    this.intake = new SnapshotIntake(opts.writeSnapshot);
   }
 
   async start(): Promise<void> {
@@ -111,6 +138,7 @@ export class ZabHost {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    this.intake.abort();
     await this.o.transport.stop();
   }
 
@@ -143,6 +171,7 @@ export class ZabHost {
       while (this.peer.hasReady()) {
         const r = this.peer.ready();
         this.stats.readys++;
+        for (const op of r.snapshotIntake) this.intake.apply(op);
         if (needsDisk(r)) {
           // busy stays set until the durable part is done; then the rest runs and we drain again.
           this.durableThenRest(r).then(
@@ -167,7 +196,7 @@ export class ZabHost {
       this.generation++;
       this.durable = 0;
       this.stats.snapshotsInstalled++;
-      await this.o.sink.installSnapshot(r.snapshot);
+      await this.o.sink.installSnapshot(this.intake.take(r.snapshot.zxid));
       this.o.window.reset(r.snapshot.zxid);
     }
     if (r.truncateAfter !== undefined) {
@@ -214,5 +243,34 @@ export class ZabHost {
     for (const id of r.syncsDone) this.o.sink.syncDone(id);
     for (const id of r.syncsFailed) this.o.sink.syncFailed(id);
     for (const f of r.forwarded) this.o.sink.forwarded(f.from, f.data);
+    for (const s of r.snapshotSends) void this.sendSnapshot(s);
+  }
+
+  /** Streams one SNAP to a learner, then tells the peer, whose NEWLEADER follows the stream. */
+  private async sendSnapshot(s: SnapshotSend): Promise<void> {
+    const transport = this.o.transport;
+    try {
+      const done = await streamSnapshot(
+        s,
+        {
+          send: (msg) => {
+            this.stats.snapshotBytesSent += msg.data.length;
+            transport.send(s.to, msg);
+          },
+          backlog: () => transport.queuedBytes?.(s.to) ?? 0,
+          wanted: () => !this.stopped && this.peer.snapshotStreamWanted(s.to, s.syncId),
+        },
+        this.o.snapshotSender,
+      );
+      if (!done) {
+        this.stats.snapshotStreamsStopped++;
+        return;
+      }
+      this.stats.snapshotsSent++;
+      this.withPeer((p) => p.snapshotSent(s.to, s.syncId));
+    } catch (err) {
+      // Serializing our own committed state failed: nothing a retry would fix.
+      if (!this.stopped) this.o.fatal(err);
+    }
   }
 }

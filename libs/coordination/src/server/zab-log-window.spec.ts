@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LogWindow } from './zab-log-window.js';
 
 const e = (zxid: number, size = 1) => ({ zxid, data: Buffer.alloc(size, zxid & 0xff) });
-const snap = { zxid: 0, data: Buffer.alloc(0) };
+const snap = { zxid: 0, records: [] };
 
 describe('LogWindow (the ZabLog over recent durable entries)', () => {
   it('answers floor/entries over what it holds and says "not held" below its base', () => {

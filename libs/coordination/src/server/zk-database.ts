@@ -58,14 +58,20 @@ export class ZkDatabase<W = unknown> {
     yield* this.tree.serializeNodes();
   }
 
-  /** Rebuild from snapshot chunks (the first chunk is the session header written above). */
-  static restore<W>(chunks: Buffer[]): ZkDatabase<W> {
-    if (chunks.length === 0) throw new Error('empty snapshot');
-    const r = new JuteReader(chunks[0]);
+  /**
+   * Rebuild from snapshot chunks (the first chunk is the session header written above). Takes any
+   * iterable and reads it once, so a caller can feed records lazily without materializing them.
+   */
+  static restore<W>(chunks: Iterable<Buffer>): ZkDatabase<W> {
+    const it = chunks[Symbol.iterator]();
+    const head = it.next();
+    if (head.done) throw new Error('empty snapshot');
+    const r = new JuteReader(head.value);
     if (r.int() !== SNAPSHOT_MAGIC) throw new Error('not a registrar snapshot');
     const lastZxid = r.zxid();
     const count = r.int();
-    const db = new ZkDatabase<W>(DataTree.fromNodes<W>(chunks.slice(1), lastZxid));
+    const rest: Iterable<Buffer> = { [Symbol.iterator]: () => it };
+    const db = new ZkDatabase<W>(DataTree.fromNodes<W>(rest, lastZxid));
     for (let i = 0; i < count; i++) {
       const id = r.long();
       const timeoutMs = r.int();

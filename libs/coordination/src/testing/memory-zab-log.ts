@@ -71,6 +71,6 @@ export class MemoryZabLog implements ZabLog {
 
   snapshot(): ZabSnapshot {
     const a = this.applied();
-    return { zxid: a.length > 0 ? a[a.length - 1]!.zxid : 0, data: encodeSnapshot(a) };
+    return { zxid: a.length > 0 ? a[a.length - 1]!.zxid : 0, records: [encodeSnapshot(a)] };
   }
 }

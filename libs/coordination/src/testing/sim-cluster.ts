@@ -7,7 +7,7 @@
 import { NoLeaderError, NotLeaderError, ZabInvariantError } from '../zab/errors.js';
 import type { ZabEntry } from '../zab/messages.js';
 import { PeerState } from '../zab/messages.js';
-import type { Ready } from '../zab/ready.js';
+import type { Ready, SnapshotSend } from '../zab/ready.js';
 import { ZabPeer, type ZabConfig } from '../zab/zab-peer.js';
 import { EventQueue } from './event-queue.js';
 import { InvariantChecker } from './invariants.js';
@@ -41,6 +41,11 @@ type SimEvent =
   | { kind: 'flush'; id: number; inc: number }
   | { kind: 'call'; fn: () => void };
 
+/** A simulated SNAP stream is cut into pieces this big, so streams of several pieces get torn too. */
+const SNAP_PIECE_BYTES = 512;
+/** Simulated time a leader's host takes to stream a snapshot (it reports snapshotSent then). */
+const SNAP_STREAM_TIME = 5;
+
 export interface MemberStats {
   truncs: number;
   snaps: number;
@@ -56,6 +61,8 @@ export class SimMember {
   inc = 0;
   applied: ZabEntry[] = [];
   syncsDone: number[] = [];
+  /** pieces of the snapshot being received (host memory: lost on a crash) */
+  intake: Buffer[] = [];
   constructor(
     readonly id: number,
     readonly observer: boolean,
@@ -127,6 +134,7 @@ export class SimCluster {
     m.flushScheduled = false;
     m.inc++;
     m.applied = [];
+    m.intake = [];
   }
 
   restart(id: number): void {
@@ -287,9 +295,17 @@ export class SimCluster {
 
   private apply(m: SimMember, r: Ready): void {
     const d = m.durable;
+    for (const op of r.snapshotIntake) {
+      if (op.kind === 'abort') m.intake = [];
+      else {
+        if (op.seq === 0) m.intake = [];
+        m.intake.push(op.data);
+      }
+    }
     if (r.snapshot) {
       this.stats.snaps++;
-      const content = decodeSnapshot(r.snapshot.data);
+      const content = decodeSnapshot(Buffer.concat(m.intake));
+      m.intake = [];
       d.base = r.snapshot.zxid;
       d.baseEntries = content;
       d.entries = [];
@@ -338,6 +354,39 @@ export class SimCluster {
         }
       }
     }
+    for (const s of r.snapshotSends) this.streamSnapshot(m, s);
+  }
+
+  /** The leader host's side of a SNAP: the pieces go out now, snapshotSent is reported a little later. */
+  private streamSnapshot(m: SimMember, s: SnapshotSend): void {
+    const bytes = Buffer.concat([...s.snapshot.records]);
+    const n = Math.max(1, Math.ceil(bytes.length / SNAP_PIECE_BYTES));
+    for (let seq = 0; seq < n; seq++) {
+      const data = bytes.subarray(seq * SNAP_PIECE_BYTES, (seq + 1) * SNAP_PIECE_BYTES);
+      this.network.send(this.now, {
+        from: m.id,
+        to: s.to,
+        msg: {
+          type: 'snap-chunk',
+          syncId: s.syncId,
+          epoch: s.epoch,
+          zxid: s.snapshot.zxid,
+          seq,
+          last: seq === n - 1,
+          data,
+        },
+      });
+    }
+    const inc = m.inc;
+    this.queue.push(this.now + SNAP_STREAM_TIME, {
+      kind: 'call',
+      fn: () => {
+        const peer = m.peer;
+        if (!peer || m.inc !== inc) return;
+        this.guard(m, () => peer.snapshotSent(s.to, s.syncId));
+        this.drain(m);
+      },
+    });
   }
 
   /** Runs a peer call; a ZabInvariantError is a safety violation and stops that member. */

@@ -5,7 +5,7 @@
  * buffers are `u32 length + bytes`; booleans and enums are u8. Framing (length prefix) belongs to
  * the link, not to this codec.
  */
-import type { PeerState, SyncMode, ZabEntry, ZabMessage, ZabSnapshot } from './messages.js';
+import type { PeerState, SyncMode, ZabEntry, ZabMessage } from './messages.js';
 
 const VERSION = 1;
 const TWO_32 = 2 ** 32;
@@ -27,6 +27,7 @@ const TYPE_CODES = {
   request: 14,
   'sync-request': 15,
   'sync-reply': 16,
+  'snap-chunk': 17,
 } as const satisfies Record<ZabMessage['type'], number>;
 
 const MODES: readonly SyncMode[] = ['diff', 'trunc', 'snap'];
@@ -162,13 +163,17 @@ export function encodeZabMessage(msg: ZabMessage): Buffer {
       w.u8(MODES.indexOf(msg.mode));
       w.u64(msg.fromZxid);
       w.u64(msg.truncTo);
-      w.bool(msg.snapshot !== undefined);
-      if (msg.snapshot) {
-        w.u64(msg.snapshot.zxid);
-        w.bytes(msg.snapshot.data);
-      }
+      w.u64(msg.snapshotZxid);
       w.entries(msg.entries);
       w.u64(msg.commitZxid);
+      break;
+    case 'snap-chunk':
+      w.u64(msg.syncId);
+      w.u64(msg.epoch);
+      w.u64(msg.zxid);
+      w.u64(msg.seq);
+      w.bool(msg.last);
+      w.bytes(msg.data);
       break;
     case 'ack-newleader':
       w.u64(msg.syncId);
@@ -258,8 +263,7 @@ export function decodeZabMessage(buf: Buffer): ZabMessage {
       if (mode === undefined) throw new ZabCodecError('bad sync mode');
       const fromZxid = r.u64();
       const truncTo = r.u64();
-      let snapshot: ZabSnapshot | undefined;
-      if (r.bool()) snapshot = { zxid: r.u64(), data: r.bytes() };
+      const snapshotZxid = r.u64();
       const entries = r.entries();
       msg = {
         type: 'newleader',
@@ -268,12 +272,23 @@ export function decodeZabMessage(buf: Buffer): ZabMessage {
         mode,
         fromZxid,
         truncTo,
-        snapshot,
+        snapshotZxid,
         entries,
         commitZxid: r.u64(),
       };
       break;
     }
+    case TYPE_CODES['snap-chunk']:
+      msg = {
+        type: 'snap-chunk',
+        syncId: r.u64(),
+        epoch: r.u64(),
+        zxid: r.u64(),
+        seq: r.u64(),
+        last: r.bool(),
+        data: r.bytes(),
+      };
+      break;
     case TYPE_CODES['ack-newleader']:
       msg = { type: 'ack-newleader', syncId: r.u64(), epoch: r.u64(), zxid: r.u64() };
       break;

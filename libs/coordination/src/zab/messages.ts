@@ -2,8 +2,10 @@
  * The messages ZAB members exchange. Names follow ZooKeeper's quorum packets where one exists
  * (FOLLOWERINFO, LEADERINFO, ACKEPOCH, NEWLEADER, UPTODATE, PROPOSAL, ACK, COMMIT, INFORM, PING,
  * REQUEST, SYNC); the sender's id travels beside the message (`ZabPeer.step(from, msg)`), as it does
- * on a quorum connection. Our NEWLEADER carries the DIFF/TRUNC/SNAP payload itself, so one message
- * moves a learner to the leader's history and asks for the NEWLEADER ack.
+ * on a quorum connection. Our NEWLEADER carries the DIFF/TRUNC entries itself, so one message
+ * moves a learner to the leader's history and asks for the NEWLEADER ack. A SNAP is streamed ahead
+ * of its NEWLEADER in bounded SNAP-CHUNK messages (ZooKeeper writes the serialized tree straight
+ * onto the quorum socket after its SNAP packet), so no message has to hold a whole tree.
  *
  * Every message after election names the leader's epoch, and every discovery/sync message names the
  * learner's `syncId` (a fresh random nonce per connection attempt): a duplicated or delayed message
@@ -16,10 +18,15 @@ export interface ZabEntry {
   readonly data: Buffer;
 }
 
-/** An opaque snapshot of committed state (host-encoded), covering history up to `zxid`. */
+/**
+ * A leader's snapshot of committed state, covering history up to `zxid`, for a SNAP sync. `records`
+ * is the host's encoding, produced lazily (it may be fuzzy: serialized while later txns apply, which
+ * replaying the txns after `zxid` repairs, as in ZooKeeper). ZAB never reads it: the leader's host
+ * streams it to the learner in `snap-chunk` messages.
+ */
 export interface ZabSnapshot {
   readonly zxid: number;
-  readonly data: Buffer;
+  readonly records: Iterable<Buffer>;
 }
 
 /** Server states, with ZooKeeper's ordinals (`QuorumPeer.ServerState`). */
@@ -71,9 +78,9 @@ export type SyncMode = 'diff' | 'trunc' | 'snap';
 
 /**
  * Leader -> learner: synchronization plus NEWLEADER. `fromZxid` is the learner history end the
- * leader planned against; `truncTo` (trunc) drops everything after it; `snapshot` (snap) replaces
- * the learner's state; then `entries` follow in zxid order. `commitZxid` is what the leader knows
- * committed.
+ * leader planned against; `truncTo` (trunc) drops everything after it; `snapshotZxid` (snap, else 0)
+ * names the snapshot streamed just before in `snap-chunk` messages, which replaces the learner's
+ * state; then `entries` follow in zxid order. `commitZxid` is what the leader knows committed.
  */
 export interface NewLeaderMessage {
   readonly type: 'newleader';
@@ -82,9 +89,24 @@ export interface NewLeaderMessage {
   readonly mode: SyncMode;
   readonly fromZxid: number;
   readonly truncTo: number;
-  readonly snapshot: ZabSnapshot | undefined;
+  readonly snapshotZxid: number;
   readonly entries: readonly ZabEntry[];
   readonly commitZxid: number;
+}
+
+/**
+ * Leader -> learner, before a SNAP NEWLEADER: piece `seq` (from 0) of the snapshot at `zxid`, for
+ * the sync attempt `syncId`; `last` marks the final piece. `data` is opaque host bytes (bounded by the
+ * host, ~1 MiB). A piece out of sequence means the stream was cut: the learner starts over.
+ */
+export interface SnapChunkMessage {
+  readonly type: 'snap-chunk';
+  readonly syncId: number;
+  readonly epoch: number;
+  readonly zxid: number;
+  readonly seq: number;
+  readonly last: boolean;
+  readonly data: Buffer;
 }
 
 /** Follower -> leader: the synced history up to `zxid` and currentEpoch are durable. */
@@ -174,6 +196,7 @@ export type ZabMessage =
   | LeaderInfoMessage
   | AckEpochMessage
   | NewLeaderMessage
+  | SnapChunkMessage
   | AckNewLeaderMessage
   | UpToDateMessage
   | ProposalMessage

@@ -1,16 +1,41 @@
 /**
  * The output seam (etcd raft's `Ready`). After any input the host takes the Ready and carries it
  * out in this order:
- *   1. durably: install `snapshot` (replacing state and log), then truncate the log after
+ *   0. hand `snapshotIntake` to the snapshot being received (pieces to store, or "abandon it");
+ *   1. durably: install `snapshot` (the one received, replacing state and log), then truncate the log after
  *      `truncateAfter`, then write `acceptedEpoch` / `currentEpoch`;
  *   2. start appending `entries` (may complete later, in order; report with `ZabPeer.persisted(zxid)`).
  *      A truncate or snapshot voids appends still in flight from earlier Readys: never report those;
  *   3. send `messages` (only after step 1 is durable: an ACKEPOCH promises acceptedEpoch is on disk);
  *   4. apply `committed` in order (and, on a snapshot, load it first);
  *   5. answer the syncs in `syncsDone` (after step 4), fail those in `syncsFailed`;
- *   6. hand `forwarded` client requests (leader only) to the preparer, which calls `propose`.
+ *   6. hand `forwarded` client requests (leader only) to the preparer, which calls `propose`;
+ *   7. start streaming each of `snapshotSends` (leader only; it may take many turns): report each
+ *      finished stream with `ZabPeer.snapshotSent`, and stop one early once `snapshotStreamWanted`
+ *      says no.
  */
 import type { Envelope, PeerState, ZabEntry, ZabSnapshot } from './messages.js';
+
+/** Leader: stream `snapshot` to learner `to` for its sync attempt `syncId` (in `snap-chunk` messages). */
+export interface SnapshotSend {
+  readonly to: number;
+  readonly syncId: number;
+  readonly epoch: number;
+  readonly snapshot: ZabSnapshot;
+}
+
+/**
+ * Learner: what to do with the snapshot being received. `chunk`: store piece `seq` of the snapshot at
+ * `zxid` (seq 0 starts a new one); `abort`: the stream was cut or superseded, discard what was stored.
+ */
+export type SnapshotIntakeOp =
+  | { readonly kind: 'chunk'; readonly zxid: number; readonly seq: number; readonly data: Buffer }
+  | { readonly kind: 'abort' };
+
+/** Learner: install the snapshot fully received through `snapshotIntake` (it covers up to `zxid`). */
+export interface SnapshotInstall {
+  readonly zxid: number;
+}
 
 /** Where this member stands, reported in a Ready whenever it changes. */
 export interface PeerStatus {
@@ -26,8 +51,10 @@ export interface PeerStatus {
 export interface Ready {
   acceptedEpoch: number | undefined;
   currentEpoch: number | undefined;
-  /** a snapshot to install (SNAP sync): replaces the tree and the whole log */
-  snapshot: ZabSnapshot | undefined;
+  /** pieces of a snapshot being received, in order (before `snapshot`, which may use them) */
+  snapshotIntake: SnapshotIntakeOp[];
+  /** the received snapshot to install (SNAP sync): replaces the tree and the whole log */
+  snapshot: SnapshotInstall | undefined;
   /** drop every log entry with a larger zxid (TRUNC sync), including appends still in flight */
   truncateAfter: number | undefined;
   entries: ZabEntry[];
@@ -37,12 +64,15 @@ export interface Ready {
   forwarded: { from: number; data: Buffer }[];
   syncsDone: number[];
   syncsFailed: number[];
+  /** leader: snapshots to stream to learners (SNAP syncs) */
+  snapshotSends: SnapshotSend[];
 }
 
 export function emptyReady(): Ready {
   return {
     acceptedEpoch: undefined,
     currentEpoch: undefined,
+    snapshotIntake: [],
     snapshot: undefined,
     truncateAfter: undefined,
     entries: [],
@@ -52,6 +82,7 @@ export function emptyReady(): Ready {
     forwarded: [],
     syncsDone: [],
     syncsFailed: [],
+    snapshotSends: [],
   };
 }
 
@@ -60,6 +91,7 @@ export function readyHasWork(r: Ready): boolean {
   return (
     r.acceptedEpoch !== undefined ||
     r.currentEpoch !== undefined ||
+    r.snapshotIntake.length > 0 ||
     r.snapshot !== undefined ||
     r.truncateAfter !== undefined ||
     r.entries.length > 0 ||
@@ -68,7 +100,8 @@ export function readyHasWork(r: Ready): boolean {
     r.status !== undefined ||
     r.forwarded.length > 0 ||
     r.syncsDone.length > 0 ||
-    r.syncsFailed.length > 0
+    r.syncsFailed.length > 0 ||
+    r.snapshotSends.length > 0
   );
 }
 
@@ -79,7 +112,7 @@ export function readyTruncate(r: Ready, after: number): void {
 }
 
 /** Records a snapshot install: earlier truncations and appends in this Ready are superseded. */
-export function readySnapshot(r: Ready, snapshot: ZabSnapshot): void {
+export function readySnapshot(r: Ready, snapshot: SnapshotInstall): void {
   r.snapshot = snapshot;
   r.truncateAfter = undefined;
   r.entries = [];

@@ -26,6 +26,8 @@ import {
   type InformMessage,
   type LeaderInfoMessage,
   type NewLeaderMessage,
+  type SnapChunkMessage,
+  type SyncMode,
   type Vote,
   type VoteMessage,
   type ZabEntry,
@@ -81,7 +83,16 @@ export interface Rng {
   nextUint32(): number;
 }
 
-type LearnerStage = 'info' | 'leaderinfo-sent' | 'epoch-acked' | 'syncing' | 'acked' | 'active';
+type LearnerStage = 'info' | 'leaderinfo-sent' | 'epoch-acked' | 'snapping' | 'syncing' | 'acked' | 'active';
+
+/** A SNAP sync under way: the host streams the snapshot; NEWLEADER waits for `snapshotSent`. */
+interface SnapInFlight {
+  readonly zxid: number;
+  /** the planned suffix after the snapshot (NEWLEADER's entries) */
+  readonly entries: ZabEntry[];
+  /** proposals made while the snapshot streams: they follow NEWLEADER, in order */
+  readonly since: ZabEntry[];
+}
 
 interface Learner {
   readonly id: number;
@@ -93,6 +104,8 @@ interface Learner {
   ahead: boolean;
   currentEpoch: number;
   lastZxid: number;
+  /** set while stage is 'snapping' */
+  snap: SnapInFlight | undefined;
 }
 
 interface LeaderState {
@@ -129,6 +142,8 @@ interface FollowerState {
   readonly syncRequests: Set<number>;
   /** sync replies received, waiting for the commit point to reach their zxid (ascending) */
   readonly syncWaits: { requestId: number; zxid: number }[];
+  /** the snapshot being received for this attempt (SNAP), until NEWLEADER installs it */
+  intake: { readonly zxid: number; next: number; complete: boolean } | undefined;
 }
 
 export class ZabPeer {
@@ -292,7 +307,8 @@ export class ZabPeer {
     this.history.append(entry);
     this.out.entries.push(entry);
     for (const ln of l.learners.values()) {
-      if (!ln.observer && isSyncedStage(ln.stage))
+      if (ln.snap) ln.snap.since.push(entry);
+      else if (!ln.observer && isSyncedStage(ln.stage))
         this.send(ln.id, { type: 'proposal', epoch: l.epoch, entry });
     }
     return entry.zxid;
@@ -349,6 +365,33 @@ export class ZabPeer {
     }
   }
 
+  /**
+   * Leader: the host finished streaming the snapshot of `Ready.snapshotSends` to learner `to` for
+   * attempt `syncId`. NEWLEADER follows (with the planned suffix), then the proposals made while the
+   * snapshot streamed, in zxid order: ZAB's SNAP, then everything after the snapshot's zxid.
+   * Ignored when that attempt is over (the learner reconnected, or we stopped leading).
+   */
+  snapshotSent(to: number, syncId: number): void {
+    const l = this.leading;
+    const ln = l?.learners.get(to);
+    if (!l || !ln || ln.syncId !== syncId || ln.stage !== 'snapping' || !ln.snap) return;
+    const { zxid, entries, since } = ln.snap;
+    ln.snap = undefined;
+    if (ln.observer) {
+      // Observers take no proposals: everything after the snapshot rides in NEWLEADER.
+      this.sendNewLeader(l, ln, 'snap', 0, zxid, entries.concat(since));
+      return;
+    }
+    this.sendNewLeader(l, ln, 'snap', 0, zxid, entries);
+    for (const entry of since) this.send(ln.id, { type: 'proposal', epoch: l.epoch, entry });
+  }
+
+  /** Leader: whether a snapshot stream to `to` for attempt `syncId` is still of use (else stop it). */
+  snapshotStreamWanted(to: number, syncId: number): boolean {
+    const ln = this.leading?.learners.get(to);
+    return ln !== undefined && ln.syncId === syncId && ln.stage === 'snapping';
+  }
+
   // ---------------------------------------------------------------- election
 
   private ownVote(): Vote {
@@ -357,7 +400,10 @@ export class ZabPeer {
 
   /** Starts a new election round; `hint` is a better history we know of, to vote for it at once. */
   private becomeLooking(hint?: Vote): void {
-    if (this.following) this.failSyncs(this.following);
+    if (this.following) {
+      this.failSyncs(this.following);
+      this.dropIntake(this.following);
+    }
     this.leading = undefined;
     this.following = undefined;
     this.round++;
@@ -530,6 +576,7 @@ export class ZabPeer {
       ahead: false,
       currentEpoch: 0,
       lastZxid: 0,
+      snap: undefined,
     };
     l.learners.set(from, ln);
     if (l.epoch !== 0) this.sendLeaderInfo(l, ln);
@@ -603,16 +650,35 @@ export class ZabPeer {
   private syncLearner(l: LeaderState, ln: Learner): void {
     const plan = planSync(this.history, ln.lastZxid, this.cfg.unsafe?.skipTrunc === true);
     if (!plan) return; // the host can serve neither the log range nor a snapshot; the learner times out
+    if (plan.snapshot) {
+      // The host streams the snapshot over as many turns as it takes; NEWLEADER waits for it
+      // (snapshotSent), and proposals made meanwhile are kept to follow it.
+      ln.stage = 'snapping';
+      ln.snap = { zxid: plan.snapshot.zxid, entries: plan.entries, since: [] };
+      this.out.snapshotSends.push({ to: ln.id, syncId: ln.syncId, epoch: l.epoch, snapshot: plan.snapshot });
+      return;
+    }
+    this.sendNewLeader(l, ln, plan.mode, plan.truncTo, 0, plan.entries);
+  }
+
+  private sendNewLeader(
+    l: LeaderState,
+    ln: Learner,
+    mode: SyncMode,
+    truncTo: number,
+    snapshotZxid: number,
+    entries: ZabEntry[],
+  ): void {
     ln.stage = 'syncing';
     const msg: NewLeaderMessage = {
       type: 'newleader',
       syncId: ln.syncId,
       epoch: l.epoch,
-      mode: plan.mode,
+      mode,
       fromZxid: ln.lastZxid,
-      truncTo: plan.truncTo,
-      snapshot: plan.snapshot,
-      entries: plan.entries,
+      truncTo,
+      snapshotZxid,
+      entries,
       commitZxid: this.committed,
     };
     this.send(ln.id, msg);
@@ -696,6 +762,7 @@ export class ZabPeer {
       newLeaderAcked: false,
       syncRequests: new Set(),
       syncWaits: [],
+      intake: undefined,
     };
     this.connect(this.following);
   }
@@ -703,6 +770,7 @@ export class ZabPeer {
   /** (Re)starts discovery with the leader under a fresh nonce. */
   private connect(f: FollowerState): void {
     this.failSyncs(f);
+    this.dropIntake(f);
     f.syncId = this.rng.nextUint32();
     f.phase = 'connecting';
     f.ticksInPhase = 0;
@@ -743,6 +811,9 @@ export class ZabPeer {
     f.ticksSinceHeard = 0;
     const synced = f.phase === 'synced' || f.phase === 'uptodate';
     switch (msg.type) {
+      case 'snap-chunk':
+        if (f.phase === 'epoch-acked' && msg.syncId === f.syncId) this.onSnapChunk(f, msg);
+        return;
       case 'newleader':
         if (f.phase === 'epoch-acked' && msg.syncId === f.syncId) this.onNewLeader(f, msg);
         return;
@@ -830,17 +901,20 @@ export class ZabPeer {
       return;
     }
     if (msg.mode === 'snap') {
-      const snap = msg.snapshot;
-      if (!snap) throw new ZabInvariantError('SNAP without a snapshot');
-      if (snap.zxid < this.committed) {
-        // The leader's host snapshot lags what we already applied; applying it would move our state
-        // backwards. Ask again later, when its snapshot has caught up.
+      const zxid = msg.snapshotZxid;
+      const got = f.intake;
+      if (!got || !got.complete || got.zxid !== zxid || zxid < this.committed) {
+        // Not the whole snapshot (the stream was cut: never install part of a tree), or one that lags
+        // what we already applied (it would move our state backwards): start a fresh attempt.
         this.connect(f);
         return;
       }
-      readySnapshot(this.out, snap);
-      this.history.installSnapshot(snap.zxid);
-      this.committed = snap.zxid;
+      f.intake = undefined;
+      readySnapshot(this.out, { zxid });
+      this.history.installSnapshot(zxid);
+      this.committed = zxid;
+      // Installing a big snapshot takes a while; the time allowed to finish syncing starts now.
+      f.ticksInPhase = 0;
     } else if (msg.mode === 'trunc') {
       checkTrunc(this.history, msg.truncTo, this.committed);
       this.history.truncateAfter(msg.truncTo);
@@ -864,6 +938,31 @@ export class ZabPeer {
     }
     this.learnCommit(f, msg.commitZxid);
     this.learnerPersisted(f);
+  }
+
+  /** A piece of the SNAP stream: in sequence it is stored, out of sequence the attempt starts over. */
+  private onSnapChunk(f: FollowerState, msg: SnapChunkMessage): void {
+    const got = f.intake;
+    if (got && msg.zxid === got.zxid && msg.seq < got.next) return; // a duplicate
+    if (msg.seq === 0 && !got) f.intake = { zxid: msg.zxid, next: 0, complete: false };
+    const cur = f.intake;
+    if (!cur || cur.complete || msg.zxid !== cur.zxid || msg.seq !== cur.next) {
+      // A piece went missing (the link was cut and redialled mid-stream, or its queue overflowed).
+      this.connect(f);
+      return;
+    }
+    cur.next++;
+    cur.complete = msg.last;
+    // Progress: a long transfer is not a silent leader.
+    f.ticksInPhase = 0;
+    this.out.snapshotIntake.push({ kind: 'chunk', zxid: msg.zxid, seq: msg.seq, data: msg.data });
+  }
+
+  /** Abandons a snapshot being received (its pieces are discarded by the host). */
+  private dropIntake(f: FollowerState): void {
+    if (!f.intake) return;
+    f.intake = undefined;
+    this.out.snapshotIntake.push({ kind: 'abort' });
   }
 
   private onInform(f: FollowerState, msg: InformMessage): void {

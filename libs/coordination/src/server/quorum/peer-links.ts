@@ -224,6 +224,14 @@ export class PeerLinks extends EventEmitter<PeerLinksEvents> {
     (this.isElection(msg) ? peer.election : peer.quorum).enqueue(payload);
   }
 
+  /**
+   * Bytes queued on my outbound quorum link to `peer` and not yet taken by its socket (0 for myself
+   * and unknown ids). A sender of bulk data (a SNAP stream) waits while this is high.
+   */
+  queuedBytes(peer: number): number {
+    return this.peers.get(peer)?.quorum.queued ?? 0;
+  }
+
   /** True when my outbound quorum link to `peer` is up (false for myself and unknown ids). */
   connected(peer: number): boolean {
     return this.peers.get(peer)?.quorum.up ?? false;

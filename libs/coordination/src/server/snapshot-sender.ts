@@ -1,0 +1,69 @@
+/**
+ * The leader's side of a SNAP stream: serializes the snapshot one bounded payload at a time and
+ * hands each to the quorum link as a `snap-chunk` message, yielding the event loop between payloads
+ * (the leader keeps serving clients and heartbeats while a big tree streams), and holding back while
+ * the link has more than `highWaterBytes` queued for the learner (the socket's back pressure), so a
+ * slow learner costs the leader a bounded buffer, not a second copy of the tree.
+ */
+import type { SnapChunkMessage } from '../zab/messages.js';
+import type { SnapshotSend } from '../zab/ready.js';
+import { packSnapshotPayloads, SNAPSHOT_PAYLOAD_BYTES } from './snapshot-payload.js';
+
+/** What the sender needs from the link to one learner. */
+export interface SnapshotStreamLink {
+  send(msg: SnapChunkMessage): void;
+  /** bytes queued for the learner and not yet taken by its socket */
+  backlog(): number;
+  /** whether the stream is still of use (the sync attempt is alive, the member running) */
+  wanted(): boolean;
+}
+
+export interface SnapshotSenderOptions {
+  /** bound of one payload (default 1 MiB) */
+  payloadBytes?: number;
+  /** pause while more than this is queued for the learner (default 4 payloads) */
+  highWaterBytes?: number;
+  /** lets the event loop run: I/O callbacks, timers (default: setImmediate) */
+  yieldTurn?: () => Promise<void>;
+  /** waits before looking at the backlog again (default: 2 ms timer) */
+  waitForRoom?: () => Promise<void>;
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const shortWait = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 2));
+
+/**
+ * Streams `s.snapshot` over `link`. Resolves `true` once every payload, the final one marked `last`,
+ * was handed to the link; `false` when the stream stopped early because it was no longer wanted.
+ */
+export async function streamSnapshot(
+  s: SnapshotSend,
+  link: SnapshotStreamLink,
+  opts: SnapshotSenderOptions = {},
+): Promise<boolean> {
+  const payloadBytes = opts.payloadBytes ?? SNAPSHOT_PAYLOAD_BYTES;
+  const highWater = opts.highWaterBytes ?? 4 * payloadBytes;
+  const yieldTurn = opts.yieldTurn ?? nextTurn;
+  const waitForRoom = opts.waitForRoom ?? shortWait;
+  let seq = 0;
+  // Each step of this loop serializes one payload's worth of records (packSnapshotPayloads pulls
+  // them lazily from the tree), so the work between two turns of the event loop stays bounded.
+  for (const p of packSnapshotPayloads(s.snapshot.records, payloadBytes)) {
+    if (!link.wanted()) return false;
+    link.send({
+      type: 'snap-chunk',
+      syncId: s.syncId,
+      epoch: s.epoch,
+      zxid: s.snapshot.zxid,
+      seq: seq++,
+      last: p.last,
+      data: p.data,
+    });
+    await yieldTurn();
+    while (link.backlog() > highWater) {
+      if (!link.wanted()) return false;
+      await waitForRoom();
+    }
+  }
+  return true;
+}
