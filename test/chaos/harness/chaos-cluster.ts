@@ -20,6 +20,10 @@ export interface ChaosClusterOptions {
   tickTime?: number;
   /** Planted ZAB bugs for the member processes, e.g. 'commit-without-quorum' (REGISTRAR_PLANTED_BUGS). */
   plantedBugs?: string;
+  /** Extra environment for every member process (e.g. REGISTRAR_TEST_STORAGE=lose-unsynced). */
+  env?: Readonly<Record<string, string>>;
+  /** Extra zoo.cfg lines for every member (e.g. a low snapCount so snapshots happen in a short run). */
+  zooCfg?: Readonly<Record<string, string | number>>;
   /** Run members from source (tsx, default) or from dist/ (`npm run build` first). */
   registrarFrom?: 'source' | 'dist';
 }
@@ -38,7 +42,15 @@ async function planWithProxies(
       members,
       tickTime: opts.tickTime ?? 200,
       registrarFrom: opts.registrarFrom,
-      ...(opts.plantedBugs ? { env: { REGISTRAR_PLANTED_BUGS: opts.plantedBugs } } : {}),
+      ...(opts.zooCfg ? { extra: { ...opts.zooCfg } } : {}),
+      ...(opts.plantedBugs || opts.env
+        ? {
+            env: {
+              ...opts.env,
+              ...(opts.plantedBugs ? { REGISTRAR_PLANTED_BUGS: opts.plantedBugs } : {}),
+            },
+          }
+        : {}),
     });
     const lines = planned[0]!.servers ?? [];
     const network = await ProxyNetwork.start(lines);
@@ -88,6 +100,8 @@ export class ChaosCluster {
     readonly ids: readonly number[],
     /** One proxy per member in front of its client port: every scenario client dials through these. */
     private readonly clientLinks: ReadonlyMap<number, LinkProxy>,
+    /** zoo.cfg tickTime (ms) and syncLimit (ticks) the members run with: checks derive tolerances from them. */
+    readonly timing: { readonly tickTimeMs: number; readonly syncLimit: number },
   ) {}
 
   /** Plans ports, starts one proxy per directed peer link, then the members with rerouted server lines. */
@@ -109,6 +123,8 @@ export class ChaosCluster {
         network,
         lines.map((l) => l.id),
         clientLinks,
+        // test/support/zk-config.ts writes syncLimit=5 for every member.
+        { tickTimeMs: planned[0]!.tickTime ?? 200, syncLimit: 5 },
       );
     } catch (err) {
       await Promise.all([...clientLinks.values()].map((p) => p.close()));
@@ -172,6 +188,21 @@ export class ChaosCluster {
   async restart(id: number): Promise<void> {
     this.paused.delete(id);
     await this.ensemble.restart(id - 1);
+  }
+
+  /**
+   * True when the member's process is gone although the harness did not stop it: it died on its own
+   * (e.g. a simulated power loss at a crash point, or a fatal error). `restart` brings it back.
+   */
+  exitedOnItsOwn(id: number): boolean {
+    const m = this.member(id);
+    if (!m.running) return false;
+    try {
+      process.kill(m.pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
   }
 
   /** SIGSTOP: the process keeps its sockets, the kernel still accepts connections, nothing answers. */

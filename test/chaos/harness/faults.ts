@@ -188,9 +188,10 @@ export async function planFault(kind: FaultKind, cluster: ChaosCluster, rng: See
           await cluster.kill(victim);
         },
         async heal() {
-          // Restart while still partitioned: the member recovers into the split, then the net heals.
-          await cluster.restart(victim);
+          // The network first: a restarted member counts as up only once it serves, which a member
+          // on the minority side never does.
           cluster.network.heal();
+          await cluster.restart(victim);
         },
       };
     }

@@ -86,6 +86,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       members: scenario.members ?? 3,
       plantedBugs: memberBugs === '' ? undefined : memberBugs,
       registrarFrom: opts.registrarFrom,
+      ...(scenario.memberEnv ? { env: scenario.memberEnv } : {}),
+      ...(scenario.zooCfg ? { zooCfg: scenario.zooCfg } : {}),
     });
     await cluster.waitForQuorum();
     const c = cluster;

@@ -69,5 +69,9 @@ export interface Scenario {
    * the scenario in {@link ScenarioContext.serviceBugs} and kept out of the members' environment.
    */
   readonly serviceBugs?: readonly string[];
+  /** Extra environment for the member processes (durability: REGISTRAR_TEST_STORAGE=lose-unsynced). */
+  readonly memberEnv?: Readonly<Record<string, string>>;
+  /** Extra zoo.cfg lines for the members (durability: a low snapCount so snapshots happen). */
+  readonly zooCfg?: Readonly<Record<string, string | number>>;
   run(ctx: ScenarioContext): Promise<ScenarioOutcome>;
 }

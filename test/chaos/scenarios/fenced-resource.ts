@@ -9,12 +9,13 @@
  * its session timeout every few seconds, so its session expires, the lock passes on, and the paused
  * process resumes still believing it owns the lock; the nemesis kills the leader meanwhile.
  *
- * Checked from the recorded events (fencing-checks.ts): (1) tokens strictly increase in grant order
- * and are unique — what the coordinator promises; (2) the resource never accepted a token lower than
- * one it had accepted; (3) every write carries a token its writer was granted, and every rejection is
- * explained by a real newer grant made before the write arrived. Stats (4): how often mutual
- * exclusion was really lost (overlapping holds by wall clock) and how many stale writes were rejected
- * — both should be > 0, else the pauses did not do their job (a note in the log, not an anomaly).
+ * Checked from the recorded events (fencing-checks.ts), only what a coordinator bug can break: (1)
+ * tokens strictly increase in grant order and are unique; (2) never two live holders: after its
+ * write each holder proves with setData on its own lock node whether it still exists, and none may
+ * succeed once a grant with a newer token completed. The resource's accept rule is the harness's own
+ * code, so its log is not re-checked. Stats: how often mutual exclusion was really lost by wall clock
+ * (overlapping holds: the paused holders) and how many stale writes the resource rejected, both
+ * should be > 0, else the pauses did not do their job (a note in the log, not an anomaly).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -28,6 +29,7 @@ import {
   countOverlappingHolds,
   type Grant,
   type Hold,
+  type HoldProof,
   type ResourceWrite,
 } from './fencing-checks.js';
 import { ensureRoot } from './workload-keys.js';
@@ -67,6 +69,7 @@ async function runFencedResource(ctx: ScenarioContext): Promise<ScenarioOutcome>
   const grants: Grant[] = [];
   const writes: ResourceWrite[] = [];
   const holds: Hold[] = [];
+  const proofs: HoldProof[] = [];
   const stats = {
     grants: 0,
     acquireFailures: 0,
@@ -77,6 +80,9 @@ async function runFencedResource(ctx: ScenarioContext): Promise<ScenarioOutcome>
     pauses: 0,
     holderPauses: 0,
     workerSessionsExpired: 0,
+    /** Holders whose write on their own lock node, after the resource write, succeeded / failed. */
+    holdsProvedAlive: 0,
+    holdsProvedGone: 0,
   };
   let highest = Number.NEGATIVE_INFINITY;
 
@@ -107,6 +113,11 @@ async function runFencedResource(ctx: ScenarioContext): Promise<ScenarioOutcome>
         return;
       case 'expired':
         stats.workerSessionsExpired++;
+        return;
+      case 'proof':
+        proofs.push({ worker: w.name, token: e.token, invokeNs: BigInt(e.at), alive: e.alive });
+        if (e.alive) stats.holdsProvedAlive++;
+        else stats.holdsProvedGone++;
         return;
       case 'write': {
         // The resource: Kleppmann's storage service, accepting only tokens >= the highest seen.
@@ -203,7 +214,7 @@ async function runFencedResource(ctx: ScenarioContext): Promise<ScenarioOutcome>
         `stale writes rejected ${stats.staleWritesRejected}); not an anomaly, but the run proves less`,
     );
   }
-  return { anomalies: checkFencing(grants, writes), stats, clientFaults: stats.pauses };
+  return { anomalies: checkFencing(grants, proofs), stats, clientFaults: stats.pauses };
 }
 
 /** Resumes paused workers, asks all to stop, and kills (by PID) any that do not exit in time. */

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { checkSessions, type SessionsLog } from './session-events.js';
+import {
+  checkExpiries,
+  checkSessions,
+  expiryTolerance,
+  type ExpiryRecord,
+  type SessionsLog,
+} from './session-events.js';
 
 const E1 = { name: 'c0-1', session: 'a1', czxid: 10 };
 const E2 = { name: 'c1-1', session: 'b2', czxid: 12 };
@@ -89,5 +95,45 @@ describe('checkSessions', () => {
     const r = checkSessions(log);
     expect(r.anomalies).toHaveLength(6);
     expect(r.anomalies[5]!.message).toContain('not listed');
+  });
+});
+
+describe('checkExpiries', () => {
+  const tolerance = expiryTolerance(200, 5); // 1600 ms with the chaos ensembles' tick and syncLimit
+  const expiry = (over: Partial<ExpiryRecord>): ExpiryRecord => ({
+    session: 's1',
+    timeoutMs: 4000,
+    lastOkSentAt: 10_000,
+    at: 15_000,
+    before: 'CONNECTING',
+    planned: true,
+    ...over,
+  });
+
+  it('accepts expiries at or after the last answered request plus timeout minus the tolerance', () => {
+    expect(checkExpiries([expiry({ at: 14_000 }), expiry({ at: 12_400 }), expiry({})], tolerance)).toEqual(
+      [],
+    );
+  });
+
+  it('reports a session expired a second after an answered request as premature', () => {
+    const [a, ...rest] = checkExpiries([expiry({ at: 11_000 })], tolerance);
+    expect(rest).toEqual([]);
+    expect(a?.kind).toBe('premature-expiry');
+    expect(a?.message).toContain('1000 ms after');
+  });
+
+  it('names an early expiry learned while connected expired-while-connected', () => {
+    const found = checkExpiries([expiry({ at: 12_000, before: 'CONNECTED', planned: false })], tolerance);
+    expect(found.map((a) => a.kind)).toEqual(['expired-while-connected']);
+  });
+
+  it('skips sessions that never had a request answered (no bound to check)', () => {
+    expect(checkExpiries([expiry({ lastOkSentAt: undefined, at: 1 })], tolerance)).toEqual([]);
+  });
+
+  it('derives the tolerance from tick and syncLimit', () => {
+    expect(expiryTolerance(200, 5)).toBe(1600);
+    expect(expiryTolerance(2000, 2)).toBe(10_000);
   });
 });

@@ -149,3 +149,59 @@ function summarize(obs: Observation) {
 function hex(z: number): string {
   return '0x' + z.toString(16);
 }
+
+/** How a session's end looked from its client, for the premature-expiry check. */
+export interface ExpiryRecord {
+  session: string;
+  /** The timeout the server negotiated, ms. */
+  timeoutMs: number;
+  /**
+   * When the client sent the latest request the server answered successfully (harness ms); the
+   * server heard it no earlier, so it could not expire the session before this plus the timeout.
+   */
+  lastOkSentAt: number | undefined;
+  /** When the client learned the session had expired (harness ms). */
+  at: number;
+  /** The client's state just before EXPIRED: 'CONNECTED' means it learned it while connected. */
+  before: string;
+  /** The harness made it expire (stopped its heartbeats); the bound holds all the same. */
+  planned: boolean;
+}
+
+/**
+ * How much earlier than "last answered request + timeout" a correct ensemble may still expire a
+ * session, from the ensemble's tick and syncLimit: a follower that lost its leader keeps serving its
+ * clients for up to syncLimit ticks while none of their touches reach the leader, and touches are
+ * batched to the leader once per tick (expiry itself is rounded up to a tick, never down). One tick
+ * more of slack for timer jitter on a loaded machine.
+ *
+ * @example expiryTolerance(200, 5) // 1600
+ */
+export function expiryTolerance(tickTimeMs: number, syncLimit: number): number {
+  return (syncLimit + 3) * tickTimeMs;
+}
+
+/**
+ * Premature expiry: a session reported expired sooner after an answered request than its negotiated
+ * timeout allows (minus {@link expiryTolerance}). Learned while connected it is
+ * 'expired-while-connected' (the member serving the session gave it up under its client's feet),
+ * else 'premature-expiry'. Sessions with no answered request carry no bound and are skipped.
+ */
+export function checkExpiries(expiries: readonly ExpiryRecord[], toleranceMs: number): Anomaly[] {
+  const { anomalies, push } = anomalyList(MAX_PER_KIND);
+  for (const e of expiries) {
+    if (e.lastOkSentAt === undefined) continue;
+    const earliest = e.lastOkSentAt + e.timeoutMs - toleranceMs;
+    if (e.at >= earliest) continue;
+    const connected = e.before === 'CONNECTED';
+    push({
+      kind: connected ? 'expired-while-connected' : 'premature-expiry',
+      message:
+        `session ${e.session} (timeout ${e.timeoutMs} ms) reported expired ${e.at - e.lastOkSentAt} ms after ` +
+        `sending a request the server answered${connected ? ', while connected' : ''}; no correct ensemble ` +
+        `expires it before ${e.timeoutMs - toleranceMs} ms`,
+      evidence: e,
+    });
+  }
+  return anomalies;
+}

@@ -13,7 +13,9 @@
  * owner never gets NONODE on its own ephemeral; once healed, every member holds the ephemerals of
  * the sessions proven alive and none of the sessions that ended (closed or expired), waiting a
  * bounded time for the server to expire the ones that ended only on the client side; and all
- * members agree on the children list.
+ * members agree on the children list. And no session is reported expired sooner after a request the
+ * server answered than its negotiated timeout minus a tolerance from tick and syncLimit
+ * (premature-expiry, or expired-while-connected when the client learned it while connected).
  */
 import { ZooKeeperClient } from '../../../libs/coordination/src/client/zookeeper-client.js';
 import type { ClientState } from '../../../libs/coordination/src/client/client-types.js';
@@ -30,7 +32,14 @@ import { convergence } from '../harness/checks.js';
 import { abortableSleep, sleep } from '../harness/nemesis.js';
 import type { Scenario, ScenarioContext, ScenarioOutcome } from '../harness/scenario.js';
 import { connectPinned, memberOfHost, waitForStates, within } from './pinned-client.js';
-import { checkSessions, type FinalView, type SessionsLog } from './session-events.js';
+import {
+  checkExpiries,
+  checkSessions,
+  expiryTolerance,
+  type ExpiryRecord,
+  type FinalView,
+  type SessionsLog,
+} from './session-events.js';
 import { ensurePath } from './workload-keys.js';
 
 const ROOT = '/chaos/sessions';
@@ -129,6 +138,9 @@ async function runSessions(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   };
   const log: Log = { ephemerals: [], proofs: [], ownMissing: [], observations: [], ends: [] };
   const open: OpenSession[] = [];
+  const expiries: ExpiryRecord[] = [];
+  /** Per session: when the latest request the server answered was sent. */
+  const lastOkSent = new Map<string, number>();
   const endOf = (session: string, how: 'closed' | 'expired') => {
     if (log.ends.some((e) => e.session === session)) return;
     log.ends.push({ session, how, at: now() });
@@ -140,7 +152,10 @@ async function runSessions(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const track = (zk: ZooKeeperClient, session: string, intentional: { drop: boolean; expire: boolean }) => {
     let member = memberOfHost(cluster, zk.connectedHost);
     let lostFrom: { member: number | undefined; faulted: boolean; intentional: boolean } | undefined;
+    let before: ClientState = zk.state;
     zk.on('state', (state) => {
+      const previous = before;
+      before = state;
       if (state === 'DISCONNECTED') {
         const faulted = member !== undefined && (!cluster.isRunning(member) || cluster.isPaused(member));
         lostFrom = { member, faulted, intentional: intentional.drop };
@@ -158,6 +173,14 @@ async function runSessions(ctx: ScenarioContext): Promise<ScenarioOutcome> {
         }
         lostFrom = undefined;
       } else if (state === 'EXPIRED') {
+        expiries.push({
+          session,
+          timeoutMs: zk.sessionTimeout,
+          lastOkSentAt: lastOkSent.get(session),
+          at: now(),
+          before: previous,
+          planned: intentional.expire,
+        });
         if (!intentional.expire) stats.unplannedExpiries++;
         endOf(session, 'expired');
       }
@@ -202,8 +225,10 @@ async function runSessions(ctx: ScenarioContext): Promise<ScenarioOutcome> {
         }
         // Recorded in the run's history too (the checks below use the zxid-based logs).
         const op = ctx.recorder.invoke(session, 'setData', path, { beat: beat + 1 });
+        const sentAt = now();
         try {
           const stat = await within(zk.setData(path, String(++beat)), OP_BOUND_MS);
+          lastOkSent.set(session, sentAt);
           ctx.recorder.ok(op, { mzxid: stat.mzxid });
           log.proofs.push({ name, session, zxid: stat.mzxid, at: now() });
           stats.proofs++;
@@ -317,6 +342,8 @@ async function runSessions(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   for (const o of open) await closeQuietly(o.zk);
 
   const checked = checkSessions({ ...log, liveAtEnd: [...live], finalViews });
+  const tolerance = expiryTolerance(cluster.timing.tickTimeMs, cluster.timing.syncLimit);
+  const early = checkExpiries(expiries, tolerance);
   stats.checkedPairs = checked.checkedPairs;
   stats.liveAtEnd = live.size;
   stats.endedSessions = log.ends.length;
@@ -324,8 +351,8 @@ async function runSessions(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     `sessions: ${stats.ephemeralsCreated} ephemerals, ${stats.observations} observations, ${stats.checkedPairs} checked pairs, ${stats.failovers} failovers of which ${stats.survivedMemberDown} from a crashed or paused member`,
   );
   return {
-    anomalies: [...checked.anomalies, ...diverged],
-    stats: { ...stats },
+    anomalies: [...checked.anomalies, ...early, ...diverged],
+    stats: { ...stats, expiriesChecked: expiries.filter((e) => e.lastOkSentAt !== undefined).length },
     // Dropped connections and sessions starved of heartbeats are faults too, on the client side.
     clientFaults: stats.intentionalDrops + stats.expiredOnPurpose + stats.expiryTimeouts,
   };

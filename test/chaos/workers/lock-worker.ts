@@ -1,7 +1,8 @@
 /**
  * A lock client in its own process, for the fenced-resource scenario: the harness SIGSTOPs it to
  * play Kleppmann's paused lock holder. It loops: acquire the lock, check it still holds it, wait a
- * little (where a SIGSTOP lands), ask the harness's resource to write with its fencing token, release.
+ * little (where a SIGSTOP lands), ask the harness's resource to write with its fencing token, prove
+ * with a write on its own lock node whether it still holds it, release.
  *
  * Usage: node --import tsx lock-worker.ts <name> <connectString> <lockPath> <sessionTimeoutMs> <seed>
  * Talks JSON lines: events on stdout (times are process.hrtime nanoseconds, the machine's monotonic
@@ -19,6 +20,8 @@ export type WorkerEvent =
   | { t: 'acquire-failed'; at: string; reason: string }
   | { t: 'write'; id: number; token: number; at: string }
   | { t: 'released'; at: string }
+  /** After its write: setData on its own lock node, invoked at `at`; alive when it succeeded. */
+  | { t: 'proof'; token: number; at: string; alive: boolean }
   | { t: 'expired'; at: string };
 
 /** Messages a worker receives. */
@@ -71,6 +74,21 @@ async function bounded(p: Promise<unknown>, ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
+/** setData on `node`: true if it succeeded within 5 s (the node existed), false otherwise. */
+async function provesAlive(zk: ZooKeeperClient, node: string, data: string): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      zk.setData(node, data, -1).then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 5000))),
+    ]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function main(): Promise<void> {
   let zk: ZooKeeperClient | undefined;
   while (!stopping) {
@@ -90,8 +108,9 @@ async function main(): Promise<void> {
     const lock = new Lock(zk, lockPath, { data: name });
     send({ t: 'acquiring', at: now() });
     let token: number;
+    let node: string;
     try {
-      ({ fencingToken: token } = await lock.acquire({ timeoutMs: 8000 }));
+      ({ fencingToken: token, path: node } = await lock.acquire({ timeoutMs: 8000 }));
     } catch (err) {
       send({ t: 'acquire-failed', at: now(), reason: String(err).slice(0, 200) });
       await sleep(50);
@@ -103,6 +122,11 @@ async function main(): Promise<void> {
       await sleep(rng.between(20, 200));
       await write(token);
     }
+    // Still the holder? A quorum write on our own node says whether it exists now: after a newer
+    // grant it must not (the harness checks that; see fencing-checks.ts).
+    const proofAt = now();
+    const alive = await provesAlive(zk, node, name);
+    send({ t: 'proof', token, at: proofAt, alive });
     send({ t: 'released', at: now() });
     await bounded(lock.release(), sessionTimeout + 1000);
     await sleep(rng.int(20));
