@@ -75,6 +75,7 @@ export class CourseSeats implements OnApplicationShutdown {
             },
           }
         : {}),
+      stages: metrics.stages,
       onBatch: ({ size, ok }) => {
         batches.observe(size);
         if (!ok) failures.inc();

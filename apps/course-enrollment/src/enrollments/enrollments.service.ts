@@ -4,7 +4,7 @@
  * the course lock in one batch with everyone else queued on this instance.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, type AuthUser, type Clock } from '@registrar/platform';
+import { CLOCK, MetricsService, type AuthUser, type Clock } from '@registrar/platform';
 import { DataSource } from 'typeorm';
 import { CourseSeats } from '../courses/course-seats.js';
 import { CourseNotFoundError } from '../courses/course.errors.js';
@@ -46,11 +46,14 @@ export class EnrollmentsService {
     private readonly courses: CoursesService,
     private readonly seats: CourseSeats,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly metrics: MetricsService,
   ) {}
 
   async enroll(courseId: string, actor: AuthUser, studentId: string | undefined): Promise<EnrollResult> {
     const target = await this.targetOf(actor, studentId);
+    const read = performance.now();
     const course = await this.courses.find(courseId);
+    this.metrics.stages.stage('course-read', (performance.now() - read) / 1000);
     if (course === null) throw new CourseNotFoundError(courseId);
     // Staff (the registrar office) may enroll outside the window; students may not.
     if (actor.role === 'student' && !enrollmentOpen(course, this.clock.now()))

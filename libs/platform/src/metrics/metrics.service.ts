@@ -1,12 +1,17 @@
 /** One prom-client registry per app, with the default process metrics and HTTP request timings. */
 import { Injectable } from '@nestjs/common';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { StageTimings } from './stage-timings.js';
+
+export * from './stage-timings.js';
 
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   readonly httpErrors: Counter<'method' | 'route' | 'status'>;
+  /** Per-stage timings (stage-timings.ts): auth, lock, database. */
+  readonly stages: StageTimings;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -23,6 +28,7 @@ export class MetricsService {
       labelNames: ['method', 'route', 'status'],
       registers: [this.registry],
     });
+    this.stages = new StageTimings(this.registry);
   }
 
   /** Labels every metric with the service and instance (set once at boot). */

@@ -43,6 +43,8 @@ import type {
 } from './seat-model.js';
 import type { SeatHoldRow, SeatTables } from './seat-tables.js';
 import { runTransaction } from '../database/transaction-gate.js';
+import { NO_STAGE_TIMINGS, type Stage, type StageRecorder } from '../metrics/stage-timings.js';
+import { timedClient } from './timed-client.js';
 
 const DEAD_STATES: ReadonlySet<string> = new Set(['EXPIRED', 'CLOSED', 'AUTH_FAILED']);
 
@@ -85,10 +87,14 @@ export interface SeatAllocatorOptions {
   afterLockAcquired?: (poolId: string, fencingToken: number) => Promise<void>;
   /** Called after every batch (metrics). */
   onBatch?: (info: { poolId: string; size: number; ms: number; ok: boolean }) => void;
+  /** Where the time goes (MetricsService.stages): queue, lock, lock round trips, database. */
+  stages?: StageRecorder;
 }
 
 interface Pending {
   op: SeatOp;
+  /** performance.now() at submit, for the seat-queue stage. */
+  at: number;
   resolve: (r: SeatOpResult) => void;
   reject: (e: unknown) => void;
 }
@@ -109,12 +115,16 @@ export class SeatAllocator {
   private readonly drains = new Set<Promise<void>>();
   private readonly binding: SessionBinding;
   private readonly now: () => Date;
+  private readonly stages: StageRecorder;
+  private readonly roundTrip: (op: string, seconds: number) => void;
   private closed = false;
 
   constructor(private readonly opts: SeatAllocatorOptions) {
     this.binding = new SessionBinding(opts.client, { clientFactory: opts.clientFactory });
     this.binding.on('error', () => undefined); // the factory is retried; a batch meanwhile fails with 503
     this.now = opts.now ?? (() => new Date());
+    this.stages = opts.stages ?? NO_STAGE_TIMINGS;
+    this.roundTrip = (op, seconds) => this.stages.roundTrip(op, seconds);
   }
 
   /** Inserts a new pool row (fence 0) in the caller's transaction. No lock: nobody knows the id yet. */
@@ -150,7 +160,8 @@ export class SeatAllocator {
       this.queues.set(poolId, queue);
     }
     const q = queue;
-    const result = new Promise<SeatOpResult>((resolve, reject) => q.items.push({ op, resolve, reject }));
+    const at = performance.now();
+    const result = new Promise<SeatOpResult>((resolve, reject) => q.items.push({ op, at, resolve, reject }));
     if (start) {
       const drain = this.drain(poolId, q).finally(() => this.drains.delete(drain));
       this.drains.add(drain);
@@ -174,7 +185,7 @@ export class SeatAllocator {
           ({
             lock,
             acquired: { fencingToken: token },
-          } = await this.lock(poolId));
+          } = await this.timed('lock-acquire', this.lock(poolId)));
         } catch (e) {
           const error = new SeatLockUnavailableError(poolId, e);
           for (const item of queue.items.splice(0)) item.reject(error);
@@ -186,8 +197,10 @@ export class SeatAllocator {
           // Everything that arrived until now, in arrival order.
           const batch = queue.items.splice(0, this.opts.maxBatch ?? 2000);
           const started = performance.now();
+          for (const b of batch) this.stages.stage('seat-queue', (started - b.at) / 1000);
           // PLANTED BUG (off unless asked for): the release races the transaction below.
-          if (this.opts.releaseLockBeforeCommit === true) early = lock.release().catch(() => undefined);
+          if (this.opts.releaseLockBeforeCommit === true)
+            early = this.timed('lock-release', lock.release()).catch(() => undefined);
           try {
             const results = await this.decideAndWrite(
               poolId,
@@ -202,7 +215,7 @@ export class SeatAllocator {
           }
         } finally {
           // Only after the commit (or rollback) above: the next holder must see our writes.
-          await (early ?? lock.release().catch(() => undefined));
+          await (early ?? this.timed('lock-release', lock.release()).catch(() => undefined));
         }
       }
     } finally {
@@ -220,7 +233,7 @@ export class SeatAllocator {
     for (;;) {
       const client = this.binding.client;
       const lock = new Lock(
-        client,
+        timedClient(client, this.roundTrip),
         this.opts.lockPath(poolId),
         this.opts.lockOwner !== undefined ? { data: this.opts.lockOwner } : {},
       );
@@ -258,7 +271,11 @@ export class SeatAllocator {
   private decideAndWrite(poolId: string, ops: SeatOp[], token: number): Promise<SeatOpResult[]> {
     const { tables } = this.opts;
     const fenced = this.opts.skipFenceCheck !== true;
-    return runTransaction(this.opts.dataSource, async (em) => {
+    const called = performance.now();
+    let began = called;
+    const written = runTransaction(this.opts.dataSource, async (em) => {
+      began = performance.now();
+      this.stages.stage('db-wait', (began - called) / 1000);
       // Claim the fence first: a stale holder stops here having written nothing, and PostgreSQL
       // locks the pool row until commit (SQLite holds its write lock since BEGIN IMMEDIATE).
       const claim = await em
@@ -337,6 +354,17 @@ export class SeatAllocator {
       await this.record(em, poolId, decision.changes, token, now);
       return decision.results;
     });
+    const done = () => this.stages.stage('db-transaction', (performance.now() - began) / 1000);
+    written.then(done, done);
+    return written;
+  }
+
+  /** Resolves as `work` does, recording how long it took under `stage`. */
+  private timed<T>(stage: Stage, work: Promise<T>): Promise<T> {
+    const started = performance.now();
+    const done = () => this.stages.stage(stage, (performance.now() - started) / 1000);
+    work.then(done, done);
+    return work;
   }
 
   private async record(
