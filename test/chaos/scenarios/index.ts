@@ -1,6 +1,7 @@
 /** Every chaos scenario, by name. A new scenario is one file and one line here. */
 import type { Scenario } from '../harness/scenario.js';
 import { enrollmentScenario } from './enrollment.js';
+import { durabilityScenario } from './durability.js';
 import { examScheduleScenario } from './exam-schedule.js';
 import { followerReadsScenario } from './follower-reads.js';
 import { fencedResourceScenario } from './fenced-resource.js';
@@ -20,4 +21,5 @@ export const SCENARIOS: readonly Scenario[] = [
   enrollmentScenario,
   followerReadsScenario,
   examScheduleScenario,
+  durabilityScenario,
 ];

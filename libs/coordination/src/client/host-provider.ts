@@ -4,6 +4,7 @@
  * next host. After a whole round without a successful handshake the caller is told to back off,
  * with an exponentially growing, capped delay, so a dead ensemble is not hammered in a tight loop.
  */
+import { BadArgumentsError } from '../protocol/errors.js';
 import type { HostAddress } from './connect-string.js';
 
 /** Returns a float in [0, 1). */
@@ -40,7 +41,8 @@ export class HostProvider {
     private readonly rng: Rng,
     opts: HostProviderOptions = {},
   ) {
-    if (hosts.length === 0) throw new Error('HostProvider needs at least one host');
+    if (hosts.length === 0)
+      throw new BadArgumentsError(undefined, { detail: 'HostProvider needs at least one host' });
     this.hosts = shuffle([...hosts], rng);
     this.base = opts.baseBackoffMs ?? 50;
     this.max = opts.maxBackoffMs ?? 2000;

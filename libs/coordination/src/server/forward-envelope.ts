@@ -4,6 +4,7 @@
  * that keeps the leader's session tracker from expiring sessions connected elsewhere. ZAB treats
  * these bytes as opaque; only the two hosts read them.
  */
+import { MarshallingError } from '../protocol/errors.js';
 import { JuteReader } from '../protocol/jute-reader.js';
 import { JuteWriter } from '../protocol/jute-writer.js';
 import type { Id } from '../protocol/records.js';
@@ -24,8 +25,10 @@ export type ForwardEnvelope =
 
 const KIND = { write: 1, createSession: 2, closeSession: 3, touch: 4, revalidate: 5 } as const;
 
-export class ForwardEnvelopeError extends Error {
-  override readonly name = 'ForwardEnvelopeError';
+export class ForwardEnvelopeError extends MarshallingError {
+  constructor(detail: string) {
+    super(undefined, { detail });
+  }
 }
 
 /** Serializes an envelope for `ZabPeer.forward`. */

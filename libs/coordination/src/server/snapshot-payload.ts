@@ -6,13 +6,16 @@
  * `ZkDatabase.restore` reads. Packing is lazy: records are pulled (serialized) only as payloads are
  * asked for, so the leader serializes while it streams instead of all at once.
  */
+import { MarshallingError } from '../protocol/errors.js';
 import type { ZabSnapshot } from '../zab/messages.js';
 
 /** Default bound of one payload: small enough to interleave with heartbeats, big enough to be cheap. */
 export const SNAPSHOT_PAYLOAD_BYTES = 1024 * 1024;
 
-export class SnapshotPayloadError extends Error {
-  override readonly name = 'SnapshotPayloadError';
+export class SnapshotPayloadError extends MarshallingError {
+  constructor(detail: string) {
+    super(undefined, { detail });
+  }
 }
 
 /** Concatenates records as [u32 length][bytes]... */

@@ -3,6 +3,7 @@
  * applying committed txns in zxid order, so every member that applied the same prefix holds the
  * same state. Also owns the snapshot layout (sessions first, then the tree's node records).
  */
+import { MarshallingError } from '../protocol/errors.js';
 import { JuteReader } from '../protocol/jute-reader.js';
 import { JuteWriter } from '../protocol/jute-writer.js';
 import { DataTree, type ApplyResult } from '../tree/data-tree.js';
@@ -65,9 +66,10 @@ export class ZkDatabase<W = unknown> {
   static restore<W>(chunks: Iterable<Buffer>): ZkDatabase<W> {
     const it = chunks[Symbol.iterator]();
     const head = it.next();
-    if (head.done) throw new Error('empty snapshot');
+    if (head.done) throw new MarshallingError(undefined, { detail: 'empty snapshot' });
     const r = new JuteReader(head.value);
-    if (r.int() !== SNAPSHOT_MAGIC) throw new Error('not a registrar snapshot');
+    if (r.int() !== SNAPSHOT_MAGIC)
+      throw new MarshallingError(undefined, { detail: 'not a registrar snapshot' });
     const lastZxid = r.zxid();
     const count = r.int();
     const rest: Iterable<Buffer> = { [Symbol.iterator]: () => it };

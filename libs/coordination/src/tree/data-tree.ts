@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { CONTAINER_EPHEMERAL_OWNER, ErrorCode, EventType, KeeperState } from '../protocol/constants.js';
+import { DataInconsistencyError } from '../protocol/errors.js';
 import { JuteReader } from '../protocol/jute-reader.js';
 import { JuteWriter } from '../protocol/jute-writer.js';
 import type { ACL, SetWatchesRequest, Stat, WatcherEvent } from '../protocol/records.js';
@@ -108,7 +109,8 @@ export class DataTree<W = unknown> {
     let parent: number | undefined;
     if (path !== '/') {
       parent = this.nodes.idOf(parentPath(path));
-      if (parent === undefined) throw new Error(`parent of ${path} missing`);
+      // The preparer checked the parent, and a snapshot lists parents first: a miss is corruption.
+      if (parent === undefined) throw new DataInconsistencyError(path, { detail: 'parent missing' });
     }
     const id = this.nodes.insert(path, data, f);
     if (parent !== undefined) this.nodes.addChild(parent, id);
@@ -554,7 +556,9 @@ export class DataTree<W = unknown> {
       const cversion = r.int();
       const aversion = r.int();
       const pzxid = r.zxid();
-      if (tree.nodes.idOf(path) !== undefined) throw new Error(`duplicate node ${path} in snapshot`);
+      if (tree.nodes.idOf(path) !== undefined) {
+        throw new DataInconsistencyError(path, { detail: 'duplicate node in snapshot' });
+      }
       tree.insert(path, data, {
         acl,
         ephemeralOwner: owner,

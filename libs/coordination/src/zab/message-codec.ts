@@ -5,6 +5,7 @@
  * buffers are `u32 length + bytes`; booleans and enums are u8. Framing (length prefix) belongs to
  * the link, not to this codec.
  */
+import { MarshallingError } from '../protocol/errors.js';
 import type { PeerState, SyncMode, ZabEntry, ZabMessage } from './messages.js';
 
 const VERSION = 1;
@@ -32,9 +33,11 @@ const TYPE_CODES = {
 
 const MODES: readonly SyncMode[] = ['diff', 'trunc', 'snap'];
 
-/** A malformed quorum message: the link should be dropped. */
-export class ZabCodecError extends Error {
-  override readonly name = 'ZabCodecError';
+/** A malformed quorum message (or one that cannot be encoded): the link should be dropped. */
+export class ZabCodecError extends MarshallingError {
+  constructor(detail: string) {
+    super(undefined, { detail });
+  }
 }
 
 class Writer {
