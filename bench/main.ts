@@ -1,26 +1,24 @@
 /**
  * Benchmarks, always side by side with Apache ZooKeeper 3.8 (Debian) on this machine:
  *
- *   npm run bench -- coordinator [--sessions 8] [--inflight 2] [--seconds 5] [--memory-nodes 1000000]
+ *   npm run bench -- coordinator [--sessions 16] [--inflight 1] [--client node-zookeeper-client|registrar]
+ *                                [--memory-nodes 1000000] [--profile] [--servers registrar,apache]   (bench/coordinator.ts)
  *   npm run bench -- recipes [--sessions 20] [--seconds 10]
  *   npm run bench -- ensemble [--sessions 12] [--inflight 2] [--seconds 5] [--lock-sessions 12] [--failovers 3]
  *   npm run bench -- schedule [--clients 50,500] [--updates 50] [--pause-ms 50]   (exam schedule push over SSE)
  *   npm run bench -- enrollment [--students 500] [--courses 20] [--per-course 100]   (bench/enrollment.ts)
- *   npm run bench -- platform [--students 500] [--courses 20] [--per-course 100] [--instances 3]   (bench/platform.ts)
  *
  * Both servers are started on loopback with the same tickTime and fsync on (forceSync=yes), driven
- * by the same client (ours), one server at a time, the other idle. Each server's CPU time and peak
+ * by the same client, one server at a time, the other idle. Each server's CPU time and peak
  * RSS come from /proc. Results also go to bench/results/<time>.json.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { ZooKeeperClient } from '../libs/coordination/src/client/zookeeper-client.js';
 import { startApacheZooKeeper } from '../test/support/apache-zookeeper.js';
 import type { Ensemble, StartOptions } from '../test/support/ensemble.js';
 import { REGISTRAR_BUILT_MAIN, startRegistrar } from '../test/support/registrar-member.js';
-import { delta, sampleProcess } from './process-stats.js';
-import { renderTables, renderWorkloadTable, summaryRows, type ServerRun } from './report.js';
+import { renderWorkloadTable, summaryRows, type ServerRun } from './report.js';
 import { lockSummary, renderLockTable, runLockBench } from './recipes.js';
 import {
   connectAllSpread,
@@ -35,88 +33,10 @@ import {
   waitForLeader,
   type EnsembleRunExtras,
 } from './ensemble.js';
-import { prepareRoots, runWorkload, VALUE, WORKLOADS, type WorkloadResult } from './workloads.js';
+import { prepareRoots, runWorkload, WORKLOADS, type WorkloadResult } from './workloads.js';
+import { registerCoordinatorBench } from './coordinator.js';
 import { registerScheduleBench } from './schedule.js';
 import { registerEnrollmentCommand } from './enrollment.js';
-import { registerPlatformBench } from './platform.js';
-
-interface CoordinatorOptions {
-  sessions: string;
-  inflight: string;
-  seconds: string;
-  workloads: string;
-  tick: string;
-  memoryNodes: string;
-  warmup: string;
-}
-
-async function connectAll(connectString: string, n: number): Promise<ZooKeeperClient[]> {
-  return Promise.all(
-    Array.from({ length: n }, () => ZooKeeperClient.connect(connectString, { sessionTimeout: 30_000 })),
-  );
-}
-
-/** Load `count` 100-byte znodes with pipelined creates; returns seconds taken. */
-async function loadNodes(
-  client: ZooKeeperClient,
-  count: number,
-  bar: cliProgress.SingleBar,
-): Promise<number> {
-  await client.create('/mem').catch(() => undefined);
-  const fanout = 1000;
-  for (let d = 0; d < Math.ceil(count / fanout); d++)
-    await client.create(`/mem/d${d}`).catch(() => undefined);
-  const started = Date.now();
-  let next = 0;
-  const worker = async () => {
-    for (;;) {
-      const i = next++;
-      if (i >= count) return;
-      await client.create(`/mem/d${Math.floor(i / fanout)}/n${i % fanout}`, VALUE);
-      if (i % 1000 === 0) bar.update(i);
-    }
-  };
-  await Promise.all(Array.from({ length: 256 }, worker));
-  bar.update(count);
-  return (Date.now() - started) / 1000;
-}
-
-async function benchServer(
-  server: ServerRun['server'],
-  ens: Ensemble,
-  opts: CoordinatorOptions,
-  bars: cliProgress.MultiBar,
-): Promise<ServerRun> {
-  const pid = ens.members[0]!.pid;
-  const before = sampleProcess(pid)!;
-  const clients = await connectAll(ens.connectString, Number(opts.sessions));
-  await prepareRoots(clients[0]!);
-  const results: WorkloadResult[] = [];
-  for (const key of opts.workloads.split(',')) {
-    const w = WORKLOADS[key.trim()];
-    if (!w) throw new Error(`unknown workload ${key}; known: ${Object.keys(WORKLOADS).join(', ')}`);
-    const bar = bars.create((Number(opts.seconds) + Number(opts.warmup)) * 10, 0, {
-      label: `${server} ${w.name}`.padEnd(24),
-    });
-    const timer = setInterval(() => bar.increment(), 100);
-    results.push(
-      await runWorkload(w, clients, Number(opts.seconds), Number(opts.inflight), Number(opts.warmup)),
-    );
-    clearInterval(timer);
-    bar.update((Number(opts.seconds) + Number(opts.warmup)) * 10);
-  }
-  let memory: ServerRun['memory'];
-  const nodes = Number(opts.memoryNodes);
-  if (nodes > 0) {
-    const bar = bars.create(nodes, 0, { label: `${server} load znodes`.padEnd(24) });
-    const seconds = await loadNodes(clients[0]!, nodes, bar);
-    await new Promise((r) => setTimeout(r, 2000));
-    const s = sampleProcess(pid)!;
-    memory = { nodes, rssBytes: s.rssBytes, peakRssBytes: s.peakRssBytes, seconds };
-  }
-  await Promise.all(clients.map((c) => c.close()));
-  return { server, results, resources: delta(before, sampleProcess(pid)!), memory };
-}
 
 const program = new Command().name('bench').description('Registrar benchmarks vs Apache ZooKeeper 3.8');
 
@@ -138,55 +58,7 @@ function fairStart(tick: string, members = 1): StartOptions {
   };
 }
 
-program
-  .command('coordinator')
-  .description('single member vs Apache ZooKeeper standalone, fsync on, same client and workload')
-  .option('--sessions <n>', 'concurrent sessions', '8')
-  .option('--inflight <n>', 'outstanding requests per session (closed loop)', '2')
-  .option('--seconds <s>', 'measured duration of each workload', '5')
-  .option('--warmup <s>', 'unmeasured warm-up before each workload', '2')
-  .option('--workloads <list>', 'comma-separated', 'create,setData,getData,exists,lock')
-  .option('--tick <ms>', 'tickTime for both servers', '2000')
-  .option('--memory-nodes <n>', 'then load this many 100-byte znodes and report RSS (0 = skip)', '0')
-  .action(async (opts: CoordinatorOptions) => {
-    const start = fairStart(opts.tick);
-    console.log(
-      `starting Apache ZooKeeper 3.8 and Registrar side by side (tickTime=${opts.tick}, forceSync=yes)`,
-    );
-    const [zk, ours] = await Promise.all([startApacheZooKeeper(start), startRegistrar(start)]);
-    const bars = new cliProgress.MultiBar(
-      { format: '{label} {bar} {percentage}%', clearOnComplete: false, hideCursor: true },
-      cliProgress.Presets.shades_classic,
-    );
-    try {
-      const oursRun = await benchServer('registrar', ours, opts, bars);
-      const zkRun = await benchServer('apache', zk, opts, bars);
-      bars.stop();
-      console.log(
-        `\nsessions=${opts.sessions} inflight=${opts.inflight} seconds=${opts.seconds} (after ${opts.warmup} s warm-up) value=100B, client: Registrar's ZooKeeperClient, both servers on 127.0.0.1`,
-      );
-      console.log(renderTables(oursRun, zkRun));
-      mkdirSync('bench/results', { recursive: true });
-      const file = `bench/results/coordinator-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-      writeFileSync(
-        file,
-        JSON.stringify(
-          {
-            options: opts,
-            rows: summaryRows(oursRun, zkRun),
-            resources: { registrar: oursRun.resources, apache: zkRun.resources },
-            memory: { registrar: oursRun.memory, apache: zkRun.memory },
-          },
-          null,
-          2,
-        ),
-      );
-      console.log(`results written to ${file}`);
-    } finally {
-      bars.stop();
-      await Promise.all([zk.stop(), ours.stop()]);
-    }
-  });
+registerCoordinatorBench(program, fairStart);
 
 program
   .command('recipes')
@@ -366,8 +238,6 @@ program
 registerEnrollmentCommand(program);
 
 registerScheduleBench(program, fairStart);
-
-registerPlatformBench(program, fairStart);
 
 program.parseAsync().catch((e) => {
   console.error(e);

@@ -2,6 +2,7 @@
 import Table from 'cli-table3';
 import type { ProcessSample } from './process-stats.js';
 import type { WorkloadResult } from './workloads.js';
+import { STAGES, type StageRow } from './stage-profile.js';
 
 export interface ServerRun {
   server: 'registrar' | 'apache';
@@ -60,9 +61,25 @@ export function renderWorkloadTable(ours: ServerRun, zk: ServerRun): string {
   return t.toString();
 }
 
-export function renderTables(ours: ServerRun, zk: ServerRun): string {
+/** One server's workloads alone (a run with --servers naming one server). */
+export function renderSingleTable(run: ServerRun): string {
+  const t = new Table({ head: ['workload', `${run.server} ops/s`, 'p50 / p99 ms', 'errors'] });
+  for (const r of run.results) {
+    const h = r.histogram;
+    t.push([
+      r.name,
+      rate(r).toFixed(0),
+      `${ms(h.getValueAtPercentile(50))} / ${ms(h.getValueAtPercentile(99))}`,
+      String(r.errors),
+    ]);
+  }
+  return t.toString();
+}
+
+/** Server CPU over the whole run, per 1k operations, and peak RSS. */
+export function renderResourceTable(runs: ServerRun[]): string {
   const r = new Table({ head: ['server', 'CPU s (whole run)', 'CPU ms per 1k ops', 'peak RSS MB'] });
-  for (const run of [ours, zk]) {
+  for (const run of runs) {
     const ops = run.results.reduce((a, x) => a + x.ops, 0);
     r.push([
       run.server,
@@ -71,19 +88,41 @@ export function renderTables(ours: ServerRun, zk: ServerRun): string {
       mb(run.resources.peakRssBytes),
     ]);
   }
-  let out = renderWorkloadTable(ours, zk) + '\n' + r.toString();
-  if (ours.memory && zk.memory) {
-    const m = new Table({ head: ['server', 'znodes (100 B)', 'load s', 'RSS MB after load', 'peak RSS MB'] });
-    for (const run of [ours, zk]) {
-      m.push([
-        run.server,
-        String(run.memory!.nodes),
-        run.memory!.seconds.toFixed(1),
-        mb(run.memory!.rssBytes),
-        mb(run.memory!.peakRssBytes),
-      ]);
-    }
-    out += '\n' + m.toString();
+  return r.toString();
+}
+
+/** Resident memory after loading the --memory-nodes tree (MB = MiB here, as /proc reports kB). */
+export function renderMemoryTable(runs: ServerRun[]): string {
+  const m = new Table({ head: ['server', 'znodes (100 B)', 'load s', 'RSS MiB after load', 'peak RSS MiB'] });
+  for (const run of runs) {
+    if (!run.memory) continue;
+    m.push([
+      run.server,
+      String(run.memory.nodes),
+      run.memory.seconds.toFixed(1),
+      mb(run.memory.rssBytes),
+      mb(run.memory.peakRssBytes),
+    ]);
   }
+  return m.toString();
+}
+
+/** CPU µs per write by stage (bench/stage-profile.ts), one row per write workload. */
+export function renderStageTable(rows: StageRow[]): string {
+  const t = new Table({ head: ['workload', 'writes', ...STAGES, 'total'] });
+  for (const row of rows) {
+    t.push([
+      row.name,
+      String(row.ops),
+      ...STAGES.map((s) => row.usPerOp[s].toFixed(1)),
+      row.totalUsPerOp.toFixed(1),
+    ]);
+  }
+  return t.toString();
+}
+
+export function renderTables(ours: ServerRun, zk: ServerRun): string {
+  let out = renderWorkloadTable(ours, zk) + '\n' + renderResourceTable([ours, zk]);
+  if (ours.memory && zk.memory) out += '\n' + renderMemoryTable([ours, zk]);
   return out;
 }

@@ -3,7 +3,7 @@
  * wait for its reply before the next. Latencies go into an HDR histogram in microseconds.
  */
 import hdr from 'hdr-histogram-js';
-import type { ZooKeeperClient } from '../libs/coordination/src/client/zookeeper-client.js';
+import type { BenchClient } from './bench-client.js';
 
 export type Histogram = ReturnType<typeof hdr.build>;
 
@@ -13,15 +13,17 @@ export interface WorkloadResult {
   seconds: number;
   histogram: Histogram;
   errors: number;
+  /** process.hrtime at the start of the measured run, in microseconds (CLOCK_MONOTONIC). */
+  startedUs?: number;
 }
 
 export interface Workload {
   name: string;
   /** Once per session before timing starts. */
-  setup?(client: ZooKeeperClient, session: number): Promise<void>;
+  setup?(client: BenchClient, session: number): Promise<void>;
   /** One operation (or one cycle for composite workloads). */
   /** `run` differs between the warm-up and the measured run, so names never collide. */
-  op(client: ZooKeeperClient, session: number, loop: number, i: number, run: string): Promise<void>;
+  op(client: BenchClient, session: number, loop: number, i: number, run: string): Promise<void>;
 }
 
 export const VALUE = Buffer.alloc(100, 0x61); // 100-byte values, as the issue asks
@@ -88,7 +90,7 @@ function ignoreExists(e: unknown): void {
   if ((e as { code?: number }).code !== -110) throw e;
 }
 
-export async function prepareRoots(client: ZooKeeperClient): Promise<void> {
+export async function prepareRoots(client: BenchClient): Promise<void> {
   for (const p of [ROOT, `${ROOT}/create`, `${ROOT}/data`, `${ROOT}/lock`]) {
     await client.create(p).catch(ignoreExists);
   }
@@ -100,7 +102,7 @@ export async function prepareRoots(client: ZooKeeperClient): Promise<void> {
  */
 export async function runWorkload(
   w: Workload,
-  clients: ZooKeeperClient[],
+  clients: BenchClient[],
   seconds: number,
   inflight: number,
   warmupSeconds = 0,
@@ -135,5 +137,5 @@ export async function runWorkload(
     ),
   );
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-  return { name: w.name, ops, seconds: elapsed, histogram, errors };
+  return { name: w.name, ops, seconds: elapsed, histogram, errors, startedUs: Number(started / 1000n) };
 }

@@ -1,0 +1,216 @@
+/**
+ * `npm run bench -- coordinator`: one Registrar member vs Apache ZooKeeper standalone, fsync on, the
+ * same client library and closed-loop workloads against each, one server at a time (the other
+ * idle). Defaults follow the issue's measurement: node-zookeeper-client, 16 sessions, one request
+ * in flight each.
+ *
+ *   --memory-nodes N   then load N 100-byte znodes and report resident memory
+ *   --profile          run the Registrar member under V8's sampling profiler (cpu-profile-preload.mjs)
+ *                      and print CPU per write by stage
+ *                      (decode, prep, log, zab, apply, reply, ...); profiling slows the member, so
+ *                      that run's throughput is not comparable with an unprofiled one
+ *   --servers LIST     registrar,apache (default both); one alone for quick iterations
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { ZooKeeperClient } from '../libs/coordination/src/client/zookeeper-client.js';
+import { startApacheZooKeeper } from '../test/support/apache-zookeeper.js';
+import type { Ensemble, StartOptions } from '../test/support/ensemble.js';
+import { startRegistrar } from '../test/support/registrar-member.js';
+import { BENCH_CLIENTS, connectBenchClient, type BenchClientKind } from './bench-client.js';
+import { delta, sampleProcess } from './process-stats.js';
+import {
+  renderMemoryTable,
+  renderResourceTable,
+  renderSingleTable,
+  renderStageTable,
+  renderWorkloadTable,
+  summaryRows,
+  type ServerRun,
+} from './report.js';
+import { readNewestProfile, stagesPerWrite, type StageWindow } from './stage-profile.js';
+import { prepareRoots, runWorkload, VALUE, WORKLOADS, type WorkloadResult } from './workloads.js';
+
+interface CoordinatorOptions {
+  sessions: string;
+  inflight: string;
+  seconds: string;
+  workloads: string;
+  tick: string;
+  memoryNodes: string;
+  warmup: string;
+  client: string;
+  servers: string;
+  profile?: boolean;
+}
+
+/** Workloads whose every operation is a write (the ones the stage profile is about). */
+const WRITE_WORKLOADS = new Set(['create', 'setData', 'lock']);
+
+/** Load `count` 100-byte znodes with pipelined creates (our client, 256 outstanding); seconds taken. */
+async function loadNodes(connectString: string, count: number, bar: cliProgress.SingleBar): Promise<number> {
+  const client = await ZooKeeperClient.connect(connectString, { sessionTimeout: 30_000 });
+  try {
+    await client.create('/mem').catch(() => undefined);
+    const fanout = 1000;
+    for (let d = 0; d < Math.ceil(count / fanout); d++)
+      await client.create(`/mem/d${d}`).catch(() => undefined);
+    const started = Date.now();
+    let next = 0;
+    const worker = async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= count) return;
+        await client.create(`/mem/d${Math.floor(i / fanout)}/n${i % fanout}`, VALUE);
+        if (i % 1000 === 0) bar.update(i);
+      }
+    };
+    await Promise.all(Array.from({ length: 256 }, worker));
+    bar.update(count);
+    return (Date.now() - started) / 1000;
+  } finally {
+    await client.close();
+  }
+}
+
+interface RunPlan {
+  opts: CoordinatorOptions;
+  client: BenchClientKind;
+  bars: cliProgress.MultiBar;
+  /** Filled with each write workload's measured window (for the stage profile). */
+  windows: StageWindow[];
+}
+
+async function benchServer(server: ServerRun['server'], ens: Ensemble, plan: RunPlan): Promise<ServerRun> {
+  const { opts, bars } = plan;
+  const pid = ens.members[0]!.pid;
+  const before = sampleProcess(pid)!;
+  const clients = await Promise.all(
+    Array.from({ length: Number(opts.sessions) }, () => connectBenchClient(plan.client, ens.connectString)),
+  );
+  await prepareRoots(clients[0]!);
+  const results: WorkloadResult[] = [];
+  const seconds = Number(opts.seconds);
+  const warmup = Number(opts.warmup);
+  for (const key of opts.workloads.split(',').filter(Boolean)) {
+    const w = WORKLOADS[key.trim()];
+    if (!w) throw new Error(`unknown workload ${key}; known: ${Object.keys(WORKLOADS).join(', ')}`);
+    const bar = bars.create((seconds + warmup) * 10, 0, { label: `${server} ${w.name}`.padEnd(24) });
+    const timer = setInterval(() => bar.increment(), 100);
+    const result = await runWorkload(w, clients, seconds, Number(opts.inflight), warmup);
+    clearInterval(timer);
+    bar.update((seconds + warmup) * 10);
+    results.push(result);
+    if (WRITE_WORKLOADS.has(key.trim()) && result.startedUs !== undefined) {
+      // The lock cycle is three writes-or-reads per op: create, getChildren, delete (two writes).
+      const writes = key.trim() === 'lock' ? result.ops * 2 : result.ops;
+      plan.windows.push({
+        name: w.name,
+        fromUs: result.startedUs,
+        toUs: result.startedUs + result.seconds * 1e6,
+        ops: writes,
+      });
+    }
+  }
+  await Promise.all(clients.map((c) => c.close()));
+  let memory: ServerRun['memory'];
+  const nodes = Number(opts.memoryNodes);
+  if (nodes > 0) {
+    const bar = bars.create(nodes, 0, { label: `${server} load znodes`.padEnd(24) });
+    const loadSeconds = await loadNodes(ens.connectString, nodes, bar);
+    await new Promise((r) => setTimeout(r, 2000));
+    const s = sampleProcess(pid)!;
+    memory = { nodes, rssBytes: s.rssBytes, peakRssBytes: s.peakRssBytes, seconds: loadSeconds };
+  }
+  return { server, results, resources: delta(before, sampleProcess(pid)!), memory };
+}
+
+export function registerCoordinatorBench(program: Command, fairStart: (tick: string) => StartOptions): void {
+  program
+    .command('coordinator')
+    .description('single member vs Apache ZooKeeper standalone, fsync on, same client and workload')
+    .option('--sessions <n>', 'concurrent sessions', '16')
+    .option('--inflight <n>', 'outstanding requests per session (closed loop)', '1')
+    .option('--seconds <s>', 'measured duration of each workload', '5')
+    .option('--warmup <s>', 'unmeasured warm-up before each workload', '2')
+    .option('--workloads <list>', 'comma-separated', 'create,setData,getData,exists,lock')
+    .option('--tick <ms>', 'tickTime for both servers', '2000')
+    .option('--memory-nodes <n>', 'then load this many 100-byte znodes and report RSS (0 = skip)', '0')
+    .option('--client <name>', `client library: ${BENCH_CLIENTS.join(' | ')}`, 'node-zookeeper-client')
+    .option('--servers <list>', 'registrar,apache or one of them', 'registrar,apache')
+    .option('--profile', 'profile the Registrar member and print CPU per write by stage')
+    .action(async (opts: CoordinatorOptions) => {
+      const client = opts.client as BenchClientKind;
+      if (!BENCH_CLIENTS.includes(client)) throw new Error(`unknown --client ${opts.client}`);
+      const servers = new Set(opts.servers.split(',').map((s) => s.trim()));
+      const profileDir = opts.profile ? mkdtempSync(join(tmpdir(), 'registrar-cpu-prof-')) : undefined;
+      const start = fairStart(opts.tick);
+      const oursStart: StartOptions = profileDir
+        ? {
+            ...start,
+            env: {
+              ...start.env,
+              NODE_OPTIONS: `--import ${fileURLToPath(new URL('./cpu-profile-preload.mjs', import.meta.url))}`,
+              REGISTRAR_BENCH_CPU_PROF_DIR: profileDir,
+            },
+          }
+        : start;
+      console.log(
+        `starting ${[...servers].join(' and ')} (tickTime=${opts.tick}, forceSync=yes)${profileDir ? ', Registrar profiled' : ''}`,
+      );
+      const [zk, ours] = await Promise.all([
+        servers.has('apache') ? startApacheZooKeeper(start) : undefined,
+        servers.has('registrar') ? startRegistrar(oursStart) : undefined,
+      ]);
+      const bars = new cliProgress.MultiBar(
+        { format: '{label} {bar} {percentage}%', clearOnComplete: false, hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      );
+      const plan: RunPlan = { opts, client, bars, windows: [] };
+      let oursRun: ServerRun | undefined;
+      let zkRun: ServerRun | undefined;
+      try {
+        if (ours) oursRun = await benchServer('registrar', ours, plan);
+        if (zk) zkRun = await benchServer('apache', zk, { ...plan, windows: [] });
+      } finally {
+        bars.stop();
+        await Promise.all([zk?.stop(), ours?.stop()]);
+      }
+      console.log(
+        `\nsessions=${opts.sessions} inflight=${opts.inflight} seconds=${opts.seconds} (after ${opts.warmup} s warm-up) value=100B, client: ${client}, servers on 127.0.0.1`,
+      );
+      const runs = [oursRun, zkRun].filter((r): r is ServerRun => r !== undefined);
+      if (oursRun && zkRun) console.log(renderWorkloadTable(oursRun, zkRun));
+      else for (const r of runs) console.log(renderSingleTable(r));
+      console.log(renderResourceTable(runs));
+      if (runs.some((r) => r.memory)) console.log(renderMemoryTable(runs));
+      let stages: ReturnType<typeof stagesPerWrite> | undefined;
+      if (profileDir && plan.windows.length > 0) {
+        stages = stagesPerWrite(readNewestProfile(profileDir), plan.windows);
+        console.log('Registrar member CPU per write by stage (µs, from its CPU profile; idle excluded):');
+        console.log(renderStageTable(stages));
+        rmSync(profileDir, { recursive: true, force: true });
+      }
+      mkdirSync('bench/results', { recursive: true });
+      const file = `bench/results/coordinator-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+      writeFileSync(
+        file,
+        JSON.stringify(
+          {
+            options: opts,
+            rows: oursRun && zkRun ? summaryRows(oursRun, zkRun) : undefined,
+            resources: { registrar: oursRun?.resources, apache: zkRun?.resources },
+            memory: { registrar: oursRun?.memory, apache: zkRun?.memory },
+            stages,
+          },
+          null,
+          2,
+        ),
+      );
+      console.log(`results written to ${file}`);
+    });
+}
