@@ -81,7 +81,7 @@ function needsDisk(r: Ready): boolean {
 
 export class ZabHost {
   readonly peer: ZabPeer;
-  private readonly o: ZabHostOptions;
+  private readonly opts: ZabHostOptions;
   /** bumped by every truncate / snapshot install: appends from an older generation are void */
   private generation = 0;
   private busy = false;
@@ -105,33 +105,33 @@ export class ZabHost {
   };
 
   constructor(opts: ZabHostOptions) {
-    this.o = opts;
+    this.opts = opts;
     this.peer = opts.peer;
     this.intake = new SnapshotIntake(opts.writeSnapshot);
   }
 
   async start(): Promise<void> {
-    this.o.transport.on('message', (from, msg) => {
+    this.opts.transport.on('message', (from, msg) => {
       if (this.stopped) return;
       this.peer.step(from, msg);
       this.kick();
     });
-    this.o.transport.on('linkDown', (peer) => {
+    this.opts.transport.on('linkDown', (peer) => {
       if (this.stopped) return;
       this.peer.linkLost(peer);
       this.kick();
     });
-    await this.o.transport.start();
+    await this.opts.transport.start();
     let lastTick = Date.now();
     this.timer = setInterval(() => {
       const now = Date.now();
       // ZAB's timeouts count ticks: a stalled event loop stretches them, and a long stall here is the
       // usual reason a healthy-looking member lost its leader or its quorum. Say so in the log.
-      if (now - lastTick > 25 * this.o.tickMs) console.warn(`zab: ticks stalled for ${now - lastTick} ms`);
+      if (now - lastTick > 25 * this.opts.tickMs) console.warn(`zab: ticks stalled for ${now - lastTick} ms`);
       lastTick = now;
       this.peer.tick();
       this.kick();
-    }, this.o.tickMs);
+    }, this.opts.tickMs);
     this.kick();
   }
 
@@ -139,7 +139,7 @@ export class ZabHost {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.intake.abort();
-    await this.o.transport.stop();
+    await this.opts.transport.stop();
   }
 
   /** Run `fn` against the peer (propose/forward/sync), then process what it produced. */
@@ -173,82 +173,82 @@ export class ZabHost {
         this.stats.readys++;
         for (const op of r.snapshotIntake) this.intake.apply(op);
         if (needsDisk(r)) {
-          // busy stays set until the durable part is done; then the rest runs and we drain again.
-          this.durableThenRest(r).then(
+          // busy stays set until the durable part is done; then the rest is dispatched and we drain again.
+          this.persistThenDispatch(r).then(
             () => {
               this.busy = false;
               this.drain();
             },
-            (err) => this.o.fatal(err),
+            (err) => this.opts.fatal(err),
           );
           return;
         }
-        this.rest(r);
+        this.dispatch(r);
       }
     } catch (err) {
-      this.o.fatal(err);
+      this.opts.fatal(err);
     }
     this.busy = false;
   }
 
-  private async durableThenRest(r: Ready): Promise<void> {
+  private async persistThenDispatch(r: Ready): Promise<void> {
     if (r.snapshot) {
       this.generation++;
       this.durable = 0;
       this.stats.snapshotsInstalled++;
-      await this.o.sink.installSnapshot(this.intake.take(r.snapshot.zxid));
-      this.o.window.reset(r.snapshot.zxid);
+      await this.opts.sink.installSnapshot(this.intake.take(r.snapshot.zxid));
+      this.opts.window.reset(r.snapshot.zxid);
     }
     if (r.truncateAfter !== undefined) {
       this.generation++;
       this.durable = 0;
       this.stats.truncations++;
-      await this.o.log.truncateAfter(r.truncateAfter);
-      this.o.window.truncateAfter(r.truncateAfter);
-      await this.o.sink.truncated(r.truncateAfter);
+      await this.opts.log.truncateAfter(r.truncateAfter);
+      this.opts.window.truncateAfter(r.truncateAfter);
+      await this.opts.sink.truncated(r.truncateAfter);
     }
-    const opts = { fsync: this.o.fsync };
+    const epochFile = { fsync: this.opts.fsync };
     if (r.acceptedEpoch !== undefined)
-      await writeEpochFile(join(this.o.epochDir, ACCEPTED_EPOCH_FILE), r.acceptedEpoch, opts);
+      await writeEpochFile(join(this.opts.epochDir, ACCEPTED_EPOCH_FILE), r.acceptedEpoch, epochFile);
     if (r.currentEpoch !== undefined)
-      await writeEpochFile(join(this.o.epochDir, CURRENT_EPOCH_FILE), r.currentEpoch, opts);
+      await writeEpochFile(join(this.opts.epochDir, CURRENT_EPOCH_FILE), r.currentEpoch, epochFile);
     if (this.stopped) return;
-    this.rest(r);
+    this.dispatch(r);
   }
 
-  /** Steps 2-6 (everything after the durable part). */
-  private rest(r: Ready): void {
+  /** Steps 2-6, everything after the durable part: append, send, apply, report, stream snapshots. */
+  private dispatch(r: Ready): void {
     const gen = this.generation;
     for (const e of r.entries) {
       this.stats.appended++;
-      this.o.log.append(e.zxid, e.data).then(
+      this.opts.log.append(e.zxid, e.data).then(
         () => {
           if (gen !== this.generation || this.stopped) return;
-          this.o.window.add(e);
+          this.opts.window.add(e);
           // One group commit resolves many appends in a row: report the highest once.
           if (e.zxid > this.durable) this.durable = e.zxid;
           this.kick();
         },
         (err) => {
-          if (gen === this.generation && !this.stopped) this.o.fatal(err);
+          if (gen === this.generation && !this.stopped) this.opts.fatal(err);
         },
       );
     }
     for (const { to, msg } of r.messages) {
       this.stats.messagesSent++;
-      this.o.transport.send(to, msg);
+      this.opts.transport.send(to, msg);
     }
-    for (const e of r.committed) this.o.sink.applyCommitted(e);
-    if (r.status) this.o.sink.statusChanged(r.status);
-    for (const id of r.syncsDone) this.o.sink.syncDone(id);
-    for (const id of r.syncsFailed) this.o.sink.syncFailed(id);
-    for (const f of r.forwarded) this.o.sink.forwarded(f.from, f.data);
+    for (const e of r.committed) this.opts.sink.applyCommitted(e);
+    if (r.status) this.opts.sink.statusChanged(r.status);
+    for (const id of r.syncsDone) this.opts.sink.syncDone(id);
+    for (const id of r.syncsFailed) this.opts.sink.syncFailed(id);
+    for (const f of r.forwarded) this.opts.sink.forwarded(f.from, f.data);
     for (const s of r.snapshotSends) void this.sendSnapshot(s);
   }
 
   /** Streams one SNAP to a learner, then tells the peer, whose NEWLEADER follows the stream. */
   private async sendSnapshot(s: SnapshotSend): Promise<void> {
-    const transport = this.o.transport;
+    const transport = this.opts.transport;
     try {
       const done = await streamSnapshot(
         s,
@@ -260,7 +260,7 @@ export class ZabHost {
           backlog: () => transport.queuedBytes?.(s.to) ?? 0,
           wanted: () => !this.stopped && this.peer.snapshotStreamWanted(s.to, s.syncId),
         },
-        this.o.snapshotSender,
+        this.opts.snapshotSender,
       );
       if (!done) {
         this.stats.snapshotStreamsStopped++;
@@ -270,7 +270,7 @@ export class ZabHost {
       this.withPeer((p) => p.snapshotSent(s.to, s.syncId));
     } catch (err) {
       // Serializing our own committed state failed: nothing a retry would fix.
-      if (!this.stopped) this.o.fatal(err);
+      if (!this.stopped) this.opts.fatal(err);
     }
   }
 }
