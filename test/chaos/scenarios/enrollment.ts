@@ -5,18 +5,25 @@
  * 3-member ensemble and one SQLite file; 3 small courses (5-10 seats, waitlists of 2-5); 200
  * pre-registered students (PASSWORD_SCRYPT_LOG_N=10) enroll, drop and re-enroll through random
  * instances, one request per student at a time, every request recorded (invoke/complete, status,
- * body). Faults: the nemesis kills and isolates (or pauses) the coordinator leader; this scenario
- * kill -9s service instances (restarting them on the same port) and SIGSTOPs them for 1.5-3x their
- * 2 s session timeout, so a paused lock holder resumes with a lost lock.
+ * body). Faults: the nemesis kills and isolates (or pauses) the coordinator leader; the service
+ * nemesis (harness/service-nemesis.ts) kill -9s instances (restarting them on the same port),
+ * SIGSTOPs them for 1.5-3x their 2 s session timeout (mostly the course-lock holder), cuts one
+ * instance's links to the coordinator for as long (its session expires while it serves), and makes
+ * stale holders: a database stall holds batches between lock and write, the holder is SIGSTOPped
+ * past its session timeout, another instance takes the lock and writes, the paused one resumes.
  *
  * Checked (enrollment-checks.ts), each as its own anomaly kind: pools sampled every 200 ms while
  * the faults run (overbooked, fence-regressed, counter drift), the committed event log replayed in
  * commit order (overbooked, fence-regressed, waitlist-order, enrolled-and-waitlisted), the HTTP
  * history against the log and the final rows (lost-acknowledged-enrollment/-drop,
- * refused-but-recorded), and after healing plus a promoter period, seat-left-free.
+ * refused-but-recorded), every stale-fence refusal against the instance's coordinator session
+ * (seat-lock-checks.ts: mutual-exclusion-lost), and after healing plus a promoter period,
+ * seat-left-free.
  *
- * Planted platform bugs (REGISTRAR_PLANTED_BUGS of the services, via --planted-bug):
- * `release-lock-before-commit`, `skip-fence-check`.
+ * Planted platform bugs (REGISTRAR_PLANTED_BUGS of the services, via --planted-bug), each caught
+ * alone by the kind that fits it: `skip-fence-check` (a stale holder's batch is accepted:
+ * fence-regressed) and `release-lock-before-commit` (a healthy holder's batch refused by the fence
+ * because the lock already had a next holder: mutual-exclusion-lost).
  */
 import { setMaxListeners } from 'node:events';
 import { mkdtempSync } from 'node:fs';
@@ -30,21 +37,27 @@ import {
   staffToken,
 } from '../../e2e/course-enrollment/cluster.js';
 import type { Student } from '../../e2e/course-enrollment/cluster.js';
+import { znodePaths } from '@registrar/platform';
+import { ZooKeeperClient } from '../../../libs/coordination/src/client/zookeeper-client.js';
+import { within } from '../harness/bounded.js';
+import { closeQuietly } from '../harness/chaos-client.js';
 import { abortableSleep } from '../harness/nemesis.js';
+import { sampleRegistrySessions, sampleRegistrySessionsOnce } from '../harness/registry-sessions.js';
 import type { Anomaly, Scenario, ScenarioContext, ScenarioOutcome } from '../harness/scenario.js';
 import { ServiceFleet, type FleetInstance } from '../harness/service-fleet.js';
+import { ServiceNemesis } from '../harness/service-nemesis.js';
 import { SqliteReader } from '../harness/sqlite-reader.js';
 import { LockHolders } from './enrollment-lock-holders.js';
+import { checkStaleRefusals, type SessionSample, type StaleFenceRefusal } from './seat-lock-checks.js';
 import {
   checkAcknowledged,
   checkEventLog,
   checkSamples,
   checkSeatsFilled,
   type EnrollmentRequest,
-  type HoldRow,
   type PoolSample,
-  type SeatEvent,
 } from './enrollment-checks.js';
+import { readSeatEvents, readSeatHolds, samplePools } from './seat-pool-reads.js';
 
 const INSTANCES = 3;
 const STUDENTS = 200;
@@ -58,13 +71,12 @@ const SAMPLE_EVERY_MS = 200;
 /** After healing: how long the promoter (2 s interval) gets to fill free seats. */
 const PROMOTER_PERIOD_MS = 15_000;
 const ZK_ROOT = '/chaos-enrollment';
-/** Chance that a pause targets an instance holding a course lock rather than any instance. */
-const HOLDER_PAUSE_CHANCE = 0.7;
+const PATHS = znodePaths(ZK_ROOT);
 
 export const enrollmentScenario: Scenario = {
   name: 'enrollment',
   summary:
-    '3 course-enrollment instances, 200 students enroll/drop/re-enroll on 3 small courses; instance kill -9/SIGSTOP + leader kill/isolation; seats, waitlists, fences and acks audited',
+    '3 course-enrollment instances, 200 students enroll/drop/re-enroll on 3 small courses; instance kill -9/SIGSTOP/coordinator link cut/stale lock holder + leader kill/isolation; seats, waitlists, fences, lock exclusion and acks audited',
   faults: ['kill-leader', 'isolate-leader', 'pause-leader'],
   pacing: { faultMs: [1500, 4000], quietMs: [2000, 5000] },
   serviceBugs: ['release-lock-before-commit', 'skip-fence-check'],
@@ -75,17 +87,6 @@ interface Course {
   id: string;
   capacity: number;
   waitlistCapacity: number;
-}
-
-interface PoolRow {
-  course: string;
-  capacity: number;
-  taken: number;
-  waitlist_capacity: number;
-  waitlisted: number;
-  fence: number;
-  seated_rows: number;
-  waitlisted_rows: number;
 }
 
 async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
@@ -112,17 +113,16 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     otherRefusals: 0,
     unknown: 0,
     staleFence503: 0,
-    instanceKills: 0,
-    instancePauses: 0,
-    holderPauses: 0,
     samples: 0,
+    sessionSamples: 0,
     seatEvents: 0,
     promotions: 0,
     maxFence: 0,
   };
   const fleet = await ServiceFleet.start('course-enrollment', INSTANCES, env);
   let reader: SqliteReader | undefined;
-  let holders!: LockHolders;
+  let holders: LockHolders | undefined;
+  let zk: ZooKeeperClient | undefined;
   try {
     ctx.log(`enrollment: ${INSTANCES} instances up (db ${dbPath}, logs ${fleet.logDir})`);
     const first = fleet.instances[0]!.url;
@@ -148,31 +148,20 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
       `enrollment: courses ${courses.map((c) => `${c.capacity}+${c.waitlistCapacity}`).join(', ')}; ${students.length} students`,
     );
     reader = await SqliteReader.open(dbPath);
-    holders = await LockHolders.connect(cluster.connectString, (id) => `${ZK_ROOT}/locks/courses/${id}`);
+    holders = await LockHolders.connect(cluster.connectString, (id) => PATHS.courseLock(id));
+    const lockHolders = holders;
+    zk = await within(
+      ZooKeeperClient.connect(cluster.connectString, { sessionTimeout: 10_000 }),
+      15_000,
+      'audit client connect',
+    );
     const db = reader;
-    const snapshot = async (): Promise<PoolSample[]> => {
-      const rows = await db.all<PoolRow>(
-        `SELECT p.id AS course, p.capacity, p.taken, p.waitlist_capacity, p.waitlisted, p.fence,
-           (SELECT COUNT(*) FROM course_seat_holds h WHERE h.pool_id = p.id AND h.status = 'seated') AS seated_rows,
-           (SELECT COUNT(*) FROM course_seat_holds h WHERE h.pool_id = p.id AND h.status = 'waitlisted') AS waitlisted_rows
-         FROM course_seat_pools p WHERE p.id IN (${courses.map(() => '?').join(',')})`,
-        courses.map((c) => c.id),
-      );
-      const atNs = Number(process.hrtime.bigint());
-      return rows.map((r) => ({
-        atNs,
-        course: r.course,
-        capacity: Number(r.capacity),
-        taken: Number(r.taken),
-        waitlistCapacity: Number(r.waitlist_capacity),
-        waitlisted: Number(r.waitlisted),
-        seatedRows: Number(r.seated_rows),
-        waitlistedRows: Number(r.waitlisted_rows),
-        fence: Number(r.fence),
-      }));
-    };
+    const courseIds = courses.map((c) => c.id);
+    const snapshot = (): Promise<PoolSample[]> => samplePools(db, 'course', courseIds);
 
     const requests: EnrollmentRequest[] = [];
+    const refusals: StaleFenceRefusal[] = [];
+    const sessions: SessionSample[] = [];
     const samples: PoolSample[] = [];
     const sampleErrors: string[] = [];
 
@@ -223,7 +212,16 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
       } else {
         recorder.unknown(handle, output);
         stats.unknown++;
-        if (r.reason === 'stale-fence') stats.staleFence503++;
+        if (r.reason === 'stale-fence') {
+          stats.staleFence503++;
+          refusals.push({
+            instance: inst.id,
+            pool: course.id,
+            invokeNs,
+            completeNs: Number(process.hrtime.bigint()),
+            what: `${op} ${student.id}`,
+          });
+        }
       }
       requests.push(r);
       return r;
@@ -286,62 +284,32 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
       }
     };
 
-    /** An up instance holding some course's lock, polled for at most 1.5 s (holds are short). */
-    const findHolder = async (
-      up: FleetInstance[],
-      signal: AbortSignal,
-    ): Promise<FleetInstance | undefined> => {
-      for (let i = 0, deadline = Date.now() + 1_500; Date.now() < deadline && !signal.aborted; i++) {
-        const id = await holders.holder(courses[i % courses.length]!.id);
-        const inst = up.find((u) => u.id === id && u.process !== undefined && !u.paused);
-        if (inst) return inst;
-      }
-      return undefined;
-    };
-
-    const serviceNemesis = async (signal: AbortSignal): Promise<void> => {
-      const frng = rng.fork();
-      while (!signal.aborted) {
-        await abortableSleep(frng.between(2_000, 5_000), signal);
-        if (signal.aborted) break;
-        const up = fleet.instances.filter((i) => i.process !== undefined && !i.paused);
-        if (up.length < 2) continue; // keep one instance serving: the audit needs traffic
-        const target = frng.pick(up);
-        if (frng.chance(0.5)) {
-          const downMs = frng.between(500, 2_500);
-          ctx.log(
-            `service nemesis: kill -9 ${target.id} (pid ${target.process!.pid}), restart in ${downMs} ms`,
-          );
-          await fleet.killAndRestart(target, downMs);
-          stats.instanceKills++;
-        } else {
-          // Mostly the instance holding a course lock: a paused holder is what the fence is for.
-          const holder = frng.chance(HOLDER_PAUSE_CHANCE) ? await findHolder(up, signal) : undefined;
-          const victim = holder ?? target;
-          const pauseMs = Math.round(SESSION_TIMEOUT_MS * (1.5 + frng.next() * 1.5));
-          ctx.log(
-            `service nemesis: SIGSTOP ${victim.id} (pid ${victim.process!.pid}${holder ? ', lock holder' : ''}) for ${pauseMs} ms`,
-          );
-          fleet.pause(victim);
-          stats.instancePauses++;
-          if (holder) stats.holderPauses++;
-          try {
-            await abortableSleep(pauseMs, signal);
-          } finally {
-            fleet.resume(victim);
-          }
-        }
-      }
-    };
+    let probe = 0;
+    const nemesis = new ServiceNemesis({
+      fleet,
+      rng,
+      sessionTimeoutMs: SESSION_TIMEOUT_MS,
+      log: (l) => ctx.log(l),
+      holderProbe: () => lockHolders.holder(courses[probe++ % courses.length]!.id),
+      dbPath,
+    });
+    const registry = fleet.instances.map((i) => ({
+      instance: i.id,
+      path: `${PATHS.services}/course-enrollment/${i.id}`,
+    }));
 
     await ctx.underFaults(async (signal) => {
       setMaxListeners(CLIENTS + 10, signal); // every client, the sampler and the nemesis sleep on it
       await Promise.all([
         ...Array.from({ length: CLIENTS }, () => client(signal)),
         sampler(signal),
-        serviceNemesis(signal),
+        sampleRegistrySessions(zk!, registry, SAMPLE_EVERY_MS, signal, sessions),
+        nemesis.run(signal),
       ]);
     });
+    // One more registry sample after the last request completed, for the refusals at the very end.
+    await sampleRegistrySessionsOnce(zk, registry, sessions);
+    stats.sessionSamples = sessions.length;
     await fleet.healAll();
     if (sampleErrors.length > 0)
       ctx.log(`enrollment: ${sampleErrors.length} samples failed, e.g. ${sampleErrors[0]}`);
@@ -353,37 +321,8 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
       await new Promise((r) => setTimeout(r, 500));
       final = await snapshot();
     }
-    const events = (
-      await db.all<{
-        id: number;
-        pool_id: string;
-        holder_id: string;
-        from_status: string | null;
-        to_status: string;
-        reason: string;
-        fence: number;
-      }>(
-        `SELECT id, pool_id, holder_id, from_status, to_status, reason, fence FROM course_seat_events ORDER BY id`,
-      )
-    ).map((e): SeatEvent => ({
-      id: Number(e.id),
-      course: e.pool_id,
-      holder: e.holder_id,
-      from: e.from_status,
-      to: e.to_status,
-      reason: e.reason,
-      fence: Number(e.fence),
-    }));
-    const holds = (
-      await db.all<{ pool_id: string; holder_id: string; status: string; ticket: number | null }>(
-        `SELECT pool_id, holder_id, status, ticket FROM course_seat_holds`,
-      )
-    ).map((h): HoldRow => ({
-      course: h.pool_id,
-      holder: h.holder_id,
-      status: h.status,
-      ticket: h.ticket === null ? null : Number(h.ticket),
-    }));
+    const events = await readSeatEvents(db, 'course');
+    const holds = await readSeatHolds(db, 'course');
     stats.seatEvents = events.length;
     stats.promotions = events.filter((e) => e.reason === 'promote').length;
     stats.maxFence = events.reduce((m, e) => Math.max(m, e.fence), 0);
@@ -393,17 +332,21 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
       ...checkEventLog(events, holds, capacities),
       ...checkAcknowledged(requests, events, holds),
       ...checkSeatsFilled(final),
+      ...checkStaleRefusals(refusals, sessions),
     ];
-    if (stats.instancePauses + stats.instanceKills === 0)
+    const n = nemesis.stats;
+    const serviceFaults = n.instanceKills + n.instancePauses + n.linkCuts;
+    if (serviceFaults === 0)
       ctx.log('note: no service instance was faulted this run; not an anomaly, but the run proves less');
     return {
       anomalies,
-      stats,
-      clientFaults: stats.instanceKills + stats.instancePauses,
+      stats: { ...stats, ...n },
+      clientFaults: serviceFaults,
     };
   } finally {
     await reader?.close();
     await holders?.close();
+    if (zk !== undefined) await closeQuietly(zk);
     await fleet.stop();
   }
 }

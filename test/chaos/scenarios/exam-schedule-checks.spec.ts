@@ -3,10 +3,12 @@ import {
   checkAcknowledged,
   checkDuplicateVersions,
   checkFinalVersions,
+  checkRegistrationsMatchSeats,
   checkVersionOrder,
   fingerprint,
   type AckedWrite,
   type Observation,
+  type RegistrationRow,
   type StoredVersion,
 } from './exam-schedule-checks.js';
 
@@ -102,5 +104,41 @@ describe('exam-schedule checks', () => {
     ]);
     expect(kinds(a)).toEqual(['duplicate-version-data']);
     expect(a[0]!.message).toMatch(/history v-1 and client 0/);
+  });
+});
+
+describe('exam-schedule checks: registrations against the seat pools', () => {
+  const row = (
+    studentId: string,
+    status: RegistrationRow['status'],
+    sessionId = 'main',
+  ): RegistrationRow => ({
+    examId: 'e1',
+    sessionId,
+    studentId,
+    status,
+  });
+  const desk = (studentId: string, sessionId = 'main') => ({ examId: 'e1', sessionId, studentId });
+
+  it('passes when every active registration has its desk and every desk a live registration', () => {
+    const rows = [row('a', 'active'), row('b', 'pending'), row('c', 'cancelled')];
+    expect(checkRegistrationsMatchSeats(rows, [desk('a'), desk('b')])).toEqual([]);
+  });
+
+  it('flags an active registration without a desk, and a desk nobody is registered for', () => {
+    const found = checkRegistrationsMatchSeats(
+      [row('a', 'active'), row('c', 'cancelled')],
+      [desk('c'), desk('d')],
+    );
+    expect(found.map((a) => a.kind)).toEqual([
+      'registration-without-seat',
+      'seat-without-registration',
+      'seat-without-registration',
+    ]);
+  });
+
+  it('a desk in another session of the exam does not count', () => {
+    const found = checkRegistrationsMatchSeats([row('a', 'active', 'main')], [desk('a', 'late')]);
+    expect(found.map((a) => a.kind)).toEqual(['registration-without-seat', 'seat-without-registration']);
   });
 });

@@ -196,3 +196,61 @@ export function checkDuplicateVersions(
   for (const o of observations) visit(o.examId, o.version, o.fingerprint, `client ${o.client}`);
   return capped(out, 'duplicate-version-data');
 }
+
+/** A registration row as the exam-registration database holds it at the end. */
+export interface RegistrationRow {
+  examId: string;
+  sessionId: string;
+  studentId: string;
+  status: 'pending' | 'active' | 'cancelled';
+}
+
+/** A seated hold of an exam-session pool (pool id `<examId>:<sessionId>`) at the end. */
+export interface SeatedHold {
+  examId: string;
+  sessionId: string;
+  studentId: string;
+}
+
+/**
+ * After healing, the registrations agree with the seat pools (the authority for desks): every
+ * active registration has its desk (`registration-without-seat`: a student told they are
+ * registered who has no desk, or whose desk went to someone else), and every seated desk belongs
+ * to a registration that is active, or pending (a crash after the seat was taken; the service
+ * settles it from the pool on the student's next request) (`seat-without-registration`).
+ */
+export function checkRegistrationsMatchSeats(
+  rows: readonly RegistrationRow[],
+  seated: readonly SeatedHold[],
+): Anomaly[] {
+  const key = (examId: string, sessionId: string, studentId: string) => `${examId}/${sessionId}/${studentId}`;
+  const desks = new Set(seated.map((h) => key(h.examId, h.sessionId, h.studentId)));
+  const live = new Set(
+    rows.filter((r) => r.status !== 'cancelled').map((r) => key(r.examId, r.sessionId, r.studentId)),
+  );
+  const out: Anomaly[] = [];
+  for (const r of rows)
+    if (r.status === 'active' && !desks.has(key(r.examId, r.sessionId, r.studentId)))
+      out.push({
+        kind: 'registration-without-seat',
+        message: `student ${r.studentId} is registered for exam ${r.examId} session ${r.sessionId} without a seat in its pool`,
+        evidence: r,
+      });
+  for (const h of seated)
+    if (!live.has(key(h.examId, h.sessionId, h.studentId)))
+      out.push({
+        kind: 'seat-without-registration',
+        message: `a seat of exam ${h.examId} session ${h.sessionId} is held by ${h.studentId}, who has no active or pending registration for it`,
+        evidence: h,
+      });
+  return [
+    ...capped(
+      out.filter((a) => a.kind === 'registration-without-seat'),
+      'registration-without-seat',
+    ),
+    ...capped(
+      out.filter((a) => a.kind === 'seat-without-registration'),
+      'seat-without-registration',
+    ),
+  ];
+}

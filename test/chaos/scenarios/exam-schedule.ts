@@ -1,48 +1,81 @@
 /**
- * Exam schedules under faults: "every browser sees the schedule" as a claim about the whole system.
+ * Exam schedules and exam seats under faults: "every browser sees the schedule" and "no exam
+ * session is overbooked" as claims about the whole system.
  *
  * Run: 2 exam-registration instances (processes from dist; `npm run build` first) on the run's
- * 3-member ensemble and one SQLite file; 2 exams; 10 SSE clients on /api/exams/schedule/events that
- * reconnect, to either instance, with Last-Event-ID when their stream ends or on a random timer;
- * 2 staff writers (tokens from a TestTokenIssuer key published in the JWKS znode) PUT schedules with
- * If-Match through random instances, retrying from the 412's current version; every write recorded
- * (invoke/complete, status, version). Faults: the nemesis kills / isolates the coordinator leader or
- * kills a member; this scenario kill -9s instances (restarting them on the same port) and SIGSTOPs
- * them for 1.5-3x their session timeout.
+ * 3-member ensemble and one SQLite file, plus one course-enrollment instance (own SQLite file, not
+ * faulted) that issues the tokens and answers the `isEnrolled` RPC; 40 students enrolled in one
+ * course; 2 exams with one session each (4 and 6 seats). 10 SSE clients on
+ * /api/exams/schedule/events reconnect, to either instance, with Last-Event-ID when their stream
+ * ends or on a random timer; 2 staff writers PUT schedules (new time and room, same seats) with
+ * If-Match through random instances, retrying from the 412's current version; 10 students at a
+ * time register for, cancel and re-register exam sessions through random instances. Every write
+ * and registration is recorded (invoke/complete, status, version / seat answer). Faults: the
+ * nemesis kills / isolates the coordinator leader or kills a member; the service nemesis
+ * (harness/service-nemesis.ts) kill -9s exam-registration instances (restarting them on the same
+ * port), SIGSTOPs them past the session timeout, cuts one instance's links to the coordinator, and
+ * makes stale seat-pool lock holders (database stall + SIGSTOP of the holder).
  *
- * Checked (exam-schedule-checks.ts), each its own anomaly kind: version-regressed (per client, across
- * reconnects), final-version-missing (after healing every client reaches each znode's final version
- * within FINAL_BOUND_MS), lost-acknowledged-write (a 200's version above the final one, acknowledged
- * twice, or holding another schedule in the history children / final read / any client),
- * duplicate-version-data (one version seen as two schedules anywhere).
+ * Checked, each its own anomaly kind. Schedules (exam-schedule-checks.ts): version-regressed (per
+ * client, across reconnects), final-version-missing (after healing every client reaches each
+ * znode's final version within FINAL_BOUND_MS), lost-acknowledged-write (a 200's version above the
+ * final one, acknowledged twice, or holding another schedule in the history children / final read /
+ * any client), duplicate-version-data (one version seen as two schedules anywhere). Seats, with the
+ * enrollment scenario's audits on the exam-session pools (enrollment-checks.ts): overbooked (pools
+ * sampled every 200 ms during the run, and the committed seat event log replayed), fence-regressed,
+ * seat-count-drift, lost-acknowledged-enrollment / -drop and refused-but-recorded (a 201
+ * registration or 200 cancellation against the event log and the final holds), mutual-exclusion-lost
+ * (seat-lock-checks.ts); and registration-without-seat / seat-without-registration (the final
+ * registration rows against the pools).
  *
- * Not registered in scenarios/index.ts yet: on the real code (2026-12-03) version-regressed shows in
- * about half the 30 s seeds. The evidence always has an event whose mzxid is below the Last-Event-ID
- * the client sent on that stream: the SSE controller filters its replay by Last-Event-ID but not the
- * live changes that follow, and a fresh connection's per-exam `sent` map is empty, so an instance
- * whose cache is still behind the client pushes an older version live. Register it once that is fixed.
+ * Planted platform bugs (REGISTRAR_PLANTED_BUGS of the exam-registration instances):
+ * `skip-fence-check`, `release-lock-before-commit`.
  */
 import { setMaxListeners } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestTokenIssuer } from '@registrar/platform/testing';
+import { znodePaths } from '@registrar/platform';
 import { ZooKeeperClient } from '../../../libs/coordination/src/client/zookeeper-client.js';
+import {
+  ADMIN,
+  call,
+  createCourse,
+  pool,
+  registerStudents,
+  staffToken,
+  type Student,
+} from '../../e2e/course-enrollment/cluster.js';
 import { SseClient } from '../../e2e/exam-registration/support/sse-client.js';
 import { within } from '../harness/bounded.js';
 import { closeQuietly } from '../harness/chaos-client.js';
 import { abortableSleep } from '../harness/nemesis.js';
+import { sampleRegistrySessions, sampleRegistrySessionsOnce } from '../harness/registry-sessions.js';
 import type { Scenario, ScenarioContext, ScenarioOutcome } from '../harness/scenario.js';
 import { ServiceFleet, type FleetInstance } from '../harness/service-fleet.js';
+import { ServiceNemesis } from '../harness/service-nemesis.js';
+import { SqliteReader } from '../harness/sqlite-reader.js';
+import { LockHolders } from './enrollment-lock-holders.js';
+import {
+  checkAcknowledged as checkSeatAcknowledged,
+  checkEventLog,
+  checkSamples,
+  type EnrollmentRequest,
+  type PoolSample,
+} from './enrollment-checks.js';
+import { readSeatEvents, readSeatHolds, samplePools } from './seat-pool-reads.js';
+import { checkStaleRefusals, type SessionSample, type StaleFenceRefusal } from './seat-lock-checks.js';
 import {
   checkAcknowledged,
   checkDuplicateVersions,
+  checkRegistrationsMatchSeats,
   checkFinalVersions,
   checkVersionOrder,
   fingerprint,
   newestSeen,
   type AckedWrite,
   type Observation,
+  type RegistrationRow,
   type StoredVersion,
 } from './exam-schedule-checks.js';
 
@@ -50,6 +83,13 @@ const INSTANCES = 2;
 const EXAMS = 2;
 const CLIENTS = 10;
 const WRITERS = 2;
+/** Students enrolled in the exams' course; REGISTRANTS of them have a registration request in flight. */
+const STUDENTS = 40;
+const REGISTRANTS = 10;
+/** Seats of each exam's one session ('main'): small, so the pools are full most of the run. */
+const SEATS = [4, 6] as const;
+const SESSION_ID = 'main';
+const SAMPLE_EVERY_MS = 200;
 const SESSION_TIMEOUT_MS = 2_000;
 /** Longer than a pause, so most writes to a paused instance get their answer after SIGCONT. */
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -62,26 +102,40 @@ const FINAL_BOUND_MS = 20_000;
 const HISTORY_POLL_MS = 500;
 const ZK_OP_MS = 2_000;
 const ZK_ROOT = '/chaos-exam-schedule';
+const PATHS = znodePaths(ZK_ROOT);
 const SCHEDULES = `${ZK_ROOT}/config/exam-schedules`;
 
 export const examScheduleScenario: Scenario = {
   name: 'exam-schedule',
   summary:
-    '2 exam-registration instances, 10 SSE clients reconnecting with Last-Event-ID, 2 If-Match staff writers on 2 exams; instance kill -9/SIGSTOP + leader kill/isolation + member kill; version order, final versions, acknowledged writes and version data audited',
+    '2 exam-registration instances, 10 SSE clients reconnecting with Last-Event-ID, 2 If-Match staff writers on 2 exams, 40 students registering for 4- and 6-seat sessions; instance kill -9/SIGSTOP/coordinator link cut/stale lock holder + leader kill/isolation + member kill; version order, final versions, acknowledged writes, version data, seats, fences, lock exclusion and registrations audited',
   faults: ['kill-leader', 'isolate-leader', 'kill'],
   pacing: { faultMs: [1500, 4000], quietMs: [2000, 5000] },
+  serviceBugs: ['release-lock-before-commit', 'skip-fence-check'],
   run: runExamSchedule,
 };
 
 async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const { cluster, recorder, rng } = ctx;
-  const dbPath = join(mkdtempSync(join(tmpdir(), 'chaos-exam-db-')), 'exam-registration.sqlite');
+  const dir = mkdtempSync(join(tmpdir(), 'chaos-exam-db-'));
+  const dbPath = join(dir, 'exam-registration.sqlite');
   const env: Record<string, string> = {
     COORDINATION_CONNECT_STRING: cluster.connectString,
     COORDINATION_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
     REGISTRAR_ZK_ROOT: ZK_ROOT,
     DATABASE_PATH: dbPath,
     SSE_HEARTBEAT_MS: '1000',
+    LOG_LEVEL: 'warn',
+    ...(ctx.serviceBugs.length > 0 ? { REGISTRAR_PLANTED_BUGS: ctx.serviceBugs.join(',') } : {}),
+  };
+  // The identity and enrollment side, never faulted here (the enrollment scenario faults it).
+  const ceEnv: Record<string, string> = {
+    COORDINATION_CONNECT_STRING: cluster.connectString,
+    REGISTRAR_ZK_ROOT: ZK_ROOT,
+    DATABASE_PATH: join(dir, 'course-enrollment.sqlite'),
+    REGISTRAR_ADMIN_EMAIL: ADMIN.email,
+    REGISTRAR_ADMIN_PASSWORD: ADMIN.password,
+    PASSWORD_SCRYPT_LOG_N: '10',
     LOG_LEVEL: 'warn',
   };
   const stats = {
@@ -96,8 +150,16 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     events: 0,
     historyVersionsRead: 0,
     acksVerifiedAgainstStore: 0,
-    instanceKills: 0,
-    instancePauses: 0,
+    registrations201: 0,
+    cancels200: 0,
+    full409: 0,
+    otherRegistrationRefusals: 0,
+    registrationUnknown: 0,
+    staleFence503: 0,
+    poolSamples: 0,
+    sessionSamples: 0,
+    seatEvents: 0,
+    maxSeated: 0,
     finalWaitMs: 0,
   };
   const zk = await within(
@@ -106,27 +168,60 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     'audit client connect',
   );
   let fleet: ServiceFleet | undefined;
+  let ce: ServiceFleet | undefined;
+  let reader: SqliteReader | undefined;
+  let holders: LockHolders | undefined;
   const sse: SseClient[] = [];
   try {
-    const issuer = await TestTokenIssuer.publish(zk, `${ZK_ROOT}/config/auth/jwks`);
+    // course-enrollment first: it publishes the JWKS (its own keys only) that exam-registration trusts.
+    ce = await ServiceFleet.start('course-enrollment', 1, ceEnv);
+    const ceUrl = ce.instances[0]!.url;
+    const staff = await staffToken(ceUrl);
+    const courseId = await createCourse(ceUrl, staff, {
+      code: `CHAOS-EXAM-${ctx.seed}`,
+      title: 'Chaos exams',
+      capacity: STUDENTS,
+      waitlistCapacity: 0,
+    });
+    const students = await registerStudents([ceUrl], STUDENTS, `chaos-exam-${ctx.seed}-${process.pid}`);
+    await pool(students, 8, (st) => enrollInCourse(ceUrl, courseId, st));
     fleet = await ServiceFleet.start('exam-registration', INSTANCES, env);
     const f = fleet;
     ctx.log(`exam-schedule: ${INSTANCES} instances up (db ${dbPath}, logs ${f.logDir})`);
-    const tokens = await Promise.all(
-      Array.from({ length: WRITERS }, (_, w) =>
-        issuer.sign({ id: `staff-${w}`, role: 'staff', email: `staff-${w}@example.edu`, name: `Staff ${w}` }),
-      ),
-    );
+    const tokens = Array.from({ length: WRITERS }, () => staff);
     const exams: string[] = [];
     for (let i = 0; i < EXAMS; i++)
-      exams.push(await createExam(f.instances[0]!.url, tokens[0]!, ctx.seed, i));
-    ctx.log(`exam-schedule: exams ${exams.join(', ')}`);
+      exams.push(await createExam(f.instances[0]!.url, tokens[0]!, courseId, i));
+    const seatsOf = new Map(exams.map((e, i) => [e, SEATS[i % SEATS.length]!]));
+    const poolIds = exams.map((e) => `${e}:${SESSION_ID}`);
+    ctx.log(`exam-schedule: exams ${exams.join(', ')}; ${students.length} students enrolled in ${courseId}`);
+    reader = await SqliteReader.open(dbPath);
+    const db = reader;
+    holders = await LockHolders.connect(cluster.connectString, (id) => PATHS.examSessionLock(id));
+    const lockHolders = holders;
 
     const observations: Observation[] = [];
     const stored: StoredVersion[] = [];
     const acks: AckedWrite[] = [];
     const storedKeys = new Set<string>();
     const base = Date.now() + 10 * 86_400_000;
+    // Every exam gets its first schedule (and so its seat pool) before the faults, so students
+    // can register from the first second; both instances must have it in their caches.
+    for (const examId of exams) {
+      const startsAt = new Date(base - 3_600_000);
+      const sessions = [
+        {
+          id: SESSION_ID,
+          startsAt: startsAt.toISOString(),
+          endsAt: new Date(startsAt.getTime() + 2 * 3_600_000).toISOString(),
+          room: 'initial',
+          seats: seatsOf.get(examId)!,
+        },
+      ];
+      const version = await putInitialSchedule(f.instances[0]!.url, staff, examId, sessions);
+      acks.push({ writer: -1, examId, version, fingerprint: fingerprint(sessions) });
+      for (const inst of f.instances) await waitForVersion(inst.url, examId, version);
+    }
 
     // ---- SSE clients: own stop signal, they keep running through the final wait.
     const clientsStop = new AbortController();
@@ -245,11 +340,12 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
         const startsAt = new Date(base + (n % 50) * 3_600_000);
         const sessions = [
           {
-            id: 'main',
+            id: SESSION_ID,
             startsAt: startsAt.toISOString(),
             endsAt: new Date(startsAt.getTime() + 2 * 3_600_000).toISOString(),
             room,
-            seats: 50 + (n % 200),
+            // Same seats every time: the seat audits replay the pools against one capacity.
+            seats: seatsOf.get(examId)!,
           },
         ];
         const handle = recorder.invoke(`writer-${w}`, 'write-schedule', examId, {
@@ -303,44 +399,134 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     const crngOrder = (list: FleetInstance[]): FleetInstance[] =>
       rng.chance(0.5) ? [...list] : [...list].reverse();
 
-    // ---- Service nemesis: kill -9 (restart on the same port) or SIGSTOP past the session timeout.
-    const serviceNemesis = async (signal: AbortSignal): Promise<void> => {
-      const frng = rng.fork();
-      while (!signal.aborted) {
-        await abortableSleep(frng.between(2_000, 5_000), signal);
-        if (signal.aborted) break;
-        const up = f.instances.filter((i) => i.process !== undefined && !i.paused);
-        if (up.length < 2) continue; // keep one instance serving
-        const target = frng.pick(up);
-        if (frng.chance(0.5)) {
-          const downMs = frng.between(500, 2_500);
-          ctx.log(
-            `service nemesis: kill -9 ${target.id} (pid ${target.process!.pid}), restart in ${downMs} ms`,
-          );
-          await f.killAndRestart(target, downMs);
-          stats.instanceKills++;
+    // ---- Students: register for an exam's session, cancel, re-register (one request per student).
+    const requests: EnrollmentRequest[] = [];
+    const refusals: StaleFenceRefusal[] = [];
+    const placed = new Set<string>();
+    const busy = new Set<number>();
+    const registration = async (s: Student, examId: string, op: 'enroll' | 'drop'): Promise<void> => {
+      const up = f.instances.filter((i) => i.process !== undefined);
+      const inst = rng.pick(up.length > 0 ? up : f.instances);
+      const poolId = `${examId}:${SESSION_ID}`;
+      const handle = recorder.invoke(s.id, op === 'enroll' ? 'register' : 'cancel', poolId, {
+        instance: inst.id,
+      });
+      const invokeNs = Number(process.hrtime.bigint());
+      const reply =
+        op === 'enroll'
+          ? await call(inst.url, 'POST', `/api/exams/${examId}/sessions/${SESSION_ID}/registrations`, {
+              token: s.token,
+              timeoutMs: REQUEST_TIMEOUT_MS,
+            })
+          : await call(inst.url, 'DELETE', `/api/exams/${examId}/registrations/me`, {
+              token: s.token,
+              timeoutMs: REQUEST_TIMEOUT_MS,
+            });
+      const completeNs = Number(process.hrtime.bigint());
+      const reason = typeof reply.body?.reason === 'string' ? (reply.body.reason as string) : undefined;
+      const ok = op === 'enroll' ? reply.status === 201 : reply.status === 200;
+      const refused = reply.status >= 400 && reply.status < 500;
+      const r: EnrollmentRequest = {
+        student: s.id,
+        course: poolId,
+        op,
+        invokeNs,
+        outcome: ok ? 'ok' : refused ? 'refused' : 'unknown',
+        status: reply.status,
+        ...(reason !== undefined ? { reason } : {}),
+      };
+      requests.push(r);
+      const output = { status: reply.status, body: reply.body };
+      const key = `${examId}/${s.id}`;
+      if (ok) {
+        recorder.ok(handle, output);
+        if (op === 'enroll') {
+          stats.registrations201++;
+          placed.add(key);
         } else {
-          const pauseMs = Math.round(SESSION_TIMEOUT_MS * (1.5 + frng.next() * 1.5));
-          ctx.log(`service nemesis: SIGSTOP ${target.id} (pid ${target.process!.pid}) for ${pauseMs} ms`);
-          f.pause(target);
-          stats.instancePauses++;
-          try {
-            await abortableSleep(pauseMs, signal);
-          } finally {
-            f.resume(target);
-          }
+          stats.cancels200++;
+          placed.delete(key);
+        }
+      } else if (refused) {
+        recorder.fail(handle, output);
+        if (reason === 'full') stats.full409++;
+        else stats.otherRegistrationRefusals++;
+        if (reason === 'already-registered') placed.add(key);
+        if (op === 'drop' && reply.status === 404) placed.delete(key);
+      } else {
+        recorder.unknown(handle, output);
+        stats.registrationUnknown++;
+        if (reason === 'stale-fence') {
+          stats.staleFence503++;
+          refusals.push({ instance: inst.id, pool: poolId, invokeNs, completeNs, what: `${op} ${s.id}` });
         }
       }
     };
+    const registrant = async (signal: AbortSignal): Promise<void> => {
+      const srng = rng.fork();
+      while (!signal.aborted) {
+        let i = srng.int(students.length);
+        for (let tries = 0; busy.has(i) && tries < students.length; tries++) i = (i + 1) % students.length;
+        if (busy.has(i)) {
+          await abortableSleep(5, signal);
+          continue;
+        }
+        busy.add(i);
+        try {
+          const st = students[i]!;
+          const examId = srng.pick(exams);
+          const holds = placed.has(`${examId}/${st.id}`);
+          // Mostly the natural next step; sometimes the repeat (409) or a cancel of nothing (404).
+          const op = holds ? (srng.chance(0.8) ? 'drop' : 'enroll') : srng.chance(0.95) ? 'enroll' : 'drop';
+          await registration(st, examId, op);
+        } finally {
+          busy.delete(i);
+        }
+        await abortableSleep(srng.between(0, 50), signal);
+      }
+    };
+
+    // ---- Seat pools sampled during the run; registry owners for the stale-fence audit.
+    const samples: PoolSample[] = [];
+    const sessions: SessionSample[] = [];
+    const seatSampler = async (signal: AbortSignal): Promise<void> => {
+      while (!signal.aborted) {
+        try {
+          samples.push(...(await samplePools(db, 'exam_session', poolIds)));
+          stats.poolSamples++;
+        } catch {
+          // the file is busy or being checkpointed: the next sample
+        }
+        await abortableSleep(SAMPLE_EVERY_MS, signal);
+      }
+    };
+    const registry = f.instances.map((i) => ({
+      instance: i.id,
+      path: `${PATHS.services}/exam-registration/${i.id}`,
+    }));
+    let probe = 0;
+    const nemesis = new ServiceNemesis({
+      fleet: f,
+      rng,
+      sessionTimeoutMs: SESSION_TIMEOUT_MS,
+      log: (l) => ctx.log(l),
+      holderProbe: () => lockHolders.holder(poolIds[probe++ % poolIds.length]!),
+      dbPath,
+    });
 
     await ctx.underFaults(async (signal) => {
-      setMaxListeners(WRITERS + 10, signal);
+      setMaxListeners(WRITERS + REGISTRANTS + 10, signal);
       await Promise.all([
         ...Array.from({ length: WRITERS }, (_, w) => writer(w, signal)),
+        ...Array.from({ length: REGISTRANTS }, () => registrant(signal)),
         sampler(signal),
-        serviceNemesis(signal),
+        seatSampler(signal),
+        sampleRegistrySessions(zk, registry, SAMPLE_EVERY_MS, signal, sessions),
+        nemesis.run(signal),
       ]);
     });
+    await sampleRegistrySessionsOnce(zk, registry, sessions);
+    stats.sessionSamples = sessions.length;
     await f.healAll();
 
     // ---- Final reading: each exam's znode, then the clients get FINAL_BOUND_MS to reach it.
@@ -389,10 +575,42 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     ctx.log(
       `exam-schedule: final versions ${[...finals].map(([e, v]) => `${e}=${v}`).join(', ')}; ${acks.length} acks, ${stats.acksVerifiedAgainstStore} checked against stored bytes`,
     );
-    if (stats.instancePauses + stats.instanceKills === 0)
+    // ---- Seats: the final pools, event log, holds and registration rows (everything healed).
+    const finalPools = await samplePools(db, 'exam_session', poolIds);
+    const events = (await readSeatEvents(db, 'exam_session')).filter((e) => poolIds.includes(e.course));
+    const holds = (await readSeatHolds(db, 'exam_session')).filter((h) => poolIds.includes(h.course));
+    const rows = (
+      await db.all<{ exam_id: string; session_id: string; student_id: string; status: string }>(
+        `SELECT exam_id, session_id, student_id, status FROM exam_registrations`,
+      )
+    ).map((r): RegistrationRow => ({
+      examId: r.exam_id,
+      sessionId: r.session_id,
+      studentId: r.student_id,
+      status: r.status as RegistrationRow['status'],
+    }));
+    stats.seatEvents = events.length;
+    stats.maxSeated = Math.max(0, ...samples.map((p) => p.seatedRows));
+    const capacities = new Map(
+      exams.map((e) => [`${e}:${SESSION_ID}`, { capacity: seatsOf.get(e)!, waitlistCapacity: 0 }]),
+    );
+    const seated = holds
+      .filter((h) => h.status === 'seated')
+      .map((h) => {
+        const at = h.course.lastIndexOf(':');
+        return { examId: h.course.slice(0, at), sessionId: h.course.slice(at + 1), studentId: h.holder };
+      });
+    const n = nemesis.stats;
+    const serviceFaults = n.instanceKills + n.instancePauses + n.linkCuts;
+    if (serviceFaults === 0)
       ctx.log('note: no service instance was faulted this run; not an anomaly, but the run proves less');
     return {
       anomalies: [
+        ...checkSamples([...samples, ...finalPools]),
+        ...checkEventLog(events, holds, capacities),
+        ...checkSeatAcknowledged(requests, events, holds),
+        ...checkStaleRefusals(refusals, sessions),
+        ...checkRegistrationsMatchSeats(rows, seated),
         ...checkVersionOrder(observations),
         ...checkFinalVersions(
           Array.from({ length: CLIENTS }, (_, c) => c),
@@ -402,25 +620,80 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
         ...checkAcknowledged(acks, stored, observations, finals),
         ...checkDuplicateVersions(stored, observations),
       ],
-      stats,
-      clientFaults: stats.instanceKills + stats.instancePauses,
+      stats: { ...stats, ...n },
+      clientFaults: serviceFaults,
     };
   } finally {
     for (const s of sse) s.close();
+    await reader?.close();
+    await holders?.close();
     await fleet?.stop();
+    await ce?.stop();
     await closeQuietly(zk);
   }
 }
 
+/** Enrolls one student in the exams' course (setup, retried on 5xx: SQLITE_BUSY under load). */
+async function enrollInCourse(url: string, courseId: string, s: Student): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await call(url, 'POST', `/api/courses/${courseId}/enrollments`, { token: s.token, body: {} });
+    if (r.status === 201 || (r.status === 409 && r.body?.reason === 'already-enrolled')) return;
+    if (attempt >= 8 || (r.status > 0 && r.status < 500))
+      throw new Error(`enroll ${s.email}: ${r.status} ${JSON.stringify(r.body)}`);
+    await new Promise((res) => setTimeout(res, 100 * attempt));
+  }
+}
+
+/** The first PUT of an exam's schedule (If-Match "0"), retried while the instance settles (bounded). */
+async function putInitialSchedule(
+  url: string,
+  token: string,
+  examId: string,
+  sessions: unknown[],
+): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    let status = 0;
+    let body: { version?: unknown } = {};
+    try {
+      const res = await fetch(`${url}/api/exams/${examId}/schedule`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${token}`, 'If-Match': '"0"', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ sessions }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      status = res.status;
+      body = (await res.json().catch(() => ({}))) as typeof body;
+    } catch {
+      // not up yet: again
+    }
+    if (status === 200 && typeof body.version === 'number') return body.version;
+    if (Date.now() > deadline)
+      throw new Error(`initial schedule of ${examId}: ${status} ${JSON.stringify(body)}`);
+    await new Promise((res) => setTimeout(res, 300));
+  }
+}
+
+/** Until `url` serves the exam's schedule at `version` or newer (bounded). */
+async function waitForVersion(url: string, examId: string, version: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const r = await call(url, 'GET', `/api/exams/${examId}/schedule`, { timeoutMs: 5_000 });
+    if (r.status === 200 && Number(r.body?.version) >= version) return;
+    if (Date.now() > deadline) throw new Error(`${url} did not reach version ${version} of ${examId}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
 /** POST /api/exams, retried while the fresh instance settles (bounded). */
-async function createExam(url: string, token: string, seed: number, i: number): Promise<string> {
+async function createExam(url: string, token: string, courseId: string, i: number): Promise<string> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
       const res = await fetch(`${url}/api/exams`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ courseId: `c-chaos-${seed}`, title: `Chaos exam ${i}` }),
+        body: JSON.stringify({ courseId, title: `Chaos exam ${i}` }),
         signal: AbortSignal.timeout(5_000),
       });
       if (res.status === 201) return ((await res.json()) as { id: string }).id;

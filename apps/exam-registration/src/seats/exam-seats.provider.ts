@@ -35,6 +35,7 @@ export const examSeatsProvider: Provider = {
         lockOwner: config.instanceId,
         now: () => clock.now(),
         skipFenceCheck: config.planted('skip-fence-check'),
+        releaseLockBeforeCommit: config.planted('release-lock-before-commit'),
       }),
     ),
 };

@@ -7,7 +7,8 @@ import { hex, type CommandSource, type ConnectionInfo } from './admin-commands.j
 import { startAdminHttp } from './admin-http.js';
 import { ClientConnection, type ConnectionHost } from './client-connection.js';
 import { renderFourLetterWord } from './four-letter-format.js';
-import { Member, type Clock, systemClock } from './member.js';
+import { Member } from './member.js';
+import type { MemberDeps } from './member-deps.js';
 import type { MemberConfig } from './member-config.js';
 import { MemberMetrics } from './metrics.js';
 
@@ -35,9 +36,9 @@ export class CoordinatorServer implements ConnectionHost, CommandSource {
 
   constructor(
     readonly config: MemberConfig,
-    clock: Clock = systemClock,
+    deps: Partial<MemberDeps> = {},
   ) {
-    this.member = new Member(config, clock);
+    this.member = new Member(config, deps);
     this.metrics = new MemberMetrics(this);
   }
 
@@ -163,10 +164,13 @@ export class CoordinatorServer implements ConnectionHost, CommandSource {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) =>
+    // net.Server#close only stops accepting: its callback waits for every open connection, so
+    // those are closed in the same turn, not after it.
+    const closed = new Promise<void>((resolve) =>
       this.clientServer ? this.clientServer.close(() => resolve()) : resolve(),
     );
     for (const c of [...this.open]) c.close();
+    await closed;
     await new Promise<void>((resolve) =>
       this.adminServer ? this.adminServer.close(() => resolve()) : resolve(),
     );

@@ -20,6 +20,8 @@ import type { Txn, TxnBody } from '../tree/txn.js';
 import type { TxnResult } from '../tree/data-tree.js';
 import { LocalBroadcaster, type Broadcaster } from './broadcaster.js';
 import type { MemberConfig } from './member-config.js';
+import type { Clock, MemberDeps } from './member-deps.js';
+import { systemDeps } from './system-deps.js';
 import { ReadExecutor } from './read-executor.js';
 import { refusedOpError } from './refused-ops.js';
 import { takeInWrite } from './write-rules.js';
@@ -33,7 +35,7 @@ import { PeerState, type ZabEntry, type ZabSnapshot } from '../zab/messages.js';
 import type { PeerStatus } from '../zab/ready.js';
 import { decodeForward, encodeForward, type ForwardEnvelope } from './forward-envelope.js';
 import { PeerLinks } from './quorum/peer-links.js';
-import { ZabHost } from './zab-host.js';
+import { ZabHost, type QuorumTransport } from './zab-host.js';
 import { DEFAULT_LOG_WINDOW, LogWindow } from './zab-log-window.js';
 import type { ReceivedSnapshot } from './snapshot-intake.js';
 import { snapshotFrom } from './snapshot-payload.js';
@@ -50,11 +52,7 @@ export interface SessionConnection {
   sessionEnded(): void;
 }
 
-export interface Clock {
-  now(): number;
-}
-
-export const systemClock: Clock = { now: () => Date.now() };
+export type { Clock } from './member-deps.js';
 
 const TWO_32 = 2 ** 32;
 export const epochOf = (zxid: number): number => Math.floor(zxid / TWO_32);
@@ -126,7 +124,7 @@ export class Member {
   readonly stats: MemberStats;
   /** ensemble only */
   zab: ZabHost | undefined;
-  private links: PeerLinks | undefined;
+  private links: QuorumTransport | undefined;
   private window: LogWindow | undefined;
   /** ensemble: pending requests of clients connected here, keyed by (session, cxid) */
   private readonly pendingByKey = new Map<string, Pending>();
@@ -153,14 +151,15 @@ export class Member {
   status: PeerStatus | undefined;
   events: MemberEvents = {};
 
+  private readonly clock: Clock;
+  private readonly deps: MemberDeps;
+
   constructor(
     readonly config: MemberConfig,
-    private readonly clock: Clock = systemClock,
-    private readonly onFatal: (err: unknown) => void = (err) => {
-      console.error('fatal storage error, stopping member', err);
-      process.exit(70);
-    },
+    deps: Partial<MemberDeps> = {},
   ) {
+    this.deps = { ...systemDeps(), ...deps };
+    this.clock = this.deps.clock;
     this.tracker = new SessionTracker(config.tickTime, {
       earlyExpiry: config.plantedBugs?.earlyExpiry === true,
     });
@@ -175,7 +174,7 @@ export class Member {
       txnsCommitted: 0,
       snapshotsTaken: 0,
       lastSnapshotMs: 0,
-      startedAt: clock.now(),
+      startedAt: this.clock.now(),
     };
     this.notServingSince = Date.now();
   }
@@ -341,7 +340,7 @@ export class Member {
       this.window,
       { nextUint32: () => randomBytes(4).readUInt32BE(0) },
     );
-    this.links = new PeerLinks({
+    this.links = this.deps.transport?.(c) ?? new PeerLinks({
       myId: c.myId,
       peers: c.peers.map((p) => ({
         id: p.id,
@@ -444,8 +443,8 @@ export class Member {
     const prev = this.status;
     this.status = st;
     const name = ['looking', 'following', 'leading', 'observing'][st.state] ?? String(st.state);
-    console.log(
-      `${new Date().toISOString()} member ${this.serverId}: ${name}` +
+    this.deps.logger.info(
+      `member ${this.serverId}: ${name}` +
         (st.leader !== undefined ? ` leader=${st.leader}` : '') +
         ` epoch=${st.epoch} serving=${st.serving} lastZxid=0x${this.db.lastZxid.toString(16)}`,
     );
@@ -710,7 +709,7 @@ export class Member {
 
   private fatal(err: unknown): void {
     if (this.stopped) return;
-    this.onFatal(err);
+    this.deps.onFatal(err);
   }
 
   // ---- sessions -----------------------------------------------------------------------------
