@@ -1055,9 +1055,6 @@ export class Member {
   async purge(): Promise<void> {
     await purgeOld(this.snapDir, this.logDir, this.config.autopurgeSnapRetainCount);
   }
-
-  /** Error code to send for a request that reaches a member which cannot serve writes. */
-  static readonly NOT_SERVING = ErrorCode.CONNECTIONLOSS;
 }
 
 function pendingKey(sessionId: bigint, cxid: number): string {
