@@ -48,8 +48,10 @@ async function startMember(dataDir: string): Promise<Member> {
       '\n',
     ),
   );
-  const member = new Member(config, undefined, (err) => {
-    throw err;
+  const member = new Member(config, {
+    onFatal: (err) => {
+      throw err;
+    },
   });
   await member.start();
   members.push(member);

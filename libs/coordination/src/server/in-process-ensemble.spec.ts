@@ -1,0 +1,100 @@
+/**
+ * Three coordinator members in the test process, a real ensemble over loopback quorum links:
+ * writes through followers, sync + read through another member, failover of the leader with
+ * every acknowledged write kept, and sequence numbers handed out once across members.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { ZooKeeperClient } from '../client/zookeeper-client.js';
+import { InProcessEnsemble } from './testing/in-process-ensemble.js';
+
+const open: { ens: InProcessEnsemble[]; clients: ZooKeeperClient[] } = { ens: [], clients: [] };
+afterEach(async () => {
+  await Promise.all(open.clients.splice(0).map((c) => c.close().catch(() => {})));
+  for (const e of open.ens.splice(0)) {
+    expect(e.fatalErrors).toEqual([]);
+    await e.close();
+  }
+});
+
+async function ensemble(): Promise<InProcessEnsemble> {
+  const ens = await InProcessEnsemble.start({ members: 3 });
+  open.ens.push(ens);
+  return ens;
+}
+
+async function clientOf(ens: InProcessEnsemble, members: number[]): Promise<ZooKeeperClient> {
+  const zk = await ZooKeeperClient.connect(ens.connectString(members), {
+    sessionTimeout: 10_000,
+    clientSideExpiry: false,
+  });
+  open.clients.push(zk);
+  return zk;
+}
+
+const followers = (ens: InProcessEnsemble) => [0, 1, 2].filter((i) => ens.servers[i]?.mode() === 'follower');
+
+/** Waits until every running member applied the same last zxid, then returns their digests. */
+async function convergedDigests(ens: InProcessEnsemble): Promise<string[]> {
+  const running = () => ens.servers.filter((s) => s !== undefined);
+  await ens.waitUntil(
+    () => new Set(running().map((s) => s.member.lastZxid)).size === 1,
+    'members to apply the same last zxid',
+  );
+  return running().map((s) => s.member.db.tree.digest());
+}
+
+describe('in-process ensemble of three', () => {
+  it('a write through one follower is read after sync through the other, and all members converge', async () => {
+    const ens = await ensemble();
+    const [a, b] = followers(ens);
+    const writer = await clientOf(ens, [a!]);
+    const reader = await clientOf(ens, [b!]);
+    await writer.create('/x', '0');
+    for (let i = 1; i <= 20; i++) {
+      await writer.setData('/x', String(i));
+      await reader.sync('/x');
+      expect((await reader.getData('/x')).data.toString()).toBe(String(i));
+    }
+    const digests = await convergedDigests(ens);
+    expect(new Set(digests).size).toBe(1);
+  });
+
+  it('stopping the leader elects another; every acknowledged write survives and clients go on', async () => {
+    const ens = await ensemble();
+    const zk = await clientOf(ens, [0, 1, 2]);
+    const acked: string[] = [];
+    for (let i = 0; i < 30; i++)
+      acked.push((await zk.create('/n-', String(i), { mode: 'persistent_sequential' })).path);
+    const old = ens.leaderIndex()!;
+    await ens.stopMember(old);
+    await ens.waitUntil(() => {
+      const l = ens.leaderIndex();
+      return l !== undefined && l !== old && followers(ens).length === 1;
+    }, 'a new leader with one follower');
+
+    const after = (await zk.create('/n-', 'after', { mode: 'persistent_sequential' })).path;
+    await zk.sync('/');
+    const children = (await zk.getChildren('/')).filter((c) => c.startsWith('n-')).map((c) => `/${c}`);
+    expect(children.sort()).toEqual([...acked, after].sort());
+
+    await ens.startMember(old);
+    await ens.waitUntil(() => ens.servers[old]!.member.isServing, 'the old leader to rejoin');
+    const digests = await convergedDigests(ens);
+    expect(new Set(digests).size).toBe(1);
+  });
+
+  it('sequential creates racing through every member get distinct, gapless numbers', async () => {
+    const ens = await ensemble();
+    const clients = await Promise.all([0, 1, 2].map((i) => clientOf(ens, [i])));
+    await clients[0]!.create('/q', '');
+    const paths = (
+      await Promise.all(
+        clients.flatMap((zk) =>
+          Array.from({ length: 40 }, () => zk.create('/q/s-', '', { mode: 'persistent_sequential' })),
+        ),
+      )
+    ).map((r) => r.path);
+    const numbers = paths.map((p) => Number(p.slice('/q/s-'.length))).sort((x, y) => x - y);
+    expect(numbers).toEqual([...Array(120).keys()]);
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * The effects a member reaches through seams (immich-style): time, randomness, logging, what to do
+ * on a fatal storage error, and (optionally) the quorum transport. The member itself never calls
+ * Date.now, Math.random, randomBytes, console.* or process.exit; `systemDeps()` (system-deps.ts)
+ * wires the real ones for the coordinator app, and in-process tests pass their own.
+ */
+import type { Rng as ZabRng } from '../zab/zab-peer.js';
+import type { MemberConfig } from './member-config.js';
+import type { QuorumTransport } from './zab-host.js';
+
+/** Wall-clock milliseconds (session expiry, txn times, TTLs). */
+export interface Clock {
+  now(): number;
+}
+
+/** Randomness: ZAB's sync nonce, session passwords, snapshot jitter. */
+export interface Rng extends ZabRng {
+  /** `n` random bytes (session passwords) */
+  bytes(n: number): Buffer;
+}
+
+/** Where the member says what it does; one line per call. */
+export interface MemberLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string, err?: unknown): void;
+}
+
+export interface MemberDeps {
+  clock: Clock;
+  rng: Rng;
+  logger: MemberLogger;
+  /**
+   * A storage error the member cannot continue from (its log or snapshot is no longer trustworthy).
+   * The app exits; a test fails.
+   */
+  onFatal(err: unknown): void;
+  /**
+   * The quorum links of a member that has peers (default: TCP PeerLinks on the configured ports).
+   * Tests wrap it to cut links between in-process members.
+   */
+  transport?(config: MemberConfig): QuorumTransport;
+}
