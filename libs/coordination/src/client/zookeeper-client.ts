@@ -128,13 +128,11 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
       {
         hosts: new HostProvider(parsed.hosts, opts.rng ?? Math.random, opts.retry),
         requestedTimeoutMs: opts.sessionTimeout ?? 30_000,
-        ...(opts.connectTimeout !== undefined && { connectTimeoutMs: opts.connectTimeout }),
-        ...(opts.initialConnectTimeout !== undefined && {
-          initialConnectTimeoutMs: opts.initialConnectTimeout,
-        }),
+        connectTimeoutMs: opts.connectTimeout,
+        initialConnectTimeoutMs: opts.initialConnectTimeout,
         canBeReadOnly: opts.canBeReadOnly ?? false,
-        ...(opts.sessionId !== undefined && { sessionId: opts.sessionId }),
-        ...(opts.sessionPassword !== undefined && { sessionPassword: opts.sessionPassword }),
+        sessionId: opts.sessionId,
+        sessionPassword: opts.sessionPassword,
         clientSideExpiry: opts.clientSideExpiry !== false,
       },
       {
