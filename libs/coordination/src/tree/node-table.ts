@@ -169,6 +169,10 @@ export class NodeTable {
 
   private allocate(): number {
     if (this.next === this.capacity) this.grow(this.capacity * 2);
+    // Keep both columns dense (one slot per id ever allocated): assigning far past an array's end
+    // would turn it into a slow dictionary-mode array.
+    this.paths.push(undefined);
+    this.children.push(undefined);
     return this.next++;
   }
 
