@@ -10,6 +10,40 @@ import * as hdr from 'hdr-histogram-js';
 import type { DataSource } from 'typeorm';
 import { auditCourse, call, pool, type Student } from '../test/e2e/course-enrollment/cluster.js';
 
+/**
+ * Registers and logs in `count` students (setup, not measured). Unlike the e2e helper it retries a
+ * request the gateway answered 502 (an upstream keep-alive connection reset under load; see the
+ * README) or that never got an answer: a register that did land answers 409 the second time.
+ */
+export async function registerStudentsWithRetry(
+  targets: readonly string[],
+  count: number,
+  tag: string,
+): Promise<Student[]> {
+  const attempt = async (url: string, path: string, body: unknown, ok: number[]) => {
+    for (let i = 1; ; i++) {
+      const r = await call(url, 'POST', path, { body });
+      if (ok.includes(r.status)) return r;
+      if ((r.status !== 502 && r.status !== 0) || i >= 5)
+        throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
+    }
+  };
+  return pool(
+    Array.from({ length: count }, (_, i) => i),
+    25,
+    async (i) => {
+      const url = targets[i % targets.length]!;
+      const email = `s${i}-${tag}@example.edu`;
+      const password = 'student-pass-1';
+      await attempt(url, '/api/auth/register', { email, password, name: `Student ${i}` }, [201, 409]);
+      const login = await attempt(url, '/api/auth/login', { email, password }, [200]);
+      const token = login.body.accessToken as string;
+      const sub = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sub as string;
+      return { id: sub, email, token };
+    },
+  );
+}
+
 export interface Enrollment {
   courseId: string;
   student: Student;

@@ -156,8 +156,9 @@ function stageRows(): StageRow[] {
       count: (s) => trips(s).reduce((a, x) => a + x.count, 0),
       sumS: (s) => trips(s).reduce((a, x) => a + x.sum, 0),
     },
-    stage('db-wait', 'database wait (gate + write lock, per batch)'),
-    stage('db-transaction', 'database transaction (per batch)'),
+    stage('db-wait', 'database wait (until its statements run, per batch)'),
+    stage('db-batch', 'database statements (per batch)'),
+    stage('db-transaction', 'database transactions (BEGIN..COMMIT, each carries many batches)'),
     stage('lock-release', 'lock release (per batch)'),
   ];
 }

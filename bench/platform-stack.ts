@@ -27,7 +27,10 @@ export interface PlatformStack {
   db(): Promise<DataSource>;
   /** Every process with a label, for CPU and memory sampling. */
   processes(): Array<{ label: string; pid: number }>;
-  stop(): Promise<void>;
+  /** Folder with the database and every service's log. */
+  dir: string;
+  /** Stops every process; removes the folder unless `keep` (a run that saw errors keeps its logs). */
+  stop(keep?: boolean): Promise<void>;
 }
 
 export interface StackOptions {
@@ -48,9 +51,23 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/**
+ * Ports are picked free and then bound by the members; on a machine shared with other test runs
+ * another process may take one in between (EADDRINUSE), so a failed start is tried again.
+ */
+async function startEnsemble(coordinator: Coordinator, start: StartOptions): Promise<Ensemble> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return coordinator === 'apache' ? await startApacheZooKeeper(start) : await startRegistrar(start);
+    } catch (e) {
+      if (attempt >= 3 || !/EADDRINUSE|BindException|Address already in use/.test(String(e))) throw e;
+      console.error(`ensemble start failed on a taken port, trying again (${attempt}/3)`);
+    }
+  }
+}
+
 export async function startPlatformStack(opts: StackOptions): Promise<PlatformStack> {
-  const ensemble =
-    opts.coordinator === 'apache' ? await startApacheZooKeeper(opts.start) : await startRegistrar(opts.start);
+  const ensemble = await startEnsemble(opts.coordinator, opts.start);
   const dir = mkdtempSync(join(tmpdir(), `registrar-bench-platform-${opts.coordinator}-`));
   const databasePath = join(dir, 'course_enrollment.sqlite');
   const root = `/bench-platform-${process.pid}`;
@@ -68,12 +85,12 @@ export async function startPlatformStack(opts: StackOptions): Promise<PlatformSt
   const instances: ServiceProcess[] = [];
   let gateway: ServiceProcess | undefined;
   let ds: DataSource | undefined;
-  const stop = async () => {
+  const stop = async (keep = false) => {
     await ds?.destroy().catch(() => undefined);
     await gateway?.stop().catch(() => undefined);
     await Promise.allSettled(instances.map((i) => i.stop()));
     await ensemble.stop().catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   };
   try {
     // The first instance runs the migrations and seeds the staff account; the others start together.
@@ -117,6 +134,7 @@ export async function startPlatformStack(opts: StackOptions): Promise<PlatformSt
     gateway,
     targets: gateway !== undefined ? [gateway.url] : instances.map((i) => i.url),
     databasePath,
+    dir,
     async db() {
       ds ??= await new DataSource({
         type: 'sqlite',

@@ -21,13 +21,8 @@ import { cpus, loadavg } from 'node:os';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { StartOptions } from '../test/support/ensemble.js';
-import {
-  createCourse,
-  registerStudents,
-  staffToken,
-  type Student,
-} from '../test/e2e/course-enrollment/cluster.js';
-import { auditLoad, runLoad, type Enrollment } from './platform-load.js';
+import { createCourse, staffToken, type Student } from '../test/e2e/course-enrollment/cluster.js';
+import { auditLoad, registerStudentsWithRetry, runLoad, type Enrollment } from './platform-load.js';
 import { combine, scrape, scrapeJson } from './platform-metrics.js';
 import {
   renderProcesses,
@@ -132,7 +127,7 @@ async function benchOne(
   try {
     const setupUrl = stack.targets[0]!;
     const staff = await staffToken(setupUrl);
-    const students = await registerStudents(
+    const students = await registerStudentsWithRetry(
       stack.targets,
       Math.max(nStudents, perCourse),
       `bench-${coordinator}-${process.pid}`,
@@ -165,8 +160,15 @@ async function benchOne(
       const { answers: _answers, ...figures } = load;
       runs.push({ coordinator, workload: w.name, ...figures, audit, stages, processes });
     }
+  } catch (e) {
+    // What the services said is the first thing to read when a run breaks.
+    for (const p of [...stack.instances, ...(stack.gateway ? [stack.gateway] : [])])
+      console.error(`--- ${p.app} pid ${p.pid} (${p.logFile}):\n${p.logTail(15)}`);
+    throw e;
   } finally {
-    await stack.stop();
+    const keep = runs.some((r) => r.errors > 0);
+    if (keep) console.error(`errors seen: the services' logs stay in ${stack.dir}`);
+    await stack.stop(keep);
   }
   return runs;
 }

@@ -125,6 +125,8 @@ export class LinkProxy {
   private bytesForwarded = 0;
   private bytesDropped = 0;
   private cutConnections = 0;
+  /** Upstream connections that connected to themselves and were dropped (see onConnection). */
+  selfConnects = 0;
   private closing: Promise<void> | null = null;
 
   private constructor(
@@ -257,6 +259,16 @@ export class LinkProxy {
       gone: false,
     };
     this.connections.add(conn);
+    upstream?.once('connect', () => {
+      // TCP self-connect: dialing a loopback port in the ephemeral range that nobody listens on (a
+      // killed member's) can pick that same port as the source (simultaneous open) and succeed. The
+      // socket then holds the port, and the restarted member fails to bind it with EADDRINUSE.
+      if (upstream.localPort === upstream.remotePort && upstream.localAddress === upstream.remoteAddress) {
+        this.selfConnects++;
+        upstream.destroy();
+        client.destroy();
+      }
+    });
 
     this.wire(conn, conn.toUpstream, client);
     if (upstream !== null) this.wire(conn, conn.toClient, upstream);

@@ -6,8 +6,10 @@
  *   `auth` (JWT verification, per request), `course-read` (the enrollment's course lookup, per
  *   request), `seat-queue` (an op's wait from submit until its batch starts deciding: queue + lock),
  *   `lock-acquire` / `lock-release` (per batch, the coordinator lock recipe end to end),
- *   `db-wait` (per batch, until the transaction body runs: the per-process gate plus BEGIN IMMEDIATE
- *   waiting for another process's write lock), `db-transaction` (per batch, body and commit).
+ *   `db-wait` (per batch, until its statements run: the group transaction it joins, the per-process
+ *   gate and BEGIN IMMEDIATE waiting for another process's write lock), `db-batch` (per batch, its
+ *   statements), `db-transaction` (per database transaction, BEGIN to COMMIT; one carries every
+ *   batch that was ready, see database/transaction-group.ts).
  * - `registrar_coordinator_round_trip_seconds{op}`: each request the lock recipe sent to the
  *   coordinator (create, getChildren, getData, exists, delete), reply included.
  * The HTTP total per route is `http_request_duration_seconds` (request-id middleware).
@@ -15,7 +17,14 @@
 import { Histogram, type Registry } from 'prom-client';
 
 export type Stage =
-  'auth' | 'course-read' | 'seat-queue' | 'lock-acquire' | 'lock-release' | 'db-wait' | 'db-transaction';
+  | 'auth'
+  | 'course-read'
+  | 'seat-queue'
+  | 'lock-acquire'
+  | 'lock-release'
+  | 'db-wait'
+  | 'db-batch'
+  | 'db-transaction';
 
 /** What the seat allocator and the verifiers report into; `NO_STAGE_TIMINGS` drops everything. */
 export interface StageRecorder {
@@ -37,7 +46,7 @@ export class StageTimings implements StageRecorder {
   constructor(registry: Registry) {
     this.stages = new Histogram({
       name: 'registrar_stage_seconds',
-      help: 'Time spent per stage of a request or seat batch (auth, course-read, seat-queue, lock-acquire, lock-release, db-wait, db-transaction)',
+      help: 'Time spent per stage of a request or seat batch (auth, course-read, seat-queue, lock-acquire, lock-release, db-wait, db-batch, db-transaction)',
       labelNames: ['stage'],
       buckets: BUCKETS,
       registers: [registry],

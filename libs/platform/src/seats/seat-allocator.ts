@@ -7,7 +7,8 @@
  * moment (arrival order at the lock holder is the waitlist order), decides it with the pure
  * `decideSeatOps` and writes it in one transaction, releases the lock after the commit, and goes
  * again while requests are waiting. At the opening minute this costs one lock round trip and one
- * transaction per batch instead of per student.
+ * transaction per batch instead of per student. Batches of different pools ready at the same
+ * moment share one transaction, each in its own savepoint (database/transaction-group.ts).
  *
  * Overbooking needs three guards to fail at once:
  * 1. the lock (one writer per pool at a time, while sessions are healthy);
@@ -42,7 +43,7 @@ import type {
   WaitlistEntry,
 } from './seat-model.js';
 import type { SeatHoldRow, SeatTables } from './seat-tables.js';
-import { runTransaction } from '../database/transaction-gate.js';
+import { TransactionGroup } from '../database/transaction-group.js';
 import { NO_STAGE_TIMINGS, type Stage, type StageRecorder } from '../metrics/stage-timings.js';
 import { timedClient } from './timed-client.js';
 
@@ -117,6 +118,7 @@ export class SeatAllocator {
   private readonly now: () => Date;
   private readonly stages: StageRecorder;
   private readonly roundTrip: (op: string, seconds: number) => void;
+  private readonly writes: TransactionGroup;
   private closed = false;
 
   constructor(private readonly opts: SeatAllocatorOptions) {
@@ -125,6 +127,9 @@ export class SeatAllocator {
     this.now = opts.now ?? (() => new Date());
     this.stages = opts.stages ?? NO_STAGE_TIMINGS;
     this.roundTrip = (op, seconds) => this.stages.roundTrip(op, seconds);
+    this.writes = new TransactionGroup(opts.dataSource, {
+      onTransaction: ({ seconds }) => this.stages.stage('db-transaction', seconds),
+    });
   }
 
   /** Inserts a new pool row (fence 0) in the caller's transaction. No lock: nobody knows the id yet. */
@@ -267,14 +272,18 @@ export class SeatAllocator {
     });
   }
 
-  /** One transaction: claim the fence, load, decide, take the seats with the guarded UPDATE, record. */
+  /**
+   * One pool's batch, atomic on its own: claim the fence, load, decide, take the seats with the
+   * guarded UPDATE, record. Resolves once the transaction carrying it committed.
+   */
   private decideAndWrite(poolId: string, ops: SeatOp[], token: number): Promise<SeatOpResult[]> {
     const { tables } = this.opts;
     const fenced = this.opts.skipFenceCheck !== true;
     const called = performance.now();
-    let began = called;
-    const written = runTransaction(this.opts.dataSource, async (em) => {
-      began = performance.now();
+    // One unit of the next group transaction (its own savepoint): every pool this instance holds
+    // the lock of and has ops for is written under one commit (transaction-group.ts).
+    return this.writes.run(poolId, async (em) => {
+      const began = performance.now();
       this.stages.stage('db-wait', (began - called) / 1000);
       // Claim the fence first: a stale holder stops here having written nothing, and PostgreSQL
       // locks the pool row until commit (SQLite holds its write lock since BEGIN IMMEDIATE).
@@ -352,11 +361,9 @@ export class SeatAllocator {
         throw new SeatCountConflictError(poolId);
       }
       await this.record(em, poolId, decision.changes, token, now);
+      this.stages.stage('db-batch', (performance.now() - began) / 1000);
       return decision.results;
     });
-    const done = () => this.stages.stage('db-transaction', (performance.now() - began) / 1000);
-    written.then(done, done);
-    return written;
   }
 
   /** Resolves as `work` does, recording how long it took under `stage`. */
