@@ -135,6 +135,10 @@ export class CoordinatorServer implements ConnectionHost, CommandSource {
       // how this member was last brought up to date: counts of SNAP installs and TRUNCs since start
       sync_snapshots_installed: zab.stats.snapshotsInstalled,
       sync_truncations: zab.stats.truncations,
+      // as leader: SNAP streams finished, stopped early (the learner left), and their bytes
+      sync_snapshots_sent: zab.stats.snapshotsSent,
+      sync_snapshot_streams_stopped: zab.stats.snapshotStreamsStopped,
+      sync_snapshot_bytes_sent: zab.stats.snapshotBytesSent,
     };
     if (m.role === 'leader') {
       const { followers, observers } = peer.activeLearners();
