@@ -13,7 +13,8 @@
  *   SIGSTOPped past its session timeout and the stall ends, so another instance takes the lock and
  *   writes first, and the paused one resumes with an old fencing token and a decided batch. That is
  *   the write the fence must refuse; without the stall a SIGSTOP rarely lands inside a hold of a few
- *   milliseconds (0-1 holder pauses per 30 s run, none of them stale).
+ *   milliseconds (0-1 holder pauses per 30 s run, none of them stale). A run's first fault is this
+ *   one, so every run has at least one.
  */
 import type { SeededRng } from '../../../libs/coordination/src/testing/seeded-rng.js';
 import { abortableSleep } from './nemesis.js';
@@ -84,12 +85,16 @@ export class ServiceNemesis {
   async run(signal: AbortSignal): Promise<void> {
     const { fleet } = this.opts;
     const [lo, hi] = this.opts.quietMs ?? [2_000, 5_000];
+    let first = true;
     while (!signal.aborted && this.kinds.length > 0) {
       await abortableSleep(this.rng.between(lo, hi), signal);
       if (signal.aborted) break;
       const up = fleet.instances.filter(isUp);
       if (up.length < 2) continue; // keep one instance serving: the audits need traffic
-      const kind = this.rng.pick(this.kinds);
+      // The first fault of a run makes a stale holder when it can: every run then proves the fence
+      // (what the planted skip-fence-check must be caught by), the rest are drawn by weight.
+      const kind = first && this.kinds.includes('stale-holder') ? 'stale-holder' : this.rng.pick(this.kinds);
+      first = false;
       try {
         if (kind === 'instance-kill') await this.kill(this.rng.pick(up));
         else if (kind === 'instance-pause') await this.pause(up, signal);

@@ -73,3 +73,32 @@ export class SqliteStall {
     await new Promise<void>((resolve) => this.db.close(() => resolve()));
   }
 }
+
+/**
+ * Audit tap on a seat pool table (test databases only): a trigger appends every committed update
+ * of a `<prefix>_seat_pools` row (old and new fence, the new counters) to `chaos_<prefix>_pool_log`,
+ * in commit order (one writer at a time; AUTOINCREMENT ids). Sampling sees the pools every 200 ms
+ * and can miss a stale holder's write that the next holder overwrites within milliseconds; the
+ * log cannot. Installed after the services ran their migrations; it writes only its own table.
+ */
+export async function installPoolLog(path: string, prefix: 'course' | 'exam_session'): Promise<void> {
+  const db = await open(path, sqlite3.OPEN_READWRITE);
+  try {
+    const log = `chaos_${prefix}_pool_log`;
+    await run(
+      db,
+      `CREATE TABLE IF NOT EXISTS ${log} (id INTEGER PRIMARY KEY AUTOINCREMENT, pool_id TEXT NOT NULL,
+         old_fence INTEGER NOT NULL, new_fence INTEGER NOT NULL, taken INTEGER NOT NULL,
+         capacity INTEGER NOT NULL, waitlisted INTEGER NOT NULL, waitlist_capacity INTEGER NOT NULL)`,
+    );
+    await run(
+      db,
+      `CREATE TRIGGER IF NOT EXISTS ${log}_tap AFTER UPDATE ON ${prefix}_seat_pools BEGIN
+         INSERT INTO ${log} (pool_id, old_fence, new_fence, taken, capacity, waitlisted, waitlist_capacity)
+         VALUES (NEW.id, OLD.fence, NEW.fence, NEW.taken, NEW.capacity, NEW.waitlisted, NEW.waitlist_capacity);
+       END`,
+    );
+  } finally {
+    await new Promise<void>((resolve) => db.close(() => resolve()));
+  }
+}

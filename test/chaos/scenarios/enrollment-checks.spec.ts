@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   checkAcknowledged,
   checkEventLog,
+  checkPoolLog,
   checkSamples,
   checkSeatsFilled,
   type EnrollmentRequest,
   type HoldRow,
   type PoolSample,
+  type PoolUpdate,
   type SeatEvent,
 } from './enrollment-checks.js';
 
@@ -46,6 +48,34 @@ describe('checkSamples', () => {
     expect(kinds(checkSamples([sample(1, { taken: 3, seatedRows: 3 })]))).toEqual(['overbooked']);
     expect(kinds(checkSamples([sample(1, { taken: 2 })]))).toEqual(['seat-count-drift']);
     expect(kinds(checkSamples([sample(2, { fence: 9 }), sample(1)]))).toEqual(['fence-regressed']);
+  });
+});
+
+describe('checkPoolLog', () => {
+  const update = (id: number, oldFence: number, newFence: number, over: Partial<PoolUpdate> = {}) => ({
+    id,
+    pool: C,
+    oldFence,
+    newFence,
+    taken: 1,
+    capacity: 2,
+    waitlisted: 0,
+    waitlistCapacity: 2,
+    ...over,
+  });
+
+  it('accepts fences that stay or grow, commit after commit', () => {
+    expect(checkPoolLog([update(1, 0, 10), update(2, 10, 10), update(3, 10, 12)])).toEqual([]);
+  });
+
+  it("flags a committed update that lowered the fence (a stale holder's write), even when the next one raised it again", () => {
+    const found = checkPoolLog([update(1, 0, 10), update(2, 12, 10), update(3, 10, 14)]);
+    expect(found.map((a) => a.kind)).toEqual(['fence-regressed']);
+    expect(found[0]!.evidence).toEqual([update(2, 12, 10)]);
+  });
+
+  it('flags an update that left the pool above its capacity', () => {
+    expect(checkPoolLog([update(1, 0, 10, { taken: 3 })]).map((a) => a.kind)).toEqual(['overbooked']);
   });
 });
 

@@ -15,7 +15,8 @@
  * - `waitlist-order`: a promotion that skips someone admitted to the waitlist earlier, or final
  *   waitlist tickets out of admission order;
  * - `seat-left-free`: after healing and a promoter period, a free seat while someone waits;
- * - `fence-regressed`: a course's fencing token going down in the event log or between samples;
+ * - `fence-regressed`: a course's fencing token going down in a committed update of its pool row
+ *   (the audit tap's log), in the event log, or between samples;
  * - `seat-count-drift`: the pool's counters disagree with its hold rows in one snapshot.
  */
 import type { Anomaly } from '../harness/scenario.js';
@@ -58,6 +59,18 @@ export interface SeatEvent {
   to: string;
   reason: string;
   fence: number;
+}
+
+/** One committed update of a pool row, from the audit tap (commit order = id order). */
+export interface PoolUpdate {
+  id: number;
+  pool: string;
+  oldFence: number;
+  newFence: number;
+  taken: number;
+  capacity: number;
+  waitlisted: number;
+  waitlistCapacity: number;
 }
 
 export interface HoldRow {
@@ -107,6 +120,21 @@ export function checkSamples(samples: readonly PoolSample[]): Anomaly[] {
         after: s,
       });
     lastFence.set(s.course, s);
+  }
+  return f.list();
+}
+
+/**
+ * Every committed update of a pool row: the fence never goes down (a stale holder's write was
+ * accepted) and the counters stay within the capacities of that same update.
+ */
+export function checkPoolLog(log: readonly PoolUpdate[]): Anomaly[] {
+  const f = new Findings();
+  for (const u of [...log].sort((a, b) => a.id - b.id)) {
+    if (u.newFence < u.oldFence)
+      f.add('fence-regressed', `a committed update of a pool lowered its fence (a stale holder's write)`, u);
+    if (u.taken > u.capacity || u.waitlisted > u.waitlistCapacity)
+      f.add('overbooked', `a committed update of a pool left it above capacity`, u);
   }
   return f.list();
 }

@@ -46,18 +46,19 @@ import { sampleRegistrySessions, sampleRegistrySessionsOnce } from '../harness/r
 import type { Anomaly, Scenario, ScenarioContext, ScenarioOutcome } from '../harness/scenario.js';
 import { ServiceFleet, type FleetInstance } from '../harness/service-fleet.js';
 import { ServiceNemesis } from '../harness/service-nemesis.js';
-import { SqliteReader } from '../harness/sqlite-reader.js';
+import { installPoolLog, SqliteReader } from '../harness/sqlite-reader.js';
 import { LockHolders } from './enrollment-lock-holders.js';
 import { checkStaleRefusals, type SessionSample, type StaleFenceRefusal } from './seat-lock-checks.js';
 import {
   checkAcknowledged,
   checkEventLog,
+  checkPoolLog,
   checkSamples,
   checkSeatsFilled,
   type EnrollmentRequest,
   type PoolSample,
 } from './enrollment-checks.js';
-import { readSeatEvents, readSeatHolds, samplePools } from './seat-pool-reads.js';
+import { readPoolLog, readSeatEvents, readSeatHolds, samplePools } from './seat-pool-reads.js';
 
 const INSTANCES = 3;
 const STUDENTS = 200;
@@ -114,6 +115,7 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     unknown: 0,
     staleFence503: 0,
     samples: 0,
+    poolUpdates: 0,
     sessionSamples: 0,
     seatEvents: 0,
     promotions: 0,
@@ -147,6 +149,7 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     ctx.log(
       `enrollment: courses ${courses.map((c) => `${c.capacity}+${c.waitlistCapacity}`).join(', ')}; ${students.length} students`,
     );
+    await installPoolLog(dbPath, 'course');
     reader = await SqliteReader.open(dbPath);
     holders = await LockHolders.connect(cluster.connectString, (id) => PATHS.courseLock(id));
     const lockHolders = holders;
@@ -323,12 +326,15 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     }
     const events = await readSeatEvents(db, 'course');
     const holds = await readSeatHolds(db, 'course');
+    const poolLog = (await readPoolLog(db, 'course')).filter((u) => courseIds.includes(u.pool));
+    stats.poolUpdates = poolLog.length;
     stats.seatEvents = events.length;
     stats.promotions = events.filter((e) => e.reason === 'promote').length;
     stats.maxFence = events.reduce((m, e) => Math.max(m, e.fence), 0);
     const capacities = new Map(courses.map((c) => [c.id, c]));
     const anomalies: Anomaly[] = [
       ...checkSamples([...samples, ...final]),
+      ...checkPoolLog(poolLog),
       ...checkEventLog(events, holds, capacities),
       ...checkAcknowledged(requests, events, holds),
       ...checkSeatsFilled(final),

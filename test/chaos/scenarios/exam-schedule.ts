@@ -54,16 +54,17 @@ import { sampleRegistrySessions, sampleRegistrySessionsOnce } from '../harness/r
 import type { Scenario, ScenarioContext, ScenarioOutcome } from '../harness/scenario.js';
 import { ServiceFleet, type FleetInstance } from '../harness/service-fleet.js';
 import { ServiceNemesis } from '../harness/service-nemesis.js';
-import { SqliteReader } from '../harness/sqlite-reader.js';
+import { installPoolLog, SqliteReader } from '../harness/sqlite-reader.js';
 import { LockHolders } from './enrollment-lock-holders.js';
 import {
   checkAcknowledged as checkSeatAcknowledged,
   checkEventLog,
+  checkPoolLog,
   checkSamples,
   type EnrollmentRequest,
   type PoolSample,
 } from './enrollment-checks.js';
-import { readSeatEvents, readSeatHolds, samplePools } from './seat-pool-reads.js';
+import { readPoolLog, readSeatEvents, readSeatHolds, samplePools } from './seat-pool-reads.js';
 import { checkStaleRefusals, type SessionSample, type StaleFenceRefusal } from './seat-lock-checks.js';
 import {
   checkAcknowledged,
@@ -157,6 +158,7 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     registrationUnknown: 0,
     staleFence503: 0,
     poolSamples: 0,
+    poolUpdates: 0,
     sessionSamples: 0,
     seatEvents: 0,
     maxSeated: 0,
@@ -195,6 +197,7 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     const seatsOf = new Map(exams.map((e, i) => [e, SEATS[i % SEATS.length]!]));
     const poolIds = exams.map((e) => `${e}:${SESSION_ID}`);
     ctx.log(`exam-schedule: exams ${exams.join(', ')}; ${students.length} students enrolled in ${courseId}`);
+    await installPoolLog(dbPath, 'exam_session');
     reader = await SqliteReader.open(dbPath);
     const db = reader;
     holders = await LockHolders.connect(cluster.connectString, (id) => PATHS.examSessionLock(id));
@@ -579,6 +582,8 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     const finalPools = await samplePools(db, 'exam_session', poolIds);
     const events = (await readSeatEvents(db, 'exam_session')).filter((e) => poolIds.includes(e.course));
     const holds = (await readSeatHolds(db, 'exam_session')).filter((h) => poolIds.includes(h.course));
+    const poolLog = (await readPoolLog(db, 'exam_session')).filter((u) => poolIds.includes(u.pool));
+    stats.poolUpdates = poolLog.length;
     const rows = (
       await db.all<{ exam_id: string; session_id: string; student_id: string; status: string }>(
         `SELECT exam_id, session_id, student_id, status FROM exam_registrations`,
@@ -607,6 +612,7 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     return {
       anomalies: [
         ...checkSamples([...samples, ...finalPools]),
+        ...checkPoolLog(poolLog),
         ...checkEventLog(events, holds, capacities),
         ...checkSeatAcknowledged(requests, events, holds),
         ...checkStaleRefusals(refusals, sessions),

@@ -5,7 +5,7 @@
  * pure checks in enrollment-checks.ts.
  */
 import type { SqliteReader } from '../harness/sqlite-reader.js';
-import type { HoldRow, PoolSample, SeatEvent } from './enrollment-checks.js';
+import type { HoldRow, PoolSample, PoolUpdate, SeatEvent } from './enrollment-checks.js';
 
 export type SeatPrefix = 'course' | 'exam_session';
 
@@ -81,5 +81,29 @@ export async function readSeatHolds(db: SqliteReader, prefix: SeatPrefix): Promi
     holder: h.holder_id,
     status: h.status,
     ticket: h.ticket === null ? null : Number(h.ticket),
+  }));
+}
+
+/** The audit tap's log (harness/sqlite-reader.ts installPoolLog), in commit order. */
+export async function readPoolLog(db: SqliteReader, prefix: SeatPrefix): Promise<PoolUpdate[]> {
+  const rows = await db.all<{
+    id: number;
+    pool_id: string;
+    old_fence: number;
+    new_fence: number;
+    taken: number;
+    capacity: number;
+    waitlisted: number;
+    waitlist_capacity: number;
+  }>(`SELECT * FROM chaos_${prefix}_pool_log ORDER BY id`);
+  return rows.map((r) => ({
+    id: Number(r.id),
+    pool: r.pool_id,
+    oldFence: Number(r.old_fence),
+    newFence: Number(r.new_fence),
+    taken: Number(r.taken),
+    capacity: Number(r.capacity),
+    waitlisted: Number(r.waitlisted),
+    waitlistCapacity: Number(r.waitlist_capacity),
   }));
 }
