@@ -40,6 +40,7 @@ async function main(): Promise<void> {
   const storageWarnings = configureTestStorage({
     storage: process.env['REGISTRAR_TEST_STORAGE'],
     crashPoints: process.env['REGISTRAR_TEST_CRASH_POINTS'],
+    crashArmFile: process.env['REGISTRAR_TEST_CRASH_ARM_FILE'],
     ackBeforeFsync: plantedBugs?.skipFsyncBeforeAck === true,
   });
   for (const w of storageWarnings) console.error(w);

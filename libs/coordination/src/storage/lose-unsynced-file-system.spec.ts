@@ -3,7 +3,7 @@
  * fsync published (names). A crash is modelled by `crash()` on one instance and a fresh instance
  * over the same directories, which sees only the real files.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeEpochFile, readEpochFile } from './epoch-file.js';
@@ -179,6 +179,24 @@ describe('LoseUnsyncedFileSystem', () => {
     // Renamed but the directory never fsynced: after the power loss the file does not exist.
     const after = reboot(fs);
     expect(await readEpochFile(p, after)).toBeUndefined();
+  });
+
+  it('fires crash points only while the arm file exists', async () => {
+    const fired: string[] = [];
+    const armFile = join(dir, 'armed');
+    const fs = new LoseUnsyncedFileSystem({
+      crashPoints: ['atomic-file.written'],
+      armFile,
+      onCrash: (point) => {
+        fired.push(point);
+        throw new PowerLossError();
+      },
+    });
+    await writeEpochFile(join(dir, 'snap-epoch'), 1, { fs });
+    expect(fired).toEqual([]);
+    await writeFile(armFile, '');
+    await expect(writeEpochFile(join(dir, 'snap-epoch'), 2, { fs })).rejects.toBeInstanceOf(PowerLossError);
+    expect(fired).toEqual(['atomic-file.written']);
   });
 
   it('parses REGISTRAR_TEST_CRASH_POINTS and rejects unknown names', () => {

@@ -22,7 +22,7 @@
  * it writes one line to stderr and SIGKILLs its own process: what is on disk is what a power loss
  * would have left).
  */
-import { writeSync } from 'node:fs';
+import { existsSync, writeSync } from 'node:fs';
 import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fsError, nodeFileSystem, type FileSystem, type OpenMode, type StorageFile } from './file-system.js';
@@ -55,6 +55,11 @@ export interface LoseUnsyncedOptions {
   crashPoints?: readonly string[];
   /** Chance that an armed point fires when reached (default 1). */
   crashProbability?: number;
+  /**
+   * Points fire only while this file exists (checked when a point is reached), so a harness can arm
+   * them for its faulted phase and disarm them before its final checks.
+   */
+  armFile?: string;
   /** Random numbers in [0, 1) for the crash points (default Math.random: chaos runs are not replayed). */
   random?: () => number;
   /** What losing power means; default: one line on stderr, then SIGKILL of this process. */
@@ -338,6 +343,7 @@ export class LoseUnsyncedFileSystem implements FileSystem {
   private readonly dirs = new Map<string, Map<string, Entry>>();
   private readonly armed: ReadonlySet<string>;
   private readonly probability: number;
+  private readonly armFile: string | undefined;
   private readonly random: () => number;
   private readonly onCrash: (point: string) => never;
   /** Crash points reached, by name (armed or not): tests and logs read it. */
@@ -347,6 +353,7 @@ export class LoseUnsyncedFileSystem implements FileSystem {
   constructor(opts: LoseUnsyncedOptions = {}) {
     this.armed = new Set(opts.crashPoints ?? []);
     this.probability = opts.crashProbability ?? 1;
+    this.armFile = opts.armFile;
     this.random = opts.random ?? Math.random;
     this.onCrash = opts.onCrash ?? powerLoss;
   }
@@ -501,7 +508,8 @@ export class LoseUnsyncedFileSystem implements FileSystem {
   crashPoint(name: string): void {
     this.alive();
     this.reached.set(name, (this.reached.get(name) ?? 0) + 1);
-    if (this.armed.has(name) && this.random() < this.probability) this.onCrash(name);
+    if (!this.armed.has(name) || (this.armFile !== undefined && !existsSync(this.armFile))) return;
+    if (this.random() < this.probability) this.onCrash(name);
   }
 
   /**

@@ -3,7 +3,8 @@
  *
  * REGISTRAR_TEST_STORAGE=lose-unsynced makes the member's storage run on a LoseUnsyncedFileSystem,
  * so that a kill -9 of the member loses everything not fsynced (a power loss);
- * REGISTRAR_TEST_CRASH_POINTS arms crash points inside it (see parseCrashPoints). Neither is read
+ * REGISTRAR_TEST_CRASH_POINTS arms crash points inside it (see parseCrashPoints), and
+ * REGISTRAR_TEST_CRASH_ARM_FILE limits them to while that file exists. None is read
  * from zoo.cfg, so no production config can turn them on.
  */
 import { setStorageFileSystem } from './file-system.js';
@@ -27,6 +28,8 @@ export class TestStorageConfigError extends Error {
 export function configureTestStorage(opts: {
   storage?: string;
   crashPoints?: string;
+  /** REGISTRAR_TEST_CRASH_ARM_FILE: crash points fire only while this file exists */
+  crashArmFile?: string;
   /** planted bug skip-fsync-before-ack */
   ackBeforeFsync?: boolean;
 }): string[] {
@@ -50,13 +53,18 @@ export function configureTestStorage(opts: {
   }
   if (mode === 'lose-unsynced') {
     setStorageFileSystem(
-      new LoseUnsyncedFileSystem({ crashPoints: crash.points, crashProbability: crash.probability }),
+      new LoseUnsyncedFileSystem({
+        crashPoints: crash.points,
+        crashProbability: crash.probability,
+        ...(opts.crashArmFile ? { armFile: opts.crashArmFile } : {}),
+      }),
     );
     warnings.push(
       'WARNING: test storage lose-unsynced: everything not fsynced lives in memory only; a kill -9 of this ' +
         'member is a power loss (REGISTRAR_TEST_STORAGE, chaos testing only)' +
         (crash.points.length
-          ? `; crash points armed: ${crash.points.join(', ')} with probability ${crash.probability}`
+          ? `; crash points armed: ${crash.points.join(', ')} with probability ${crash.probability}` +
+            (opts.crashArmFile ? ` while ${opts.crashArmFile} exists` : '')
           : ''),
     );
   }
