@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { SeededRng } from '../../../libs/coordination/src/testing/seeded-rng.js';
 import { HistoryRecorder } from '../history/recorder.js';
 import { ChaosCluster } from './chaos-cluster.js';
+import { faultInjectionError } from './fault-errors.js';
 import { DEFAULT_PACING, Nemesis, type FaultRecord } from './nemesis.js';
 import type { Anomaly, CheckerSummary, Scenario, ScenarioContext } from './scenario.js';
 
@@ -131,18 +132,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     if (nemesis) {
       report.faultLog = nemesis.records;
       report.faults = nemesis.records.length + report.clientFaults;
-      const failed = nemesis.records.filter((r) => r.error !== undefined);
-      report.faultErrors = failed.length;
-      // A fault that could not be injected or healed means the run did not test what it claims
-      // (and a member that would not restart may be the bug): the run fails as a harness error.
-      if (failed.length > 0 && report.error === undefined) {
-        report.error =
-          `fault injection failed ${failed.length} time(s): ` +
-          failed
-            .slice(0, 3)
-            .map((r) => `${r.description}: ${r.error}`)
-            .join(' | ');
-      }
+      report.faultErrors = nemesis.records.filter((r) => r.error !== undefined).length;
+      const faultError = faultInjectionError(nemesis.records);
+      if (faultError !== undefined && report.error === undefined) report.error = faultError;
     }
     const history = recorder.toJSON();
     report.ops = {
