@@ -23,7 +23,7 @@ import { nodeKind, ttlOf } from './node-kind.js';
 import { isAtOrBelow, nodeName, parentPath } from './path.js';
 import type { Txn, TxnBody } from './txn.js';
 import { WatchManager, type WatchSummary } from './watch-manager.js';
-import { NodeTable, type StoredFields } from './node-table.js';
+import { NO_NODE, NodeTable, type StoredFields } from './node-table.js';
 import type { WatcherType } from '../protocol/constants.js';
 
 /** A watch event for one watcher. */
@@ -147,8 +147,8 @@ export class DataTree<W = unknown> {
 
   /** Removes a node and (defensively, for replays only) anything still below it. */
   private remove(path: string, id: number): void {
-    const children = this.nodes.children[id];
-    if (children) for (const c of Array.from(children)) this.remove(this.nodes.paths[c]!, c);
+    if (this.nodes.numChildren(id) > 0)
+      for (const c of this.nodes.childIds(id)) this.remove(this.nodes.paths[c]!, c);
     this.dataSize -= path.length + this.nodes.data.length(id);
     this.index(path, this.nodes.owner[id]!, false);
     const parent = this.nodes.idOf(parentPath(path));
@@ -313,10 +313,9 @@ export class DataTree<W = unknown> {
   getChildren(path: string): string[] | undefined {
     const id = this.nodes.idOf(path);
     if (id === undefined) return undefined;
-    const children = this.nodes.children[id];
-    if (children === undefined) return [];
+    const t = this.nodes;
     const names: string[] = [];
-    for (const c of children) names.push(nodeName(this.nodes.paths[c]!));
+    for (let c = t.firstChild[id]!; c !== NO_NODE; c = t.nextSibling[c]!) names.push(nodeName(t.paths[c]!));
     return names;
   }
 
@@ -365,10 +364,9 @@ export class DataTree<W = unknown> {
   }
 
   private descendantsOf(id: number): number {
-    const children = this.nodes.children[id];
-    if (children === undefined) return 0;
+    const t = this.nodes;
     let count = 0;
-    for (const c of children) count += 1 + this.descendantsOf(c);
+    for (let c = t.firstChild[id]!; c !== NO_NODE; c = t.nextSibling[c]!) count += 1 + this.descendantsOf(c);
     return count;
   }
 
@@ -530,9 +528,8 @@ export class DataTree<W = unknown> {
       const id = t.idOf(path);
       if (id === undefined) continue;
       const rec = encodeNode(t, path, id);
-      const children = t.children[id];
-      if (children !== undefined) {
-        const below = [...children];
+      if (t.numChildren(id) > 0) {
+        const below = t.childIds(id);
         for (let i = below.length - 1; i >= 0; i--) stack.push(t.paths[below[i]!]!);
       }
       yield rec;

@@ -5,7 +5,9 @@
  * exceed a small integer once the epoch is above 0) plus a ~100-byte Buffer view for its data. As
  * columns, the stored stat is 72 bytes in typed arrays (outside the JS heap, never scanned by the
  * GC), the data sits in slabs (data-slab.ts), the ACL is an index into an interned table, children
- * are a Set of ids, and the path string is held once (by the path index and the `paths` column).
+ * are a doubly linked list of ids in four more int32 columns (insertion order, O(1) unlink), and
+ * the path string is the one object per node left in the heap: the `paths` column holds it and
+ * the path index (path-index.ts, also typed arrays) finds ids through it.
  *
  * `cversion` holds ZooKeeper's STORED cversion, i.e. the number of child creations, which is also
  * the sequential counter; the cversion a client sees is derived (see {@link NodeTable.stat}).
@@ -15,8 +17,11 @@ import type { ACL, Stat } from '../protocol/records.js';
 import { aclKey } from './acl.js';
 import { DataSlab } from './data-slab.js';
 import { clientEphemeralOwner } from './node-kind.js';
+import { PathIndex } from './path-index.js';
 
 const INITIAL_CAPACITY = 1024;
+/** "no node" in the child-link columns. */
+export const NO_NODE = -1;
 
 /** Every stored field of a node except its data and children (insert's argument). */
 export interface StoredFields {
@@ -34,7 +39,6 @@ export interface StoredFields {
 
 export class NodeTable {
   private capacity = INITIAL_CAPACITY;
-  private readonly ids = new Map<string, number>();
   private readonly freeIds: number[] = [];
   private next = 0;
 
@@ -48,10 +52,15 @@ export class NodeTable {
   cversion = new Int32Array(INITIAL_CAPACITY);
   aversion = new Int32Array(INITIAL_CAPACITY);
   private aclIndex = new Int32Array(INITIAL_CAPACITY);
-  /** The node's path; the same string object is the key in the path index. */
+  /** Children as a doubly linked list: first/last child of a node, next/previous sibling. */
+  firstChild = new Int32Array(INITIAL_CAPACITY).fill(NO_NODE);
+  private lastChild = new Int32Array(INITIAL_CAPACITY).fill(NO_NODE);
+  nextSibling = new Int32Array(INITIAL_CAPACITY).fill(NO_NODE);
+  private prevSibling = new Int32Array(INITIAL_CAPACITY).fill(NO_NODE);
+  private childCount = new Int32Array(INITIAL_CAPACITY);
+  /** The node's path (undefined for a free id). */
   readonly paths: (string | undefined)[] = [];
-  /** Child ids, created with the first child and dropped with the last. */
-  readonly children: (Set<number> | undefined)[] = [];
+  private readonly index = new PathIndex(this.paths, INITIAL_CAPACITY);
   readonly data = new DataSlab(INITIAL_CAPACITY);
 
   /** Interned ACL lists (frozen, shared by every node that has the same list). */
@@ -59,29 +68,29 @@ export class NodeTable {
   private readonly aclIds = new Map<string, number>();
 
   get size(): number {
-    return this.ids.size;
+    return this.index.size;
   }
 
   /** The id of the node at `path`, or undefined. */
   idOf(path: string): number | undefined {
-    return this.ids.get(path);
+    return this.index.get(path);
   }
 
-  /** Paths of every node, in insertion order of their current ids' creation (diagnostics). */
-  allPaths(): IterableIterator<string> {
-    return this.ids.keys();
+  /** Paths of every node, in id order (diagnostics). */
+  *allPaths(): Generator<string> {
+    for (const p of this.paths) if (p !== undefined) yield p;
   }
 
   /** Ids of every node. */
-  allIds(): IterableIterator<number> {
-    return this.ids.values();
+  *allIds(): Generator<number> {
+    for (let id = 0; id < this.paths.length; id++) if (this.paths[id] !== undefined) yield id;
   }
 
   /** Adds a node; the caller links it to its parent. */
   insert(path: string, data: Buffer | null, f: StoredFields): number {
     const id = this.freeIds.pop() ?? this.allocate();
-    this.ids.set(path, id);
     this.paths[id] = path;
+    this.index.add(id, path);
     this.czxid[id] = f.czxid;
     this.mzxid[id] = f.mzxid;
     this.ctime[id] = f.ctime;
@@ -96,30 +105,48 @@ export class NodeTable {
     return id;
   }
 
-  /** Removes node `id` (the caller unlinks it from its parent and its children first). */
+  /** Removes node `id` (the caller removes its children and unlinks it from its parent first). */
   remove(id: number): void {
-    this.ids.delete(this.paths[id]!);
+    this.index.remove(id);
     this.paths[id] = undefined;
-    this.children[id] = undefined;
+    this.firstChild[id] = this.lastChild[id] = NO_NODE;
+    this.nextSibling[id] = this.prevSibling[id] = NO_NODE;
+    this.childCount[id] = 0;
     this.data.release(id);
     this.freeIds.push(id);
   }
 
+  /** Appends `child` to `parent`'s children (getChildren lists them in creation order). */
   addChild(parent: number, child: number): void {
-    let set = this.children[parent];
-    if (set === undefined) this.children[parent] = set = new Set();
-    set.add(child);
+    const last = this.lastChild[parent]!;
+    this.prevSibling[child] = last;
+    this.nextSibling[child] = NO_NODE;
+    if (last === NO_NODE) this.firstChild[parent] = child;
+    else this.nextSibling[last] = child;
+    this.lastChild[parent] = child;
+    this.childCount[parent]!++;
   }
 
   removeChild(parent: number, child: number): void {
-    const set = this.children[parent];
-    if (set === undefined) return;
-    set.delete(child);
-    if (set.size === 0) this.children[parent] = undefined;
+    const prev = this.prevSibling[child]!;
+    const next = this.nextSibling[child]!;
+    if (prev === NO_NODE) this.firstChild[parent] = next;
+    else this.nextSibling[prev] = next;
+    if (next === NO_NODE) this.lastChild[parent] = prev;
+    else this.prevSibling[next] = prev;
+    this.prevSibling[child] = this.nextSibling[child] = NO_NODE;
+    this.childCount[parent]!--;
+  }
+
+  /** Child ids in creation order (a snapshot: safe to remove children while using it). */
+  childIds(id: number): number[] {
+    const out: number[] = [];
+    for (let c = this.firstChild[id]!; c !== NO_NODE; c = this.nextSibling[c]!) out.push(c);
+    return out;
   }
 
   numChildren(id: number): number {
-    return this.children[id]?.size ?? 0;
+    return this.childCount[id]!;
   }
 
   acl(id: number): readonly ACL[] {
@@ -169,10 +196,9 @@ export class NodeTable {
 
   private allocate(): number {
     if (this.next === this.capacity) this.grow(this.capacity * 2);
-    // Keep both columns dense (one slot per id ever allocated): assigning far past an array's end
+    // Keep the column dense (one slot per id ever allocated): assigning far past an array's end
     // would turn it into a slow dictionary-mode array.
     this.paths.push(undefined);
-    this.children.push(undefined);
     return this.next++;
   }
 
@@ -182,9 +208,10 @@ export class NodeTable {
       b.set(a);
       return b;
     };
-    const i32 = (a: Int32Array) => {
+    const i32 = (a: Int32Array, fill = 0) => {
       const b = new Int32Array(capacity);
       b.set(a);
+      if (fill !== 0) b.fill(fill, a.length);
       return b;
     };
     this.czxid = f64(this.czxid);
@@ -199,6 +226,12 @@ export class NodeTable {
     this.cversion = i32(this.cversion);
     this.aversion = i32(this.aversion);
     this.aclIndex = i32(this.aclIndex);
+    this.firstChild = i32(this.firstChild, NO_NODE);
+    this.lastChild = i32(this.lastChild, NO_NODE);
+    this.nextSibling = i32(this.nextSibling, NO_NODE);
+    this.prevSibling = i32(this.prevSibling, NO_NODE);
+    this.childCount = i32(this.childCount);
+    this.index.growIds(capacity);
     this.data.grow(capacity);
     this.capacity = capacity;
   }
