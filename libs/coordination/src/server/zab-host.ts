@@ -91,6 +91,8 @@ export class ZabHost {
   private durable = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly intake: SnapshotIntake;
+  /** a received snapshot is being installed: the peer's clock stands still meanwhile (see start) */
+  private installing = false;
   /** counters for operators */
   readonly stats = {
     readys: 0,
@@ -129,6 +131,9 @@ export class ZabHost {
       // usual reason a healthy-looking member lost its leader or its quorum. Say so in the log.
       if (now - lastTick > 25 * this.opts.tickMs) console.warn(`zab: ticks stalled for ${now - lastTick} ms`);
       lastTick = now;
+      // A learner installing a big snapshot is busy, not silent or slow to sync: like ZooKeeper's
+      // learner thread deserializing inline, its initLimit/syncLimit clocks do not run meanwhile.
+      if (this.installing) return;
       this.peer.tick();
       this.kick();
     }, this.opts.tickMs);
@@ -196,7 +201,12 @@ export class ZabHost {
       this.generation++;
       this.durable = 0;
       this.stats.snapshotsInstalled++;
-      await this.opts.sink.installSnapshot(this.intake.take(r.snapshot.zxid));
+      this.installing = true;
+      try {
+        await this.opts.sink.installSnapshot(this.intake.take(r.snapshot.zxid));
+      } finally {
+        this.installing = false;
+      }
       this.opts.window.reset(r.snapshot.zxid);
     }
     if (r.truncateAfter !== undefined) {
