@@ -5,8 +5,8 @@
  * change of owner (or a missing znode) between two samples is evidence that the instance lost its
  * session in between; the seat-lock audit (scenarios/seat-lock-checks.ts) needs exactly that.
  */
-import { ZooKeeperClient } from '../../../libs/coordination/src/client/zookeeper-client.js';
 import type { SessionSample } from '../scenarios/seat-lock-checks.js';
+import type { AuditClient } from './audit-client.js';
 import { within } from './bounded.js';
 import { abortableSleep } from './nemesis.js';
 
@@ -17,21 +17,21 @@ const OP_BOUND_MS = 1_000;
  * failed (coordinator unreachable) is skipped, never recorded as "missing".
  */
 export async function sampleRegistrySessions(
-  zk: ZooKeeperClient,
+  audit: AuditClient,
   paths: { instance: string; path: string }[],
   everyMs: number,
   signal: AbortSignal,
   out: SessionSample[],
 ): Promise<void> {
   while (!signal.aborted) {
-    await sampleRegistrySessionsOnce(zk, paths, out);
+    await sampleRegistrySessionsOnce(audit, paths, out);
     await abortableSleep(everyMs, signal);
   }
 }
 
 /** One sample of every instance (e.g. after the workload, for requests that completed last). */
 export async function sampleRegistrySessionsOnce(
-  zk: ZooKeeperClient,
+  audit: AuditClient,
   paths: { instance: string; path: string }[],
   out: SessionSample[],
 ): Promise<void> {
@@ -40,6 +40,7 @@ export async function sampleRegistrySessionsOnce(
       try {
         // sync first: the member we read from may lag, and an "after" sample must show a state
         // at least as new as the moment it was sent.
+        const zk = await audit.client();
         const sentNs = Number(process.hrtime.bigint());
         await within(zk.sync(path), OP_BOUND_MS, 'sync');
         const stat = await within(zk.exists(path), OP_BOUND_MS, 'exists');

@@ -38,9 +38,7 @@ import {
 } from '../../e2e/course-enrollment/cluster.js';
 import type { Student } from '../../e2e/course-enrollment/cluster.js';
 import { znodePaths } from '@registrar/platform';
-import { ZooKeeperClient } from '../../../libs/coordination/src/client/zookeeper-client.js';
-import { within } from '../harness/bounded.js';
-import { closeQuietly } from '../harness/chaos-client.js';
+import { AuditClient } from '../harness/audit-client.js';
 import { abortableSleep } from '../harness/nemesis.js';
 import { sampleRegistrySessions, sampleRegistrySessionsOnce } from '../harness/registry-sessions.js';
 import type { Anomaly, Scenario, ScenarioContext, ScenarioOutcome } from '../harness/scenario.js';
@@ -124,7 +122,7 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const fleet = await ServiceFleet.start('course-enrollment', INSTANCES, env);
   let reader: SqliteReader | undefined;
   let holders: LockHolders | undefined;
-  let zk: ZooKeeperClient | undefined;
+  let audit: AuditClient | undefined;
   try {
     ctx.log(`enrollment: ${INSTANCES} instances up (db ${dbPath}, logs ${fleet.logDir})`);
     const first = fleet.instances[0]!.url;
@@ -153,11 +151,7 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     reader = await SqliteReader.open(dbPath);
     holders = await LockHolders.connect(cluster.connectString, (id) => PATHS.courseLock(id));
     const lockHolders = holders;
-    zk = await within(
-      ZooKeeperClient.connect(cluster.connectString, { sessionTimeout: 10_000 }),
-      15_000,
-      'audit client connect',
-    );
+    audit = await AuditClient.connect(cluster.connectString);
     const db = reader;
     const courseIds = courses.map((c) => c.id);
     const snapshot = (): Promise<PoolSample[]> => samplePools(db, 'course', courseIds);
@@ -306,12 +300,12 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
       await Promise.all([
         ...Array.from({ length: CLIENTS }, () => client(signal)),
         sampler(signal),
-        sampleRegistrySessions(zk!, registry, SAMPLE_EVERY_MS, signal, sessions),
+        sampleRegistrySessions(audit!, registry, SAMPLE_EVERY_MS, signal, sessions),
         nemesis.run(signal),
       ]);
     });
     // One more registry sample after the last request completed, for the refusals at the very end.
-    await sampleRegistrySessionsOnce(zk, registry, sessions);
+    await sampleRegistrySessionsOnce(audit, registry, sessions);
     stats.sessionSamples = sessions.length;
     await fleet.healAll();
     if (sampleErrors.length > 0)
@@ -352,7 +346,7 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   } finally {
     await reader?.close();
     await holders?.close();
-    if (zk !== undefined) await closeQuietly(zk);
+    await audit?.close();
     await fleet.stop();
   }
 }

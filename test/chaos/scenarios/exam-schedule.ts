@@ -36,7 +36,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { znodePaths } from '@registrar/platform';
-import { ZooKeeperClient } from '../../../libs/coordination/src/client/zookeeper-client.js';
 import {
   ADMIN,
   call,
@@ -47,8 +46,8 @@ import {
   type Student,
 } from '../../e2e/course-enrollment/cluster.js';
 import { SseClient } from '../../e2e/exam-registration/support/sse-client.js';
+import { AuditClient } from '../harness/audit-client.js';
 import { within } from '../harness/bounded.js';
-import { closeQuietly } from '../harness/chaos-client.js';
 import { abortableSleep } from '../harness/nemesis.js';
 import { sampleRegistrySessions, sampleRegistrySessionsOnce } from '../harness/registry-sessions.js';
 import type { Scenario, ScenarioContext, ScenarioOutcome } from '../harness/scenario.js';
@@ -164,11 +163,7 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     maxSeated: 0,
     finalWaitMs: 0,
   };
-  const zk = await within(
-    ZooKeeperClient.connect(cluster.connectString, { sessionTimeout: 10_000 }),
-    15_000,
-    'audit client connect',
-  );
+  const audit = await AuditClient.connect(cluster.connectString);
   let fleet: ServiceFleet | undefined;
   let ce: ServiceFleet | undefined;
   let reader: SqliteReader | undefined;
@@ -293,6 +288,7 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     // ---- History sampler: every committed version's bytes, read from the history children.
     const readHistory = async (): Promise<void> => {
       for (const examId of exams) {
+        const zk = await audit.client();
         const children = await within(zk.getChildren(`${SCHEDULES}/${examId}`), ZK_OP_MS, 'getChildren');
         for (const name of children) {
           const m = /^v-(\d{10})$/.exec(name);
@@ -524,11 +520,11 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
         ...Array.from({ length: REGISTRANTS }, () => registrant(signal)),
         sampler(signal),
         seatSampler(signal),
-        sampleRegistrySessions(zk, registry, SAMPLE_EVERY_MS, signal, sessions),
+        sampleRegistrySessions(audit, registry, SAMPLE_EVERY_MS, signal, sessions),
         nemesis.run(signal),
       ]);
     });
-    await sampleRegistrySessionsOnce(zk, registry, sessions);
+    await sampleRegistrySessionsOnce(audit, registry, sessions);
     stats.sessionSamples = sessions.length;
     await f.healAll();
 
@@ -538,6 +534,7 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     for (const examId of exams) {
       for (;;) {
         try {
+          const zk = await audit.client();
           const { data, stat } = await within(
             zk.getData(`${SCHEDULES}/${examId}`),
             ZK_OP_MS,
@@ -635,7 +632,7 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     await holders?.close();
     await fleet?.stop();
     await ce?.stop();
-    await closeQuietly(zk);
+    await audit.close();
   }
 }
 
