@@ -27,29 +27,40 @@ export interface SnapshotSenderOptions {
   yieldTurn?: () => Promise<void>;
   /** waits before looking at the backlog again (default: 2 ms timer) */
   waitForRoom?: () => Promise<void>;
+  /** give up when the link stays above high water this long, ms (default 20 s: a stopped learner) */
+  stallMs?: number;
+  /** clock for stallMs (default Date.now) */
+  now?: () => number;
 }
+
+/** How a stream ended: every payload handed over, no longer wanted, or the link stayed full. */
+export type SnapshotStreamOutcome = 'sent' | 'unwanted' | 'stalled';
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const shortWait = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 2));
 
 /**
- * Streams `s.snapshot` over `link`. Resolves `true` once every payload, the final one marked `last`,
- * was handed to the link; `false` when the stream stopped early because it was no longer wanted.
+ * Streams `s.snapshot` over `link`. Resolves 'sent' once every payload, the final one marked `last`,
+ * was handed to the link; 'unwanted' when it stopped early because it was no longer wanted; 'stalled'
+ * when the learner took nothing for `stallMs` (the leader must not hold the stream, and the proposals
+ * ZAB keeps for it, for a learner that stopped reading).
  */
 export async function streamSnapshot(
   s: SnapshotSend,
   link: SnapshotStreamLink,
   opts: SnapshotSenderOptions = {},
-): Promise<boolean> {
+): Promise<SnapshotStreamOutcome> {
   const payloadBytes = opts.payloadBytes ?? SNAPSHOT_PAYLOAD_BYTES;
   const highWater = opts.highWaterBytes ?? 4 * payloadBytes;
   const yieldTurn = opts.yieldTurn ?? nextTurn;
   const waitForRoom = opts.waitForRoom ?? shortWait;
+  const stallMs = opts.stallMs ?? 20_000;
+  const now = opts.now ?? Date.now;
   let seq = 0;
   // Each step of this loop serializes one payload's worth of records (packSnapshotPayloads pulls
   // them lazily from the tree), so the work between two turns of the event loop stays bounded.
   for (const p of packSnapshotPayloads(s.snapshot.records, payloadBytes)) {
-    if (!link.wanted()) return false;
+    if (!link.wanted()) return 'unwanted';
     link.send({
       type: 'snap-chunk',
       syncId: s.syncId,
@@ -60,10 +71,12 @@ export async function streamSnapshot(
       data: p.data,
     });
     await yieldTurn();
+    const since = now();
     while (link.backlog() > highWater) {
-      if (!link.wanted()) return false;
+      if (!link.wanted()) return 'unwanted';
+      if (now() - since > stallMs) return 'stalled';
       await waitForRoom();
     }
   }
-  return true;
+  return 'sent';
 }

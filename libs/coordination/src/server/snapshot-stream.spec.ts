@@ -77,7 +77,7 @@ describe('SNAP stream between hosts', () => {
       },
       { payloadBytes: 32 * 1024, yieldTurn: now },
     );
-    expect(done).toBe(true);
+    expect(done).toBe('sent');
     expect(sent.length).toBeGreaterThan(5);
     for (const m of sent) expect(m.data.length).toBeLessThanOrEqual(32 * 1024);
     expect(sent.map((m) => m.seq)).toEqual(sent.map((_, i) => i));
@@ -159,9 +159,32 @@ describe('SNAP stream between hosts', () => {
         },
       },
     );
-    expect(done).toBe(false);
+    expect(done).toBe('unwanted');
     expect(sent).toHaveLength(5);
     expect(waits).toBeGreaterThan(0);
     expect(backlog).toBeLessThanOrEqual(3 * 8192);
+  });
+
+  it('the sender gives up on a learner that takes nothing (the link stays above high water)', async () => {
+    const leaderDb = db(2000);
+    let clock = 0;
+    const sent: SnapChunkMessage[] = [];
+    const outcome = await streamSnapshot(
+      send(leaderDb),
+      { send: (m) => sent.push(m), backlog: () => 10 * 8192, wanted: () => true },
+      {
+        payloadBytes: 8192,
+        highWaterBytes: 2 * 8192,
+        yieldTurn: now,
+        stallMs: 1000,
+        now: () => clock,
+        waitForRoom: async () => {
+          clock += 100;
+        },
+      },
+    );
+    expect(outcome).toBe('stalled');
+    expect(sent).toHaveLength(1);
+    expect(clock).toBeGreaterThan(1000);
   });
 });

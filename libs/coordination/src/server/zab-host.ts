@@ -260,7 +260,7 @@ export class ZabHost {
   private async sendSnapshot(s: SnapshotSend): Promise<void> {
     const transport = this.opts.transport;
     try {
-      const done = await streamSnapshot(
+      const outcome = await streamSnapshot(
         s,
         {
           send: (msg) => {
@@ -272,8 +272,9 @@ export class ZabHost {
         },
         this.opts.snapshotSender,
       );
-      if (!done) {
+      if (outcome !== 'sent') {
         this.stats.snapshotStreamsStopped++;
+        if (outcome === 'stalled') this.withPeer((p) => p.snapshotFailed(s.to, s.syncId));
         return;
       }
       this.stats.snapshotsSent++;

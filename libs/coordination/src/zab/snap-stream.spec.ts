@@ -124,4 +124,31 @@ describe('SNAP streamed in pieces', () => {
     const seqs = sim.member(lagging).applied.map((e) => `${e.zxid}:${e.data}`);
     expect(seqs).toEqual(leader.applied.map((e) => `${e.zxid}:${e.data}`));
   });
+
+  it('a leader that gives up a stream (its link to the learner broke) frees it; the learner retries after initLimit', () => {
+    const { sim, leader, lagging } = laggingBehindSnapshot(23);
+    let broke = false;
+    const seen = recordTo(sim, lagging, (d) => {
+      if (d.msg.type === 'snap-chunk' && !broke) {
+        broke = true;
+        sim.at(sim.now + 1, () => {
+          leader.peer!.linkLost(lagging);
+          sim.drain(leader);
+        });
+      }
+      return false;
+    });
+    sim.restart(lagging);
+    settle(sim);
+    const marker = sim.submit(leader.id, Buffer.from('marker'))!;
+    sim.runFor(5000, () => sim.appliedEverywhere(marker));
+    expect(sim.appliedEverywhere(marker)).toBe(true);
+    expectClean(sim);
+    const attempts = [...new Set(seen.flatMap((d) => (d.msg.type === 'snap-chunk' ? [d.msg.syncId] : [])))];
+    expect(attempts).toHaveLength(2);
+    // the first attempt got no NEWLEADER: the stream was abandoned before snapshotSent
+    const newLeaders = seen.flatMap((d) => (d.msg.type === 'newleader' ? [d.msg.syncId] : []));
+    expect(newLeaders).toEqual([attempts[1]]);
+    expect(sim.stats.snaps).toBe(1);
+  });
 });

@@ -352,6 +352,9 @@ export class ZabPeer {
    */
   linkLost(peer: number): void {
     if (this.following && this.following.leader === peer) this.becomeLooking();
+    // A SNAP stream on a broken link is torn (what was in the dead socket is gone): give it up.
+    const ln = this.leading?.learners.get(peer);
+    if (ln?.stage === 'snapping') this.snapshotFailed(peer, ln.syncId);
   }
 
   /** The host reports that its log is durable up to `zxid` (covering every earlier entry). */
@@ -384,6 +387,17 @@ export class ZabPeer {
     }
     this.sendNewLeader(l, ln, 'snap', 0, zxid, entries);
     for (const entry of since) this.send(ln.id, { type: 'proposal', epoch: l.epoch, entry });
+  }
+
+  /**
+   * Leader: the host gave up streaming to `to` for attempt `syncId` (its link stayed full too long).
+   * That attempt is forgotten, freeing the proposals kept for it; the learner, hearing nothing more,
+   * starts a fresh attempt once its initLimit runs out.
+   */
+  snapshotFailed(to: number, syncId: number): void {
+    const ln = this.leading?.learners.get(to);
+    if (!ln || ln.syncId !== syncId || ln.stage !== 'snapping') return;
+    this.leading!.learners.delete(to);
   }
 
   /** Leader: whether a snapshot stream to `to` for attempt `syncId` is still of use (else stop it). */
