@@ -42,7 +42,7 @@ const ROOT = '/chaos/durability';
 const NODES = `${ROOT}/nodes`;
 const KEYS = `${ROOT}/keys`;
 const KEY_COUNT = 6;
-const WORKERS_PER_MEMBER = 2;
+const WORKERS_PER_MEMBER = 3;
 
 /** Crash points inside multi-step durable writes; the per-batch log points would fire constantly. */
 const CRASH_POINTS = [
@@ -74,7 +74,7 @@ export const durabilityScenario: Scenario = {
   faults: [],
   memberEnv: {
     REGISTRAR_TEST_STORAGE: 'lose-unsynced',
-    REGISTRAR_TEST_CRASH_POINTS: `${CRASH_POINTS.join(',')}@0.04`,
+    REGISTRAR_TEST_CRASH_POINTS: `${CRASH_POINTS.join(',')}@0.02`,
     REGISTRAR_TEST_CRASH_ARM_FILE: ARM_FILE,
   },
   zooCfg: {
@@ -147,6 +147,8 @@ async function runFaults(
   signal: AbortSignal,
   stats: FaultStats,
   log: (l: string) => void,
+  stopWriters: () => void,
+  powerLossAfterAck: () => Promise<void>,
 ): Promise<void> {
   const c = rev.cluster;
   const started = performance.now();
@@ -169,9 +171,13 @@ async function runFaults(
     const target = kind === 'power-loss' || leader === undefined ? rng.pick(c.ids) : leader;
     if (kind === 'power-loss-all') {
       stats.powerLossAll++;
-      log(`durability ${at()} power loss of the whole ensemble`);
+      const afterAck = rng.chance(0.5);
+      log(
+        `durability ${at()} power loss of the whole ensemble${afterAck ? ' right after an acknowledgement' : ''}`,
+      );
       // Every SIGKILL goes out in the same turn: no member gets to fsync after another died.
-      await Promise.all(c.ids.map((id) => c.kill(id)));
+      if (afterAck) await powerLossAfterAck();
+      else await Promise.all(c.ids.map((id) => c.kill(id)));
       await sleep(300 + rng.int(1200));
     } else if (kind === 'isolate-kill-leader') {
       log(`durability ${at()} isolate member ${target}, then power loss of it`);
@@ -190,7 +196,15 @@ async function runFaults(
     rev.reviveDown();
   }
   await reviver;
-  // The audit must see a quiet ensemble: disarm, then bring back whoever died last.
+  // The last fault: the whole ensemble loses power while the writers still run, so acknowledgements
+  // given moments before are put to the test (they stop only once it is done).
+  await rev.allUp(30_000);
+  stats.faults++;
+  stats.powerLossAll++;
+  log(`durability ${at()} power loss of the whole ensemble right after an acknowledgement (last fault)`);
+  await powerLossAfterAck();
+  stopWriters();
+  // The audit must see a quiet ensemble: disarm, then bring back every member.
   rmSync(ARM_FILE, { force: true });
   if (!(await rev.allUp())) log('durability: members still down after the faulted phase');
 }
@@ -220,14 +234,25 @@ async function runDurability(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const acked: AckedVersion[] = [];
   const work = { createsOk: 0, writesOk: 0, unknown: 0 };
   const workers = pinnedWorkers(cluster, recorder, WORKERS_PER_MEMBER);
+  const trigger = new ChaosClient('trigger', cluster.connectString, recorder);
   writeFileSync(ARM_FILE, 'crash points armed for the faulted phase\n');
   try {
-    await ctx.underFaults((signal) =>
-      Promise.all([
-        runFaults(rev, ctx.rng.fork(), signal, stats, ctx.log),
+    await ctx.underFaults((signal) => {
+      // The writers outlive the faulted phase by the final power loss (see runFaults).
+      const writers = new AbortController();
+      return Promise.all([
+        runFaults(
+          rev,
+          ctx.rng.fork(),
+          signal,
+          stats,
+          ctx.log,
+          () => writers.abort(),
+          () => powerLossAfterAck(cluster, trigger, creates),
+        ),
         runWorkers(
           workers,
-          signal,
+          writers.signal,
           () => ctx.rng.fork(),
           async ({ client }, rng) => {
             await client.session();
@@ -258,14 +283,15 @@ async function runDurability(ctx: ScenarioContext): Promise<ScenarioOutcome> {
               acked.push({ key, version: out.value.version, value });
             } else if (out.status === 'unknown') work.unknown++;
           },
-          5,
+          2,
         ),
-      ]).then(() => undefined),
-    );
+      ]).then(() => undefined);
+    });
   } finally {
     rmSync(ARM_FILE, { force: true });
   }
-  const sessions = await closeWorkers(workers);
+  const sessions = (await closeWorkers(workers)) + trigger.sessions;
+  await trigger.close();
 
   const anomalies: Anomaly[] = [];
   const before = await audit(cluster, recorder, creates, acked, keys, 'after healing');
@@ -306,6 +332,45 @@ async function runDurability(ctx: ScenarioContext): Promise<ScenarioOutcome> {
       acknowledgedCreates: after.acknowledged,
     },
   };
+}
+
+/**
+ * The sharpest power loss: one create, and the moment its acknowledgement arrives every member is
+ * SIGKILLed in that same turn. On correct code the acknowledgement means a quorum had it on disk; a
+ * member that acknowledged before its fsync loses it with the power. Falls back to a plain power loss
+ * when no create is acknowledged within a few tries.
+ */
+async function powerLossAfterAck(
+  cluster: ChaosCluster,
+  trigger: ChaosClient,
+  creates: Map<string, 'ok' | 'fail' | 'unknown'>,
+): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    let kills: Promise<void>[] | undefined;
+    const name = `${trigger.process}-ack-then-power-loss-${attempt}`;
+    try {
+      const out = await trigger.op(
+        'create',
+        NODES,
+        { name },
+        (zk) =>
+          zk.create(`${NODES}/${name}`, name).then((created) => {
+            kills = cluster.ids.map((id) => cluster.kill(id));
+            return created;
+          }),
+        () => undefined,
+      );
+      creates.set(name, out.status);
+    } catch {
+      // No session to be had right now: try again.
+      await sleep(200);
+    }
+    if (kills) {
+      await Promise.all(kills);
+      return;
+    }
+  }
+  await Promise.all(cluster.ids.map((id) => cluster.kill(id)));
 }
 
 /** Reads the acknowledged state through the ensemble and every member's own tree; checks both. */
