@@ -14,6 +14,7 @@ import {
 import { CourseSeats, courseSeatTables } from './course-seats.js';
 import { courseView, type CourseView } from './course.view.js';
 import { datesProblem } from './course-window.js';
+import { RecentReads } from './recent-reads.js';
 import type { CreateCourseDto } from './dto/create-course.dto.js';
 import type { ListCoursesQuery } from './dto/list-courses.query.js';
 import type { UpdateCourseDto } from './dto/update-course.dto.js';
@@ -33,8 +34,17 @@ function isUniqueViolation(e: unknown): boolean {
   return d?.code === '23505' || /UNIQUE constraint failed/.test(d?.message ?? e.message);
 }
 
+/**
+ * How long an enrollment may decide on a course row read by an earlier request (recent-reads.ts).
+ * Only the enrollment path reads through it; an edit made on this instance is seen at once, one made
+ * on another instance within this bound. Window checks themselves compare against the clock now.
+ */
+const ENROLLMENT_READ_TTL_MS = 500;
+
 @Injectable()
 export class CoursesService {
+  private readonly recent = new RecentReads<string, Course>(ENROLLMENT_READ_TTL_MS, (id) => this.find(id));
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly seats: CourseSeats,
@@ -77,6 +87,11 @@ export class CoursesService {
 
   async find(id: string, em: EntityManager = this.dataSource.manager): Promise<Course | null> {
     return em.findOneBy(Course, { id });
+  }
+
+  /** The course as an enrollment decides on it: read through RecentReads (at most 500 ms old). */
+  findForEnrollment(id: string): Promise<Course | null> {
+    return this.recent.get(id);
   }
 
   async get(id: string): Promise<CourseView> {
@@ -163,6 +178,8 @@ export class CoursesService {
     } catch (e) {
       if (isUniqueViolation(e)) throw new CourseCodeTakenError(dto.code ?? course.code);
       throw e;
+    } finally {
+      this.recent.invalidate(id);
     }
     return this.get(id);
   }

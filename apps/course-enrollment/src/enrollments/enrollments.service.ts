@@ -52,7 +52,7 @@ export class EnrollmentsService {
   async enroll(courseId: string, actor: AuthUser, studentId: string | undefined): Promise<EnrollResult> {
     const target = await this.targetOf(actor, studentId);
     const read = performance.now();
-    const course = await this.courses.find(courseId);
+    const course = await this.courses.findForEnrollment(courseId);
     this.metrics.stages.stage('course-read', (performance.now() - read) / 1000);
     if (course === null) throw new CourseNotFoundError(courseId);
     // Staff (the registrar office) may enroll outside the window; students may not.

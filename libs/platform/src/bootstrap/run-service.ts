@@ -107,6 +107,13 @@ export async function runService(module: Type<unknown>, opts: ServiceBootOptions
     await app.startAllMicroservices();
   }
   await app.listen(config.httpPort, config.host);
+  // The gateway reuses idle keep-alive connections. Node closes them after 5 s by default, and a
+  // request the gateway writes onto a connection the server is closing just then is reset
+  // (ECONNRESET: a 502 the gateway may not retry for a POST). Seen in `npm run bench -- platform`
+  // between workloads; the idle close should come from the client's side, so wait much longer here.
+  const server = app.getHttpServer() as { keepAliveTimeout: number; headersTimeout: number };
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const httpPort = (app.getHttpServer().address() as AddressInfo).port;
   await app.get(InstanceRegistration).register(httpPort, rpcPort, opts.version ?? '0.1.0');
   return { app, httpPort, rpcPort };
