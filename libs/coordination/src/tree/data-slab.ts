@@ -12,6 +12,8 @@
  * partly-used slabs outweigh the live bytes, the live values of sparse slabs move to fresh ones
  * ({@link DataSlab.compact}, one pass over the ids; amortised O(1) per write).
  */
+import { growColumn } from './columns.js';
+
 const SLAB_BYTES = 256 * 1024;
 const SMALL_VALUE = 1024;
 /** slab column markers: no bytes in a slab (null, empty) or a value with its own buffer. */
@@ -47,15 +49,9 @@ export class DataSlab {
 
   /** Makes room for ids below `capacity` (called by the node table as it grows). */
   grow(capacity: number): void {
-    const grown = (a: Int32Array, fill: number) => {
-      const b = new Int32Array(capacity);
-      b.set(a);
-      if (fill !== 0) b.fill(fill, a.length);
-      return b;
-    };
-    this.slabOf = grown(this.slabOf, NONE);
-    this.offsetOf = grown(this.offsetOf, 0);
-    this.lengthOf = grown(this.lengthOf, NULL_LENGTH);
+    this.slabOf = growColumn(this.slabOf, capacity, NONE);
+    this.offsetOf = growColumn(this.offsetOf, capacity);
+    this.lengthOf = growColumn(this.lengthOf, capacity, NULL_LENGTH);
   }
 
   /** Stores a copy of `data` as node `id`'s value, releasing the value it held. */

@@ -16,6 +16,7 @@
 import type { ACL, Stat } from '../protocol/records.js';
 import { aclKey } from './acl.js';
 import { DataSlab } from './data-slab.js';
+import { growColumn } from './columns.js';
 import { clientEphemeralOwner } from './node-kind.js';
 import { PathIndex } from './path-index.js';
 
@@ -203,34 +204,21 @@ export class NodeTable {
   }
 
   private grow(capacity: number): void {
-    const f64 = (a: Float64Array) => {
-      const b = new Float64Array(capacity);
-      b.set(a);
-      return b;
-    };
-    const i32 = (a: Int32Array, fill = 0) => {
-      const b = new Int32Array(capacity);
-      b.set(a);
-      if (fill !== 0) b.fill(fill, a.length);
-      return b;
-    };
-    this.czxid = f64(this.czxid);
-    this.mzxid = f64(this.mzxid);
-    this.ctime = f64(this.ctime);
-    this.mtime = f64(this.mtime);
-    this.pzxid = f64(this.pzxid);
-    const owner = new BigInt64Array(capacity);
-    owner.set(this.owner);
-    this.owner = owner;
-    this.version = i32(this.version);
-    this.cversion = i32(this.cversion);
-    this.aversion = i32(this.aversion);
-    this.aclIndex = i32(this.aclIndex);
-    this.firstChild = i32(this.firstChild, NO_NODE);
-    this.lastChild = i32(this.lastChild, NO_NODE);
-    this.nextSibling = i32(this.nextSibling, NO_NODE);
-    this.prevSibling = i32(this.prevSibling, NO_NODE);
-    this.childCount = i32(this.childCount);
+    this.czxid = growColumn(this.czxid, capacity);
+    this.mzxid = growColumn(this.mzxid, capacity);
+    this.ctime = growColumn(this.ctime, capacity);
+    this.mtime = growColumn(this.mtime, capacity);
+    this.pzxid = growColumn(this.pzxid, capacity);
+    this.owner = growColumn(this.owner, capacity);
+    this.version = growColumn(this.version, capacity);
+    this.cversion = growColumn(this.cversion, capacity);
+    this.aversion = growColumn(this.aversion, capacity);
+    this.aclIndex = growColumn(this.aclIndex, capacity);
+    this.firstChild = growColumn(this.firstChild, capacity, NO_NODE);
+    this.lastChild = growColumn(this.lastChild, capacity, NO_NODE);
+    this.nextSibling = growColumn(this.nextSibling, capacity, NO_NODE);
+    this.prevSibling = growColumn(this.prevSibling, capacity, NO_NODE);
+    this.childCount = growColumn(this.childCount, capacity);
     this.index.growIds(capacity);
     this.data.grow(capacity);
     this.capacity = capacity;

@@ -5,6 +5,8 @@
  * here it is 4 bytes per slot (at most half full) plus the path's hash per id, outside the heap.
  * Keys are not stored: a slot holds an id, and `paths[id]` (the node table's column) is the key.
  */
+import { RESERVE_FROM, growColumn, reservedBuffer } from './columns.js';
+
 const EMPTY = 0; // slots hold id + 1
 const MIN_SLOTS = 1024;
 
@@ -35,9 +37,7 @@ export class PathIndex {
 
   /** Makes room for ids below `capacity` (the node table grows its columns together). */
   growIds(capacity: number): void {
-    const next = new Int32Array(capacity);
-    next.set(this.hashOf);
-    this.hashOf = next;
+    this.hashOf = growColumn(this.hashOf, capacity);
   }
 
   get(path: string): number | undefined {
@@ -95,7 +95,10 @@ export class PathIndex {
 
   private rehash(size: number): void {
     const old = this.slots;
-    this.slots = new Int32Array(size);
+    // Large tables outside malloc (see columns.ts), fixed size: a rehash builds a new one.
+    this.slots = new Int32Array(
+      size <= RESERVE_FROM ? new ArrayBuffer(size * 4) : reservedBuffer(size * 4, size * 4),
+    );
     this.mask = size - 1;
     for (let i = 0; i < old.length; i++) {
       const s = old[i]!;
