@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { ErrorCode, SESSION_PASSWORD_LENGTH } from '../protocol/constants.js';
+import { ConnectionLossError, RuntimeInconsistencyError } from '../protocol/errors.js';
 import type { ACL, Id, Request, WatcherEvent } from '../protocol/records.js';
 import { SessionTracker } from '../session/session-tracker.js';
 import { initialSessionId, nextSessionId } from '../session/session-id.js';
@@ -340,16 +341,18 @@ export class Member {
       this.window,
       { nextUint32: () => randomBytes(4).readUInt32BE(0) },
     );
-    this.links = this.deps.transport?.(c) ?? new PeerLinks({
-      myId: c.myId,
-      peers: c.peers.map((p) => ({
-        id: p.id,
-        host: p.host,
-        quorumPort: p.quorumPort,
-        electionPort: p.electionPort,
-      })),
-      isElectionMessage: (m) => m.type === 'vote',
-    });
+    this.links =
+      this.deps.transport?.(c) ??
+      new PeerLinks({
+        myId: c.myId,
+        peers: c.peers.map((p) => ({
+          id: p.id,
+          host: p.host,
+          quorumPort: p.quorumPort,
+          electionPort: p.electionPort,
+        })),
+        isElectionMessage: (m) => m.type === 'vote',
+      });
     this.zab = new ZabHost({
       peer,
       transport: this.links,
@@ -615,7 +618,9 @@ export class Member {
     const txn: Txn = { header: { sessionId, cxid, zxid, time: this.clock.now() }, body };
     const assigned = zab.withPeer((p) => p.propose(encodeTxn(txn)));
     if (assigned !== zxid)
-      throw new Error(`zab assigned 0x${assigned.toString(16)}, expected 0x${zxid.toString(16)}`);
+      throw new RuntimeInconsistencyError(undefined, {
+        detail: `zab assigned 0x${assigned.toString(16)}, expected 0x${zxid.toString(16)}`,
+      });
     this.lastProposed = zxid;
     this.proposedAt.set(zxid, Date.now());
     return true;
@@ -669,7 +674,8 @@ export class Member {
     if (conn) this.sessionWriteStarted(sessionId);
     try {
       if (this.isLeader) {
-        if (!this.proposeEnsemble(sessionId, cxid, asLeader)) throw new Error('not leading');
+        if (!this.proposeEnsemble(sessionId, cxid, asLeader))
+          throw new ConnectionLossError(undefined, { detail: 'not leading' });
       } else {
         const data = encodeForward(envelope());
         this.zab!.withPeer((p) => p.forward(data));

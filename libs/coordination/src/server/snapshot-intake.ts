@@ -6,6 +6,7 @@
  * records. An aborted stream (cut link, superseded attempt, member stopping) discards the file:
  * nothing partial is ever installed or left to be found at restart.
  */
+import { RuntimeInconsistencyError } from '../protocol/errors.js';
 import type { SnapshotIntakeOp } from '../zab/ready.js';
 import { decodeSnapshotPayload, payloadRecords } from './snapshot-payload.js';
 
@@ -25,8 +26,10 @@ export interface ReceivedSnapshot {
 }
 
 /** The snapshot named by NEWLEADER is not the one received (a host bug: the core checks this). */
-export class SnapshotIntakeError extends Error {
-  override readonly name = 'SnapshotIntakeError';
+export class SnapshotIntakeError extends RuntimeInconsistencyError {
+  constructor(detail: string) {
+    super(undefined, { detail });
+  }
 }
 
 /** Ends the file writer's input when a stream is abandoned. */
