@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     storage: process.env['REGISTRAR_TEST_STORAGE'],
     crashPoints: process.env['REGISTRAR_TEST_CRASH_POINTS'],
     crashArmFile: process.env['REGISTRAR_TEST_CRASH_ARM_FILE'],
+    fsyncDelayMs: process.env['REGISTRAR_TEST_FSYNC_DELAY_MS'],
     ackBeforeFsync: plantedBugs?.skipFsyncBeforeAck === true,
   });
   for (const w of storageWarnings) console.error(w);

@@ -76,6 +76,8 @@ export const durabilityScenario: Scenario = {
     REGISTRAR_TEST_STORAGE: 'lose-unsynced',
     REGISTRAR_TEST_CRASH_POINTS: `${CRASH_POINTS.join(',')}@0.02`,
     REGISTRAR_TEST_CRASH_ARM_FILE: ARM_FILE,
+    // A slow disk: acknowledgements that do not wait for their fsync are exposed by a power loss.
+    REGISTRAR_TEST_FSYNC_DELAY_MS: '30',
   },
   zooCfg: {
     snapCount: 300,

@@ -181,6 +181,20 @@ describe('LoseUnsyncedFileSystem', () => {
     expect(await readEpochFile(p, after)).toBeUndefined();
   });
 
+  it('with a slow disk, an fsync covers only what was written before it began', async () => {
+    const fs = new LoseUnsyncedFileSystem({ syncDelayMs: 30 });
+    const p = join(dir, 'log');
+    await writeNew(fs, p, 'a', true);
+    await fs.fsyncDir(dir);
+    const f = await fs.open(p, 'r+');
+    f.writeSync(Buffer.from('b'), 0, 1, 1);
+    const syncing = f.datasync();
+    f.writeSync(Buffer.from('c'), 0, 1, 2);
+    await syncing;
+    const after = reboot(fs);
+    expect(text(await after.readFile(p))).toBe('ab');
+  });
+
   it('fires crash points only while the arm file exists', async () => {
     const fired: string[] = [];
     const armFile = join(dir, 'armed');

@@ -60,6 +60,11 @@ export interface LoseUnsyncedOptions {
    * them for its faulted phase and disarm them before its final checks.
    */
   armFile?: string;
+  /**
+   * Every file fsync takes at least this long (a slow disk), default 0. It widens the window in which
+   * data is written but not durable, so code that acknowledges before its fsync returns is caught.
+   */
+  syncDelayMs?: number;
   /** Random numbers in [0, 1) for the crash points (default Math.random: chaos runs are not replayed). */
   random?: () => number;
   /** What losing power means; default: one line on stderr, then SIGKILL of this process. */
@@ -198,11 +203,11 @@ class Inode {
     return n;
   }
 
-  /** fsync: replay the pending ops onto the durable base. */
-  async sync(): Promise<void> {
-    if (this.ops.length === 0) return;
-    const ops = this.ops;
-    this.ops = [];
+  /** fsync: replay the first `count` pending ops (those written before the fsync began) onto the base. */
+  async sync(count = this.ops.length): Promise<void> {
+    if (count === 0) return;
+    const ops = this.ops.slice(0, count);
+    this.ops = this.ops.slice(count);
     if (this.path === undefined) {
       const mem = (this.mem ??= new MemImage());
       for (const op of ops) {
@@ -268,6 +273,7 @@ class SimFile implements StorageFile {
     private readonly writable: boolean,
     private readonly path: string,
     private readonly alive: () => void,
+    private readonly syncDelayMs: number,
   ) {
     inode.opens++;
   }
@@ -299,9 +305,15 @@ class SimFile implements StorageFile {
     this.inode.ops.push({ kind: 'truncate', size: length });
   }
 
-  sync(): Promise<void> {
+  async sync(): Promise<void> {
     this.check(false);
-    return this.inode.sync();
+    // What an fsync covers is what was written before it was called.
+    const count = this.inode.ops.length;
+    if (this.syncDelayMs > 0) {
+      await new Promise((r) => setTimeout(r, this.syncDelayMs));
+      this.alive();
+    }
+    await this.inode.sync(count);
   }
 
   datasync(): Promise<void> {
@@ -344,6 +356,7 @@ export class LoseUnsyncedFileSystem implements FileSystem {
   private readonly armed: ReadonlySet<string>;
   private readonly probability: number;
   private readonly armFile: string | undefined;
+  private readonly syncDelayMs: number;
   private readonly random: () => number;
   private readonly onCrash: (point: string) => never;
   /** Crash points reached, by name (armed or not): tests and logs read it. */
@@ -354,6 +367,7 @@ export class LoseUnsyncedFileSystem implements FileSystem {
     this.armed = new Set(opts.crashPoints ?? []);
     this.probability = opts.crashProbability ?? 1;
     this.armFile = opts.armFile;
+    this.syncDelayMs = opts.syncDelayMs ?? 0;
     this.random = opts.random ?? Math.random;
     this.onCrash = opts.onCrash ?? powerLoss;
   }
@@ -374,7 +388,7 @@ export class LoseUnsyncedFileSystem implements FileSystem {
     } else if (mode === 'w') {
       entry.ops.push({ kind: 'truncate', size: 0 });
     }
-    return new SimFile(entry, mode !== 'r', p, () => this.alive());
+    return new SimFile(entry, mode !== 'r', p, () => this.alive(), this.syncDelayMs);
   }
 
   async readFile(path: string): Promise<Buffer> {

@@ -30,6 +30,8 @@ export function configureTestStorage(opts: {
   crashPoints?: string;
   /** REGISTRAR_TEST_CRASH_ARM_FILE: crash points fire only while this file exists */
   crashArmFile?: string;
+  /** REGISTRAR_TEST_FSYNC_DELAY_MS: every fsync takes at least this long (a slow disk) */
+  fsyncDelayMs?: string;
   /** planted bug skip-fsync-before-ack */
   ackBeforeFsync?: boolean;
 }): string[] {
@@ -51,17 +53,26 @@ export function configureTestStorage(opts: {
       'REGISTRAR_TEST_CRASH_POINTS needs REGISTRAR_TEST_STORAGE=lose-unsynced',
     );
   }
+  const syncDelayMs =
+    opts.fsyncDelayMs === undefined || opts.fsyncDelayMs === '' ? 0 : Number(opts.fsyncDelayMs);
+  if (!Number.isInteger(syncDelayMs) || syncDelayMs < 0 || syncDelayMs > 10_000) {
+    throw new TestStorageConfigError(
+      `REGISTRAR_TEST_FSYNC_DELAY_MS: expected an integer number of ms, got "${opts.fsyncDelayMs}"`,
+    );
+  }
   if (mode === 'lose-unsynced') {
     setStorageFileSystem(
       new LoseUnsyncedFileSystem({
         crashPoints: crash.points,
         crashProbability: crash.probability,
         ...(opts.crashArmFile ? { armFile: opts.crashArmFile } : {}),
+        syncDelayMs,
       }),
     );
     warnings.push(
       'WARNING: test storage lose-unsynced: everything not fsynced lives in memory only; a kill -9 of this ' +
         'member is a power loss (REGISTRAR_TEST_STORAGE, chaos testing only)' +
+        (syncDelayMs ? `; every fsync takes ${syncDelayMs} ms more` : '') +
         (crash.points.length
           ? `; crash points armed: ${crash.points.join(', ')} with probability ${crash.probability}` +
             (opts.crashArmFile ? ` while ${opts.crashArmFile} exists` : '')
