@@ -1,6 +1,9 @@
 /**
  * Service instances for service-level chaos scenarios: N processes of one built app (dist) sharing
- * an environment, each on a fixed HTTP/RPC port so a killed instance comes back at the same address.
+ * an environment. A killed instance comes back on new HTTP/RPC ports (its `url` changes; clients
+ * read it per request): on a machine shared with other test runs, the ports a killed instance freed
+ * were taken by another process within its 0.5-2.5 s down time, whose answers (401, 404 "no
+ * course", and a 200 on /health that made the restart look done) then entered the history.
  *
  * Each instance reaches the coordinator through its own TCP proxies, one per member
  * (nemesis/link-proxy.ts): its COORDINATION_CONNECT_STRING names the proxies, so the link between
@@ -20,7 +23,8 @@ import { startServiceProcess, type ServiceProcess } from '../../support/service-
 
 export interface FleetInstance {
   readonly id: string;
-  readonly url: string;
+  /** Changes when the instance is restarted after a kill. */
+  url: string;
   /** The running process; undefined while killed and not yet back. */
   process: ServiceProcess | undefined;
   paused: boolean;
@@ -46,6 +50,8 @@ export function parseConnectString(connect: string): { host: string; port: numbe
 }
 
 export class ServiceFleet {
+  private starts = 0;
+
   private constructor(
     readonly app: string,
     private readonly env: Record<string, string>,
@@ -99,7 +105,7 @@ export class ServiceFleet {
     return fleet;
   }
 
-  /** kill -9 and start it again on the same ports after `downMs` (in the background). */
+  /** kill -9 and start it again on new ports after `downMs` (in the background). */
   async killAndRestart(inst: FleetInstance, downMs: number): Promise<void> {
     const proc = inst.process;
     if (proc === undefined) return;
@@ -109,6 +115,7 @@ export class ServiceFleet {
     inst.restarting = (async () => {
       await new Promise((r) => setTimeout(r, downMs));
       try {
+        await this.movePorts(inst);
         await this.spawn(inst);
         inst.restarts++;
       } finally {
@@ -148,7 +155,11 @@ export class ServiceFleet {
       this.resume(i);
     }
     await Promise.all(this.instances.map((i) => i.restarting));
-    for (const i of this.instances) if (i.process === undefined) await this.spawn(i);
+    for (const i of this.instances)
+      if (i.process === undefined) {
+        await this.movePorts(i);
+        await this.spawn(i);
+      }
   }
 
   /** Stops every instance (SIGCONT first, SIGTERM, then SIGKILL), then closes the proxies. */
@@ -157,6 +168,12 @@ export class ServiceFleet {
     await Promise.allSettled(this.instances.map((i) => i.restarting));
     await Promise.allSettled(this.instances.map((i) => i.process?.stop(3_000)));
     await Promise.allSettled([...this.links.values()].flat().map((p) => p.close()));
+  }
+
+  private async movePorts(inst: FleetInstance): Promise<void> {
+    const [http, rpc] = await freePorts(2);
+    this.ports.set(inst.id, { http: http!, rpc: rpc! });
+    inst.url = `http://127.0.0.1:${http!}`;
   }
 
   private async spawn(inst: FleetInstance): Promise<void> {
@@ -171,7 +188,8 @@ export class ServiceFleet {
         HTTP_PORT: String(p.http),
         RPC_PORT: String(p.rpc),
       },
-      logFile: join(this.logDir, `${inst.id}.${inst.restarts}.log`),
+      // One log per start attempt (a failed restart must not overwrite the log of the first run).
+      logFile: join(this.logDir, `${inst.id}.${this.starts++}.log`),
       readyTimeoutMs: 60_000,
     });
   }
