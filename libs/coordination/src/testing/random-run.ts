@@ -17,6 +17,8 @@ export interface RandomRunOptions {
   unsafe?: ZabConfig['unsafe'];
   /** check liveness after healing (default true) */
   liveness?: boolean;
+  /** SimCluster.metadataCrashRate during the fault phase (default 0: durable parts are atomic) */
+  metadataCrashRate?: number;
 }
 
 export interface RandomRunResult {
@@ -25,6 +27,8 @@ export interface RandomRunResult {
   committed: number;
   live: boolean;
   stats: SimCluster['stats'];
+  /** crashes injected inside a Ready's durable part */
+  metadataCrashes: number;
 }
 
 export function randomRun(o: RandomRunOptions): RandomRunResult {
@@ -38,6 +42,7 @@ export function randomRun(o: RandomRunOptions): RandomRunResult {
     ...(o.unsafe ? { unsafe: o.unsafe } : {}),
   });
   sim.network.maxLatency = shape.pick([5, 20, 80]);
+  sim.metadataCrashRate = o.metadataCrashRate ?? 0;
   const rng = sim.rng.fork();
   const ids = [...sim.members.keys()];
   const faultEnd = o.faultPhase ?? shape.pick([3000, 6000, 12000]);
@@ -84,6 +89,7 @@ export function randomRun(o: RandomRunOptions): RandomRunResult {
   sim.at(rng.between(100, 500), chaos);
 
   sim.runUntil(faultEnd);
+  sim.metadataCrashRate = 0;
 
   if (o.liveness === false) {
     return {
@@ -92,6 +98,7 @@ export function randomRun(o: RandomRunOptions): RandomRunResult {
       committed: sim.checker.chosenCount,
       live: true,
       stats: sim.stats,
+      metadataCrashes: sim.metadataCrashes,
     };
   }
 
@@ -117,5 +124,6 @@ export function randomRun(o: RandomRunOptions): RandomRunResult {
     committed: sim.checker.chosenCount,
     live,
     stats: sim.stats,
+    metadataCrashes: sim.metadataCrashes,
   };
 }

@@ -97,6 +97,16 @@ export class SimCluster {
   private readonly queue = new EventQueue<SimEvent>();
   private readonly opts: Required<Omit<SimClusterOptions, 'unsafe'>> & Pick<SimClusterOptions, 'unsafe'>;
   diskCrashes = 0;
+  /**
+   * Chance that a Ready's durable part (snapshot install, log truncation, epoch files) is cut short
+   * by a crash: a random prefix of its steps reaches the disk, then the member crashes before sending
+   * anything. The real host does these as separate writes (the log cut, the snapshot's rename, one
+   * file per epoch), so a crash can fall between any two; default 0 (then no random draws are made).
+   */
+  metadataCrashRate = 0;
+  /** Crashes injected inside a durable part (see metadataCrashRate). */
+  metadataCrashes = 0;
+  private readonly metadataRng: SeededRng;
 
   constructor(options: SimClusterOptions) {
     this.opts = {
@@ -109,6 +119,8 @@ export class SimCluster {
       ...options,
     };
     this.rng = new SeededRng(options.seed);
+    // Its own stream: turning metadata crashes on does not change the draws of everything else.
+    this.metadataRng = new SeededRng(options.seed ^ 0x2545f491);
     this.network = new SimNetwork(this.rng.fork(), (t, d) => this.queue.push(t, { kind: 'deliver', d }));
     this.voterIds = range(1, this.opts.voters);
     this.observerIds = range(this.opts.voters + 1, this.opts.voters + this.opts.observers);
@@ -302,26 +314,50 @@ export class SimCluster {
         m.intake.push(op.data);
       }
     }
+    // The durable part, step by step in the real host's order (server/member.ts installSnapshot: log
+    // cut, then the snapshot published; zab-host.ts: truncation, then acceptedEpoch, then currentEpoch).
+    const steps: (() => void)[] = [];
     if (r.snapshot) {
+      const snap = r.snapshot;
       this.stats.snaps++;
       const content = decodeSnapshot(Buffer.concat(m.intake));
       m.intake = [];
-      d.base = r.snapshot.zxid;
-      d.baseEntries = content;
-      d.entries = [];
-      m.pending = [];
-      m.applied = content.slice();
-      this.checker.onSnapshot(m.id, m.applied);
+      steps.push(() => {
+        d.entries = d.entries.slice(0, upperBound(d.entries, snap.zxid));
+      });
+      steps.push(() => {
+        d.base = snap.zxid;
+        d.baseEntries = content;
+        d.entries = [];
+        m.pending = [];
+        m.applied = content.slice();
+        this.checker.onSnapshot(m.id, m.applied);
+      });
     }
     if (r.truncateAfter !== undefined) {
       this.stats.truncs++;
       const t = r.truncateAfter;
-      this.checker.onTruncate(m.id, t);
-      d.entries = d.entries.slice(0, upperBound(d.entries, t));
-      m.pending = m.pending.filter((e) => e.zxid <= t);
+      steps.push(() => {
+        this.checker.onTruncate(m.id, t);
+        d.entries = d.entries.slice(0, upperBound(d.entries, t));
+        m.pending = m.pending.filter((e) => e.zxid <= t);
+      });
     }
-    if (r.acceptedEpoch !== undefined) d.acceptedEpoch = r.acceptedEpoch;
-    if (r.currentEpoch !== undefined) d.currentEpoch = r.currentEpoch;
+    const accepted = r.acceptedEpoch;
+    if (accepted !== undefined) steps.push(() => void (d.acceptedEpoch = accepted));
+    const current = r.currentEpoch;
+    if (current !== undefined) steps.push(() => void (d.currentEpoch = current));
+    let crashBefore = steps.length;
+    if (this.metadataCrashRate > 0 && steps.length > 0 && this.metadataRng.chance(this.metadataCrashRate)) {
+      crashBefore = this.metadataRng.int(steps.length);
+    }
+    for (let i = 0; i < crashBefore; i++) steps[i]!();
+    if (crashBefore < steps.length) {
+      // Power lost between two durable writes: nothing after them (appends, messages) happens.
+      this.metadataCrashes++;
+      this.crash(m.id);
+      return;
+    }
     if (r.entries.length > 0) {
       for (const e of r.entries) m.pending.push(e);
       if (!m.flushScheduled) {
