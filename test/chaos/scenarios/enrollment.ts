@@ -13,7 +13,8 @@
  * past its session timeout, another instance takes the lock and writes, the paused one resumes.
  *
  * Checked (enrollment-checks.ts), each as its own anomaly kind: pools sampled every 200 ms while
- * the faults run (overbooked, fence-regressed, counter drift), the committed event log replayed in
+ * the faults run (overbooked, fence-regressed, counter drift), every committed update of a pool row
+ * (an audit trigger's log: fence-regressed, overbooked), the committed event log replayed in
  * commit order (overbooked, fence-regressed, waitlist-order, enrolled-and-waitlisted), the HTTP
  * history against the log and the final rows (lost-acknowledged-enrollment/-drop,
  * refused-but-recorded), every stale-fence refusal against the instance's coordinator session

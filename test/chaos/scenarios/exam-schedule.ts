@@ -22,7 +22,8 @@
  * final one, acknowledged twice, or holding another schedule in the history children / final read /
  * any client), duplicate-version-data (one version seen as two schedules anywhere). Seats, with the
  * enrollment scenario's audits on the exam-session pools (enrollment-checks.ts): overbooked (pools
- * sampled every 200 ms during the run, and the committed seat event log replayed), fence-regressed,
+ * sampled every 200 ms during the run, every committed pool update from an audit trigger, and the
+ * committed seat event log replayed), fence-regressed,
  * seat-count-drift, lost-acknowledged-enrollment / -drop and refused-but-recorded (a 201
  * registration or 200 cancellation against the event log and the final holds), mutual-exclusion-lost
  * (seat-lock-checks.ts); and registration-without-seat / seat-without-registration (the final
