@@ -412,7 +412,7 @@ async function audit(
   }
   await reader.close();
   const names = listed.status === 'ok' ? listed.value : [];
-  const set = checkSet(creates, names, `final read of ${NODES} ${when}`);
+  const set = checkSet(creates, names, `final read of ${NODES}`);
   const views = new Map<number, TreeView>();
   for (const id of cluster.servingIds) views.set(id, await memberView(cluster, id, keys));
   const anomalies = [...set.anomalies, ...lostVersions(acked, final), ...digestMismatch(views)].map((a) => ({
