@@ -43,6 +43,7 @@ interface PlatformBenchOptions {
   inflight: string;
   direct?: boolean;
   only?: string;
+  apacheFirst?: boolean;
   tick: string;
   cpuProf?: string;
 }
@@ -193,6 +194,10 @@ export function registerPlatformBench(
       'send the load straight to the instances (round-robin) instead of through the gateway',
     )
     .option('--only <coordinator>', 'registrar or apache (default: both, ours first)')
+    .option(
+      '--apache-first',
+      'run Apache ZooKeeper first (on a shared machine, alternate the order between runs)',
+    )
     .option('--tick <ms>', 'tickTime for both ensembles', '2000')
     .option('--cpu-prof <dir>', 'write V8 CPU profiles of the course-enrollment instances into this folder')
     .action(async (opts: PlatformBenchOptions) => {
@@ -202,7 +207,9 @@ export function registerPlatformBench(
           ? ['apache']
           : opts.only === 'registrar'
             ? ['registrar']
-            : ['registrar', 'apache'];
+            : opts.apacheFirst === true
+              ? ['apache', 'registrar']
+              : ['registrar', 'apache'];
       const load0 = loadavg();
       const t0 = Date.now();
       const bars = new cliProgress.MultiBar(
