@@ -7,6 +7,7 @@
  *   npm run bench -- ensemble [--sessions 12] [--inflight 2] [--seconds 5] [--lock-sessions 12] [--failovers 3]
  *   npm run bench -- schedule [--clients 50,500] [--updates 50] [--pause-ms 50]   (exam schedule push over SSE)
  *   npm run bench -- enrollment [--students 500] [--courses 20] [--per-course 100]   (bench/enrollment.ts)
+ *   npm run bench -- platform [--students 500] [--courses 20] [--per-course 100] [--instances 3]   (bench/platform.ts)
  *
  * Both servers are started on loopback with the same tickTime and fsync on (forceSync=yes), driven
  * by the same client, one server at a time, the other idle. Each server's CPU time and peak
@@ -37,6 +38,7 @@ import { prepareRoots, runWorkload, WORKLOADS, type WorkloadResult } from './wor
 import { registerCoordinatorBench } from './coordinator.js';
 import { registerScheduleBench } from './schedule.js';
 import { registerEnrollmentCommand } from './enrollment.js';
+import { registerPlatformBench } from './platform.js';
 
 const program = new Command().name('bench').description('Registrar benchmarks vs Apache ZooKeeper 3.8');
 
@@ -238,6 +240,8 @@ program
 registerEnrollmentCommand(program);
 
 registerScheduleBench(program, fairStart);
+
+registerPlatformBench(program, fairStart);
 
 program.parseAsync().catch((e) => {
   console.error(e);
