@@ -11,6 +11,7 @@ import {
   parsePlantedBugs,
 } from '../../../libs/coordination/src/server/member-config.js';
 import { CoordinatorServer } from '../../../libs/coordination/src/server/coordinator-server.js';
+import { systemDeps } from '../../../libs/coordination/src/server/system-deps.js';
 import {
   TestStorageConfigError,
   configureTestStorage,
@@ -49,7 +50,8 @@ async function main(): Promise<void> {
     config.plantedBugs = plantedBugs;
     console.error(`WARNING: planted ZAB bugs enabled for chaos testing: ${JSON.stringify(plantedBugs)}`);
   }
-  const server = new CoordinatorServer(config);
+  // The member's clock, randomness, logger and fatal-error exit are wired here, not inside it.
+  const server = new CoordinatorServer(config, systemDeps());
   const { clientPort, adminPort } = await server.start();
   console.log(
     `registrar coordinator member ${config.myId} serving clients on ${config.clientPortAddress}:${clientPort}` +

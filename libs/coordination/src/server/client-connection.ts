@@ -18,27 +18,13 @@ import { encodeNotification, encodeReply } from '../protocol/response-codec.js';
 import { checkAcl, digestAuth } from '../tree/acl.js';
 import type { TxnResult } from '../tree/data-tree.js';
 import { isReadRequest } from './read-executor.js';
-import type { Member, SessionConnection } from './member.js';
+import type { Member } from './member.js';
+import { ReplyQueue, type Answer, type Barrier, type PendingAnswer } from './reply-queue.js';
+import type { SessionConnection } from './session-connection.js';
 import { refusedOpError } from './refused-ops.js';
 import { responseForTxnResult } from './txn-response.js';
 
 type State = 'handshake' | 'creating' | 'connected' | 'closed';
-
-interface Entry {
-  xid: number;
-  request: Request;
-  /** zxid of the txn this entry waits for (writes), or -1. */
-  zxid: number;
-  /** encoded reply once known. */
-  reply?: Buffer;
-  receivedAt: number;
-  /** a barrier sends nothing: it holds later requests until `released`. */
-  barrier?: { released: boolean };
-  /** answered by sending nothing (see writeDone). */
-  silent?: boolean;
-  /** answered by closing the connection, once every reply before it is sent (SESSIONMOVED). */
-  closesConnection?: boolean;
-}
 
 /** Opcodes Apache prepares as txns (PrepRequestProcessor deserialises their bodies). */
 const WRITE_OPCODES = new Set<number>([
@@ -67,10 +53,10 @@ export class ClientConnection implements SessionConnection {
   sessionId = 0n;
   readonly authIds: Id[];
   readonly remote: string;
-  readonly connectedAt = Date.now();
+  readonly connectedAt: number;
   private state: State = 'handshake';
   private readonly decoder: FrameDecoder;
-  private readonly queue: Entry[] = [];
+  private readonly queue = new ReplyQueue();
   private early: Buffer[] = [];
   private out: Buffer[] = [];
   private flushScheduled = false;
@@ -87,6 +73,7 @@ export class ClientConnection implements SessionConnection {
     private readonly host: ConnectionHost,
   ) {
     this.member = host.member;
+    this.connectedAt = this.member.clock.now();
     this.decoder = new FrameDecoder(this.member.config.maxPacket);
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
     // Every connection carries its address as an ip identity (ZooKeeper's IPAuthenticationProvider).
@@ -164,16 +151,16 @@ export class ClientConnection implements SessionConnection {
       // The client has seen a newer state than ours: it must find another member.
       return this.close();
     }
-    const timeout = this.member.negotiateTimeout(req.timeOut);
+    const timeout = this.member.sessions.negotiateTimeout(req.timeOut);
     if (req.sessionId === 0n) {
       this.state = 'creating';
-      this.member.createSession(timeout, (id, passwd) => {
+      this.member.sessions.create(timeout, (id, passwd) => {
         if (this.state === 'closed') return;
         this.established(id, timeout, passwd, req.readOnly);
       });
       return;
     }
-    const session = this.member.revalidate(req.sessionId, req.passwd);
+    const session = this.member.sessions.revalidate(req.sessionId, req.passwd);
     if (!session) {
       this.sendRaw(
         encodeFrame(
@@ -191,7 +178,7 @@ export class ClientConnection implements SessionConnection {
     // The leader must know this member owns the session before the client hears it resumed, so a
     // write still arriving through the member it left fails SESSIONMOVED (ZooKeeper: REVALIDATE).
     this.state = 'creating';
-    this.member.claimSession(req.sessionId, (ok) => {
+    this.member.router.claimSession(req.sessionId, (ok) => {
       if (this.state === 'closed') return;
       if (!ok) return this.close();
       this.established(req.sessionId, session.timeoutMs, req.passwd, req.readOnly);
@@ -202,7 +189,7 @@ export class ClientConnection implements SessionConnection {
     this.sessionId = id;
     this.timeoutMs = timeoutMs;
     this.state = 'connected';
-    this.member.attach(this);
+    this.member.sessions.attach(this);
     this.sendRaw(
       encodeFrame(
         encodeConnectResponse({
@@ -216,14 +203,12 @@ export class ClientConnection implements SessionConnection {
     );
     // A resumed session may still have writes in flight from its previous connection: everything
     // on this one waits behind them, as ZooKeeper keeps a session's order across reconnects.
-    const barrier = { released: false };
-    const waiting = this.member.afterSessionWrites(id, () => {
-      barrier.released = true;
+    let barrier: Barrier | undefined;
+    const waiting = this.member.pipeline.sessionWrites.after(id, () => {
+      barrier?.release();
       this.drain();
     });
-    if (waiting) {
-      this.queue.push({ xid: 0, request: { op: 'ping' }, zxid: -1, receivedAt: Date.now(), barrier });
-    }
+    if (waiting) barrier = this.queue.barrier(this.member.clock.now());
     const early = this.early;
     this.early = [];
     for (const f of early) {
@@ -233,7 +218,7 @@ export class ClientConnection implements SessionConnection {
   }
 
   private onRequestFrame(frame: Buffer): void {
-    if (!this.member.touch(this.sessionId)) {
+    if (!this.member.sessions.touch(this.sessionId)) {
       // The session expired (or is closing) under a live connection.
       return this.close();
     }
@@ -245,9 +230,10 @@ export class ClientConnection implements SessionConnection {
     if (refused !== undefined && frame.length >= 8) {
       const xid = frame.readInt32BE(0);
       this.lastOp = type === OpCode.createSession ? 'createSession' : 'deleteContainer';
-      const entry: Entry = { xid, request: { op: 'ping' }, zxid: -1, receivedAt: Date.now() };
-      this.queue.push(entry);
-      entry.zxid = this.member.submitRefusedWrite(this, xid, frame, refused);
+      const pending = this.queue.awaiting(this.member.clock.now());
+      this.member.router.refusedWrite(this, xid, frame, refused, (r) =>
+        this.txnDone(pending, xid, { op: 'ping' }, r),
+      );
       return;
     }
     let header: { xid: number; type: number };
@@ -270,32 +256,24 @@ export class ClientConnection implements SessionConnection {
     const xid = header.xid;
     if (request.op === 'auth') return this.onAuth(xid, request.scheme, request.auth);
     if (request.op === 'closeSession') {
-      const entry: Entry = { xid, request, zxid: -1, receivedAt: Date.now() };
-      this.queue.push(entry);
-      entry.zxid = this.member.proposeCloseSession(this.sessionId, this, xid);
+      const pending = this.queue.awaiting(this.member.clock.now());
+      this.member.sessions.close(this.sessionId, xid, (r) => this.txnDone(pending, xid, request, r));
       return;
     }
-    if ((request.op === 'sync' || isReadRequest(request)) && this.member.sessionMovedAway(this.sessionId)) {
+    if (
+      (request.op === 'sync' || isReadRequest(request)) &&
+      this.member.router.sessionMovedAway(this.sessionId)
+    ) {
       // On the leader every request passes PrepRequestProcessor's owner check, reads and pings too:
       // a session that moved to another member loses this connection, in request order, unanswered.
-      const entry: Entry = {
-        xid,
-        request,
-        zxid: -1,
-        receivedAt: Date.now(),
-        reply: Buffer.alloc(0),
-        closesConnection: true,
-      };
-      this.queue.push(entry);
-      if (this.queue.length === 1) this.drain();
-      return;
+      this.queue.ready(this.member.clock.now(), { close: true });
+      return this.drain();
     }
     if (request.op === 'sync') {
-      const entry: Entry = { xid, request, zxid: -1, receivedAt: Date.now() };
-      this.queue.push(entry);
+      const pending = this.queue.awaiting(this.member.clock.now());
       const path = request.path;
-      this.member.sync(() => {
-        entry.reply = this.encode(xid, ErrorCode.OK, { op: 'sync', path });
+      this.member.router.sync(() => {
+        pending.answer({ reply: this.encode(xid, ErrorCode.OK, { op: 'sync', path }) });
         this.drain();
       });
       return;
@@ -303,14 +281,11 @@ export class ClientConnection implements SessionConnection {
     if (isReadRequest(request)) {
       // A ping is answered on xid -2 whatever xid it carried (FinalRequestProcessor, observed 3.8.0).
       const replyXid = request.op === 'ping' ? Xid.ping : xid;
-      const entry: Entry = { xid: replyXid, request, zxid: -1, receivedAt: Date.now() };
-      this.queue.push(entry);
-      if (this.queue.length === 1) this.drain();
-      return;
+      this.queue.read(this.member.clock.now(), () => this.runRead(replyXid, request));
+      return this.drain();
     }
-    const entry: Entry = { xid, request, zxid: -1, receivedAt: Date.now() };
-    this.queue.push(entry);
-    entry.zxid = this.member.submitWrite(this, xid, request);
+    const pending = this.queue.awaiting(this.member.clock.now());
+    this.member.router.clientWrite(this, xid, request, frame, (r) => this.txnDone(pending, xid, request, r));
   }
 
   /**
@@ -369,9 +344,10 @@ export class ClientConnection implements SessionConnection {
    */
   private onUndecodable(xid: number, type: number, frame: Buffer, wrongKind: boolean): void {
     if (WRITE_OPCODES.has(type)) {
-      const entry: Entry = { xid, request: { op: 'ping' }, zxid: -1, receivedAt: Date.now() };
-      this.queue.push(entry);
-      entry.zxid = this.member.submitRefusedWrite(this, xid, frame, ErrorCode.MARSHALLINGERROR);
+      const pending = this.queue.awaiting(this.member.clock.now());
+      this.member.router.refusedWrite(this, xid, frame, ErrorCode.MARSHALLINGERROR, (r) =>
+        this.txnDone(pending, xid, { op: 'ping' }, r),
+      );
       return;
     }
     if (type === OpCode.multiRead && wrongKind) {
@@ -379,79 +355,57 @@ export class ClientConnection implements SessionConnection {
       const w = new JuteWriter(32);
       writeReplyHeader(w, { xid, zxid: this.member.lastZxid, err: ErrorCode.MARSHALLINGERROR });
       writeMultiHeader(w, { type: -1, done: true, err: -1 });
-      return this.enqueueReply(xid, w.toFrame());
+      return this.enqueueReply(w.toFrame());
     }
     this.enqueueDone(xid, ErrorCode.MARSHALLINGERROR);
   }
 
-  private enqueueReply(xid: number, reply: Buffer): void {
-    this.queue.push({ xid, request: { op: 'ping' }, zxid: -1, reply, receivedAt: Date.now() });
-    if (this.queue.length === 1) this.drain();
+  private enqueueReply(reply: Buffer): void {
+    this.queue.ready(this.member.clock.now(), { reply });
+    this.drain();
   }
 
   private enqueueDone(xid: number, err: number): void {
-    this.queue.push({
-      xid,
-      request: { op: 'ping' },
-      zxid: -1,
-      reply: this.encode(xid, err),
-      receivedAt: Date.now(),
-    });
-    if (this.queue.length === 1) this.drain();
+    this.enqueueReply(this.encode(xid, err));
   }
 
-  /** Send every reply at the head of the queue that is ready; run reads that reached the head. */
+  /** Sends every answer at the head of the queue that is ready (reads reaching the head run). */
   private drain(): void {
-    while (this.queue.length > 0) {
-      const head = this.queue[0];
-      if (head.barrier) {
-        if (!head.barrier.released || this.state === 'closed') return;
-        this.queue.shift();
-        continue;
-      }
-      if (!head.reply) {
-        if (head.zxid !== -1 || head.request.op === 'sync' || head.request.op === 'closeSession') return;
-        this.runRead(head);
-      }
-      this.queue.shift();
-      this.recordLatency(head.receivedAt);
-      if (head.closesConnection) return this.closeAfterFlush();
-      if (head.silent) continue;
-      this.sendRaw(head.reply!);
-      if (head.request.op === 'closeSession') return this.closeAfterFlush();
+    if (this.state === 'closed') return;
+    for (const { answer, receivedAt } of this.queue.take()) {
+      this.recordLatency(receivedAt);
+      if ('close' in answer) return this.closeAfterFlush();
+      if ('silent' in answer) continue;
+      this.sendRaw(answer.reply);
+      if (answer.thenClose) return this.closeAfterFlush();
     }
   }
 
-  private runRead(entry: Entry): void {
-    const outcome = this.member.reads.execute(entry.request, {
+  private runRead(xid: number, request: Request): Answer {
+    const outcome = this.member.reads.execute(request, {
       watcher: this,
       sessionId: this.sessionId,
       authIds: this.authIds,
     });
     if (outcome.notifications) for (const n of outcome.notifications) n.watcher.deliver(n.event);
-    entry.reply = this.encode(entry.xid, outcome.err, outcome.response);
+    return { reply: this.encode(xid, outcome.err, outcome.response) };
   }
 
-  writeDone(zxid: number, result: TxnResult): void {
+  /** The txn of a write (or closeSession) of this connection was applied: answer it in its place. */
+  private txnDone(pending: PendingAnswer, xid: number, request: Request, result: TxnResult): void {
     if (this.state === 'closed') return;
-    const entry = this.queue.find((e) => e.zxid === zxid);
-    if (!entry) return;
     if (result.type === 'error' && result.err === ErrorCode.SESSIONMOVED) {
       // The session moved to another member: Apache's FinalRequestProcessor treats this as a
       // connection-level error and closes the connection without answering (ZOOKEEPER-710).
-      entry.closesConnection = true;
-      entry.reply = Buffer.alloc(0);
-      return this.drain();
-    }
-    if (entry.request.op === 'check' && result.type !== 'error') {
+      pending.answer({ close: true });
+    } else if (request.op === 'check' && result.type !== 'error') {
       // A top-level check that passes is applied as a txn but never answered by Apache 3.8.0 (its
       // FinalRequestProcessor has no reply for it; observed): the client's request simply hangs.
-      entry.silent = true;
-      entry.reply = Buffer.alloc(0);
-      return this.drain();
+      pending.answer({ silent: true });
+    } else {
+      const { err, response } = responseForTxnResult(request, result);
+      pending.answer({ reply: this.encode(xid, err, response), thenClose: request.op === 'closeSession' });
     }
-    const { err, response } = responseForTxnResult(entry.request, result);
-    entry.reply = this.encode(entry.xid, err, response);
     this.drain();
   }
 
@@ -474,7 +428,7 @@ export class ClientConnection implements SessionConnection {
   }
 
   private recordLatency(receivedAt: number): void {
-    const ms = Date.now() - receivedAt;
+    const ms = this.member.clock.now() - receivedAt;
     const s = this.member.stats;
     if (ms < s.minLatency) s.minLatency = ms;
     if (ms > s.maxLatency) s.maxLatency = ms;
@@ -528,7 +482,7 @@ export class ClientConnection implements SessionConnection {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
-    if (this.sessionId !== 0n) this.member.detach(this);
+    if (this.sessionId !== 0n) this.member.sessions.detach(this);
     this.host.connectionClosed(this);
   }
 }

@@ -114,14 +114,14 @@ export class CoordinatorServer implements ConnectionHost, CommandSource {
 
   /** Digest of the tree (ensemble only: mntr shows it so members can be compared). O(nodes). */
   treeDigest(): string | undefined {
-    return this.member.isEnsemble ? this.member.db.tree.digest() : undefined;
+    return this.member.config.peers.length > 0 ? this.member.db.tree.digest() : undefined;
   }
 
   /** ZAB facts for srvr/mntr and /commands/ensemble (empty for a standalone member). */
   ensemble(): Record<string, string | number> {
     const m = this.member;
+    if (m.config.peers.length === 0) return {};
     const zab = m.zab;
-    if (!zab) return {};
     const peer = zab.peer;
     const st = peer.status;
     const out: Record<string, string | number> = {

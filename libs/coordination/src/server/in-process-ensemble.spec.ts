@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ZooKeeperClient } from '../client/zookeeper-client.js';
+import { ConnectionLossError } from '../protocol/errors.js';
 import { InProcessEnsemble } from './testing/in-process-ensemble.js';
 
 const open: { ens: InProcessEnsemble[]; clients: ZooKeeperClient[] } = { ens: [], clients: [] };
@@ -96,5 +97,34 @@ describe('in-process ensemble of three', () => {
     ).map((r) => r.path);
     const numbers = paths.map((p) => Number(p.slice('/q/s-'.length))).sort((x, y) => x - y);
     expect(numbers).toEqual([...Array(120).keys()]);
+  });
+
+  it('sync is linearizable: the leader answers one only after a quorum confirms it still leads', async () => {
+    const ens = await ensemble();
+    const leader = ens.leaderIndex()!;
+    const others = [0, 1, 2].filter((i) => i !== leader);
+    const onLeader = await clientOf(ens, [leader]);
+    await onLeader.create('/lin', 'v1');
+    // With its quorum reachable, the leader answers its own client's sync.
+    await onLeader.sync('/lin');
+
+    // Cut the leader off silently (no RST: it learns only from missing pongs). The others elect a
+    // new leader; until the old one notices and steps down, it still believes it leads. A sync it
+    // answered now could be followed by a read older than writes the new leader acknowledges.
+    ens.transports[leader]!.isolateFrom(others.map((i) => i + 1));
+    for (const i of others) ens.transports[i]!.isolateFrom([leader + 1]);
+    let answered = false;
+    const sync = onLeader.sync('/lin').then(() => (answered = true));
+    await expect(sync).rejects.toThrow(ConnectionLossError);
+    expect(answered).toBe(false);
+
+    await ens.waitUntil(() => others.some((i) => ens.servers[i]!.mode() === 'leader'), 'a new leader');
+    const writer = await clientOf(ens, others);
+    await writer.setData('/lin', 'v2');
+    ens.transports[leader]!.heal();
+    for (const i of others) ens.transports[i]!.heal();
+    await ens.waitUntil(() => ens.servers[leader]!.member.isServing, 'the old leader to rejoin');
+    await onLeader.sync('/lin');
+    expect((await onLeader.getData('/lin')).data.toString()).toBe('v2');
   });
 });

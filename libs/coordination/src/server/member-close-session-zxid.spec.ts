@@ -1,6 +1,7 @@
 /**
  * The pending-change record of a closeSession (and of a reap) must be keyed by the zxid its txn
- * really gets. A standalone member opens a new epoch on every start, so its first zxid is
+ * really gets (the ZAB leader assigns it; the preparer never guesses). A member opens a new epoch
+ * on every start, so its first zxid is
  * `epoch << 32 | 1`; a preparer that guessed "last zxid it saw + 1" keyed the close's pending
  * deletions too low and dropped them when an EARLIER txn applied. A create ordered after the
  * close then failed with NODEEXISTS although the close deletes the node first (ZooKeeper's
@@ -15,24 +16,23 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../protocol/constants.js';
 import type { Id } from '../protocol/records.js';
 import type { TxnResult } from '../tree/data-tree.js';
-import { Member, epochOf, type SessionConnection } from './member.js';
+import { encodeRequest } from '../protocol/request-codec.js';
+import { Member, type SessionConnection } from './member.js';
 import { parseMemberConfig } from './member-config.js';
 
 class FakeConnection implements SessionConnection {
   readonly authIds: Id[] = [];
-  readonly results = new Map<number, TxnResult>();
-  private readonly waiters = new Map<number, (r: TxnResult) => void>();
   constructor(readonly sessionId: bigint) {}
   deliver(): void {}
   sessionEnded(): void {}
-  writeDone(zxid: number, result: TxnResult): void {
-    this.results.set(zxid, result);
-    this.waiters.get(zxid)?.(result);
-  }
-  done(zxid: number): Promise<TxnResult> {
-    const r = this.results.get(zxid);
-    return r ? Promise.resolve(r) : new Promise((res) => this.waiters.set(zxid, res));
-  }
+}
+
+/** Submits a create of the ephemeral /e on `conn`'s session; resolves with its applied result. */
+function createEphemeral(member: Member, conn: FakeConnection, cxid: number): Promise<TxnResult> {
+  const request = { op: 'create', path: '/e', data: Buffer.alloc(0), acl: OPEN_ACL, flags: 1 } as const;
+  return new Promise((res) =>
+    member.router.clientWrite(conn, cxid, request, encodeRequest(cxid, request).subarray(4), res),
+  );
 }
 
 const dirs: string[] = [];
@@ -59,7 +59,7 @@ async function startMember(dataDir: string): Promise<Member> {
 }
 
 function newSession(member: Member): Promise<bigint> {
-  return new Promise((res) => member.createSession(600_000, (id) => res(id)));
+  return new Promise((res) => member.sessions.create(600_000, (id) => res(id)));
 }
 
 const errorOf = (r: TxnResult): number | undefined => (r.type === 'error' ? r.err : undefined);
@@ -73,9 +73,7 @@ describe('Member (standalone): zxids of closeSession', () => {
     const first = await startMember(dataDir);
     const s1 = await newSession(first);
     const c1 = new FakeConnection(s1);
-    const made = await c1.done(
-      first.submitWrite(c1, 1, { op: 'create', path: '/e', data: Buffer.alloc(0), acl: OPEN_ACL, flags: 1 }),
-    );
+    const made = await createEphemeral(first, c1, 1);
     expect(errorOf(made)).toBeUndefined();
     await first.stop();
     members.splice(members.indexOf(first), 1);
@@ -88,21 +86,12 @@ describe('Member (standalone): zxids of closeSession', () => {
     // and, submitted the moment S2's createSession applies (so the close is still pending), S2's
     // create of /e. ZooKeeper orders the create after the close, so it succeeds.
     const created = new Promise<TxnResult>((res) => {
-      member.createSession(600_000, (s2) => {
-        const c2 = new FakeConnection(s2);
-        const zxid = member.submitWrite(c2, 1, {
-          op: 'create',
-          path: '/e',
-          data: Buffer.alloc(0),
-          acl: OPEN_ACL,
-          flags: 1,
-        });
-        void c2.done(zxid).then(res);
-      });
+      member.sessions.create(
+        600_000,
+        (s2) => void createEphemeral(member, new FakeConnection(s2), 1).then(res),
+      );
     });
-    const closeZxid = member.proposeCloseSession(s1, c1, 2);
-    expect(epochOf(closeZxid)).toBeGreaterThan(0);
-    await c1.done(closeZxid);
+    await new Promise<TxnResult>((res) => member.sessions.close(c1.sessionId, 2, res));
 
     const result = await created;
     // The bug answered NODEEXISTS here: the close's pending deletion of /e was forgotten when

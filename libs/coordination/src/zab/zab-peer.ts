@@ -106,6 +106,20 @@ interface Learner {
   lastZxid: number;
   /** set while stage is 'snapping' */
   snap: SnapInFlight | undefined;
+  /** pings sent to and pongs received from this learner: pong n answers a ping numbered >= n */
+  pings: number;
+  pongs: number;
+}
+
+/**
+ * A sync waiting on the leader for a quorum round that began after it arrived (`need`: per learner,
+ * the pong count that proves it heard a ping sent after the sync; unset until the round is sent).
+ * `from` is the learner that asked, or undefined for this member's own client.
+ */
+interface PendingSync {
+  readonly from: number | undefined;
+  readonly requestId: number;
+  need: Map<number, { learner: Learner; pongs: number }> | undefined;
 }
 
 interface LeaderState {
@@ -123,6 +137,10 @@ interface LeaderState {
   ticks: number;
   /** the best history seen ahead of ours during discovery: our vote if we must give up */
   aheadVote: Vote | undefined;
+  /** syncs waiting for proof that this member still leads (see confirmLeadership) */
+  readonly syncs: PendingSync[];
+  /** a ping round is due for syncs that arrived since the last one */
+  syncRoundDue: boolean;
 }
 
 type LearnerPhase = 'connecting' | 'epoch-acked' | 'synced' | 'uptodate';
@@ -245,6 +263,7 @@ export class ZabPeer {
 
   /** Takes everything the host must do now. The host owns the returned object. */
   ready(): Ready {
+    if (this.leading?.syncRoundDue) this.sendSyncRound(this.leading);
     const status = this.computeStatus();
     if (!this.lastStatus || !sameStatus(status, this.lastStatus)) {
       this.out.status = status;
@@ -257,7 +276,12 @@ export class ZabPeer {
 
   /** Whether `ready()` would return work. */
   hasReady(): boolean {
-    return readyHasWork(this.out) || !this.lastStatus || !sameStatus(this.computeStatus(), this.lastStatus);
+    return (
+      readyHasWork(this.out) ||
+      this.leading?.syncRoundDue === true ||
+      !this.lastStatus ||
+      !sameStatus(this.computeStatus(), this.lastStatus)
+    );
   }
 
   /** Advances logical time by one tick. */
@@ -331,12 +355,14 @@ export class ZabPeer {
 
   /**
    * A client `sync`: `requestId` appears in `Ready.syncsDone` once this member has applied
-   * everything the leader had committed when the request reached it.
+   * everything the leader had committed when the request reached it, and the leader has confirmed
+   * it still leads (a quorum answered a ping sent after the sync arrived), so a read after the
+   * sync is linearizable: an old leader cut off from its quorum never answers one.
    * @throws NoLeaderError when not an up-to-date learner or an established leader.
    */
   sync(requestId: number): void {
     if (this.leading?.phase === 'broadcast') {
-      this.out.syncsDone.push(requestId);
+      this.confirmLeadership(this.leading, undefined, requestId);
       return;
     }
     const f = this.following;
@@ -414,6 +440,9 @@ export class ZabPeer {
 
   /** Starts a new election round; `hint` is a better history we know of, to vote for it at once. */
   private becomeLooking(hint?: Vote): void {
+    // Syncs of this member's own clients fail; a learner's fail on its side when it loses us.
+    for (const s of this.leading?.syncs ?? [])
+      if (s.from === undefined) this.out.syncsFailed.push(s.requestId);
     if (this.following) {
       this.failSyncs(this.following);
       this.dropIntake(this.following);
@@ -502,6 +531,8 @@ export class ZabPeer {
       counter: 0,
       ticks: 0,
       aheadVote: undefined,
+      syncs: [],
+      syncRoundDue: false,
     };
     this.leading = l;
     this.maybeChooseEpoch(l);
@@ -524,10 +555,71 @@ export class ZabPeer {
       this.becomeLooking();
       return;
     }
+    this.sendPings(l);
+  }
+
+  private sendPings(l: LeaderState): void {
     for (const ln of l.learners.values()) {
-      if (isSyncedStage(ln.stage))
-        this.send(ln.id, { type: 'ping', epoch: l.epoch, commitZxid: this.committed });
+      if (!isSyncedStage(ln.stage)) continue;
+      ln.pings++;
+      this.send(ln.id, { type: 'ping', epoch: l.epoch, commitZxid: this.committed });
     }
+  }
+
+  /**
+   * Leader: answers sync `requestId` (from learner `from`, or this member's own when undefined) once
+   * a quorum proves this member still leads: each of its voters answered a ping sent after the sync
+   * arrived (links keep order, so the pong that answers such a ping is the one counted past `need`).
+   * Syncs arriving in one turn share one ping round, sent with the next Ready.
+   */
+  private confirmLeadership(l: LeaderState, from: number | undefined, requestId: number): void {
+    const s: PendingSync = { from, requestId, need: undefined };
+    if (this.leadershipConfirmed(l, s)) return this.answerSync(l, s);
+    l.syncs.push(s);
+    l.syncRoundDue = true;
+  }
+
+  private sendSyncRound(l: LeaderState): void {
+    l.syncRoundDue = false;
+    for (const s of l.syncs) {
+      if (s.need) continue;
+      s.need = new Map();
+      for (const ln of l.learners.values()) s.need.set(ln.id, { learner: ln, pongs: ln.pings + 1 });
+    }
+    this.sendPings(l);
+  }
+
+  private leadershipConfirmed(l: LeaderState, s: PendingSync): boolean {
+    const ids = [this.cfg.id];
+    if (isQuorum(ids, this.voters)) return true;
+    if (!s.need) return false;
+    for (const ln of l.learners.values()) {
+      if (ln.observer) continue;
+      const need = s.need.get(ln.id);
+      // A learner that (re)joined after the round was planned heard only pings sent after the sync.
+      const pongs = need && need.learner === ln ? need.pongs : 1;
+      if (ln.pongs >= pongs) ids.push(ln.id);
+    }
+    return isQuorum(ids, this.voters);
+  }
+
+  private answerSync(l: LeaderState, s: PendingSync): void {
+    if (s.from === undefined) this.out.syncsDone.push(s.requestId);
+    else
+      this.send(s.from, { type: 'sync-reply', epoch: l.epoch, requestId: s.requestId, zxid: this.committed });
+  }
+
+  private onPong(l: LeaderState, from: number): void {
+    const ln = l.learners.get(from);
+    if (!ln) return;
+    ln.pongs++;
+    if (l.syncs.length === 0) return;
+    let kept = 0;
+    for (const s of l.syncs) {
+      if (this.leadershipConfirmed(l, s)) this.answerSync(l, s);
+      else l.syncs[kept++] = s;
+    }
+    l.syncs.length = kept;
   }
 
   private stepLeader(l: LeaderState, from: number, msg: ZabMessage): void {
@@ -541,6 +633,7 @@ export class ZabPeer {
         return this.onAckNewLeader(l, from, msg);
       case 'ack':
       case 'pong': {
+        if (msg.type === 'pong' && msg.epoch === l.epoch) this.onPong(l, from);
         const zxid = msg.type === 'ack' ? msg.zxid : msg.ackZxid;
         if (msg.epoch !== l.epoch || this.observers.has(from) || zxid === 0) return;
         l.acks.ack(from, zxid);
@@ -552,14 +645,7 @@ export class ZabPeer {
           this.out.forwarded.push({ from, data: msg.data });
         return;
       case 'sync-request':
-        if (msg.epoch === l.epoch && l.phase === 'broadcast') {
-          this.send(from, {
-            type: 'sync-reply',
-            epoch: l.epoch,
-            requestId: msg.requestId,
-            zxid: this.committed,
-          });
-        }
+        if (msg.epoch === l.epoch && l.phase === 'broadcast') this.confirmLeadership(l, from, msg.requestId);
         return;
       default:
         return;
@@ -591,6 +677,8 @@ export class ZabPeer {
       currentEpoch: 0,
       lastZxid: 0,
       snap: undefined,
+      pings: 0,
+      pongs: 0,
     };
     l.learners.set(from, ln);
     if (l.epoch !== 0) this.sendLeaderInfo(l, ln);
