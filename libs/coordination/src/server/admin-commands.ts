@@ -60,7 +60,7 @@ export function serverStats(src: CommandSource) {
     txns_committed: s.txnsCommitted,
     fsync_count: m.log.stats.fsyncs,
     snapshots_taken: s.snapshotsTaken,
-    uptime_ms: Date.now() - s.startedAt,
+    uptime_ms: m.clock.now() - s.startedAt,
     open_file_descriptor_count: openFileDescriptors(),
     max_file_descriptor_count: maxFileDescriptors(),
   };

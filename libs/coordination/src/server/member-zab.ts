@@ -74,6 +74,7 @@ export async function createZabHost(w: ZabWiring): Promise<ZabHost> {
     fsync: c.forceSync,
     tickMs: zabTickMs(c),
     fatal: w.fatal,
+    warn: (m) => w.deps.logger.warn(m),
     writeSnapshot: (zxid, records) => w.storage.snapshots.write(zxid, records),
     sink: w.sink,
   });

@@ -239,7 +239,7 @@ export class Member implements PipelineHost {
   private replaceDatabase(db: ZkDatabase<SessionConnection>): void {
     // At start-up, or while not serving (SNAP/TRUNC happen during sync): no client watches are lost.
     this.db = db;
-    this.reads = new ReadExecutor(db.tree, this.configNodeData);
+    this.reads = new ReadExecutor(db.tree, this.configNodeData, this.clock.now());
     this.preparer = new RequestPreparer(db.tree, { extendedTypesEnabled: this.config.extendedTypesEnabled });
     const now = this.clock.now();
     for (const id of this.tracker.ids()) if (!db.sessions.has(id)) this.tracker.remove(id);

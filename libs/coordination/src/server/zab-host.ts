@@ -68,6 +68,8 @@ export interface ZabHostOptions {
   snapshotSender?: SnapshotSenderOptions;
   /** an I/O failure the member cannot continue from */
   fatal(err: unknown): void;
+  /** where a stalled-ticks warning goes (default console.warn; the member passes its logger) */
+  warn?(message: string): void;
 }
 
 function needsDisk(r: Ready): boolean {
@@ -129,7 +131,9 @@ export class ZabHost {
       const now = Date.now();
       // ZAB's timeouts count ticks: a stalled event loop stretches them, and a long stall here is the
       // usual reason a healthy-looking member lost its leader or its quorum. Say so in the log.
-      if (now - lastTick > 25 * this.opts.tickMs) console.warn(`zab: ticks stalled for ${now - lastTick} ms`);
+      if (now - lastTick > 25 * this.opts.tickMs) {
+        (this.opts.warn ?? console.warn)(`zab: ticks stalled for ${now - lastTick} ms`);
+      }
       lastTick = now;
       // A learner installing a big snapshot is busy, not silent or slow to sync: like ZooKeeper's
       // learner thread deserializing inline, its initLimit/syncLimit clocks do not run meanwhile.
