@@ -53,6 +53,10 @@ try {
   const log = readFileSync(member.files.logFile, 'utf8');
   for (const line of log.split('\n')) if (line.startsWith('HEAP-PROBE')) console.log(line);
   await client.close();
+} catch (err) {
+  // The member's log goes with its temp dir on stop: show its end first.
+  console.error(readFileSync(member.files.logFile, 'utf8').split('\n').slice(-40).join('\n'));
+  throw err;
 } finally {
   await ens.stop();
 }
