@@ -48,6 +48,8 @@ export interface ServiceNemesisOptions {
 const HOLDER_PAUSE_CHANCE = 0.7;
 /** How long a stall waits for some batch to hold a pool lock. */
 const STALL_FIND_MS = 1_500;
+/** After the stall took the write lock: the writer it waited for releases its pool lock meanwhile. */
+const RELEASE_SETTLE_MS = 400;
 
 export interface ServiceNemesisStats {
   instanceKills: number;
@@ -152,6 +154,9 @@ export class ServiceNemesis {
     try {
       await stall.begin();
       this.stats.dbStalls++;
+      // BEGIN IMMEDIATE waited for the writer before us, which now holds its lock only to release it:
+      // give that release time, so the holder found is one stuck between its lock and its write.
+      await abortableSleep(RELEASE_SETTLE_MS, signal);
       victim = await this.findHolder(up, signal, STALL_FIND_MS);
       if (victim !== undefined) this.opts.fleet.pause(victim);
     } finally {
