@@ -195,6 +195,21 @@ describe('LoseUnsyncedFileSystem', () => {
     expect(text(await after.readFile(p))).toBe('ab');
   });
 
+  it('keeps an fsync that runs while another fsync of the directory publishes the same file', async () => {
+    // Found by the durability chaos scenario: a snapshot's directory fsync published an epoch
+    // file's tmp name while the tmp was being fsynced, and the file came back empty.
+    const fs = new LoseUnsyncedFileSystem();
+    const tmp = join(dir, 'acceptedEpoch.tmp');
+    const f = await fs.open(tmp, 'w');
+    await f.write(Buffer.from('14\n'), 0, 3, 0);
+    await Promise.all([fs.fsyncDir(dir), f.sync()]);
+    await f.close();
+    await fs.rename(tmp, join(dir, 'acceptedEpoch'));
+    await fs.fsyncDir(dir);
+    const after = reboot(fs);
+    expect(text(await after.readFile(join(dir, 'acceptedEpoch')))).toBe('14\n');
+  });
+
   it('fires crash points only while the arm file exists', async () => {
     const fired: string[] = [];
     const armFile = join(dir, 'armed');

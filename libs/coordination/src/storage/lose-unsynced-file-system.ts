@@ -274,6 +274,7 @@ class SimFile implements StorageFile {
     private readonly path: string,
     private readonly alive: () => void,
     private readonly syncDelayMs: number,
+    private readonly exclusive: <T>(fn: () => Promise<T>) => Promise<T>,
   ) {
     inode.opens++;
   }
@@ -313,7 +314,7 @@ class SimFile implements StorageFile {
       await new Promise((r) => setTimeout(r, this.syncDelayMs));
       this.alive();
     }
-    await this.inode.sync(count);
+    await this.exclusive(() => this.inode.sync(count));
   }
 
   datasync(): Promise<void> {
@@ -388,7 +389,14 @@ export class LoseUnsyncedFileSystem implements FileSystem {
     } else if (mode === 'w') {
       entry.ops.push({ kind: 'truncate', size: 0 });
     }
-    return new SimFile(entry, mode !== 'r', p, () => this.alive(), this.syncDelayMs);
+    return new SimFile(
+      entry,
+      mode !== 'r',
+      p,
+      () => this.alive(),
+      this.syncDelayMs,
+      (fn) => this.exclusive(fn),
+    );
   }
 
   async readFile(path: string): Promise<Buffer> {
@@ -449,7 +457,23 @@ export class LoseUnsyncedFileSystem implements FileSystem {
    */
   async fsyncDir(dirPath: string): Promise<void> {
     this.alive();
-    const d = resolve(dirPath);
+    await this.exclusive(() => this.reconcile(resolve(dirPath)));
+  }
+
+  /**
+   * Durable-state changes (a file's fsync, a directory's reconciliation) run one at a time: both
+   * move an inode between "durable in memory" and "durable on disk", and interleaved they could lose
+   * an fsync that landed in the middle (a file published empty while its content was being synced).
+   */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.durableChain.then(fn, fn);
+    this.durableChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private durableChain: Promise<unknown> = Promise.resolve();
+
+  private async reconcile(d: string): Promise<void> {
     const dir = await this.dir(d);
     const real = new Set(await readdir(d));
     const owners = new Map<string, Inode>();
