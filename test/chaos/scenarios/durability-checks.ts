@@ -81,7 +81,7 @@ export function digestMismatch(views: ReadonlyMap<number, TreeView>): Anomaly[] 
   return [
     {
       kind: 'divergence',
-      message: `members hold different trees after the final whole-ensemble restart: ${[...digests].map(([id, d]) => `${id}: ${d}`).join('; ')}`,
+      message: `members hold different trees: ${[...digests].map(([id, d]) => `${id}: ${d}`).join('; ')}`,
       evidence: differing,
     },
   ];
