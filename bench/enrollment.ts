@@ -16,18 +16,16 @@ import { cpus, loadavg } from 'node:os';
 import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import * as hdr from 'hdr-histogram-js';
 import {
   auditCourse,
-  call,
   createCourse,
-  pool,
   registerStudents,
   staffToken,
   startCluster,
   type Cluster,
   type Student,
 } from '../test/e2e/course-enrollment/cluster.js';
+import { runLoad } from './platform-load.js';
 
 interface EnrollmentBenchOptions {
   students: string;
@@ -65,41 +63,13 @@ async function runScenario(
   inflight: number,
 ): Promise<ScenarioResult> {
   const urls = cluster.instances.slice(0, instances).map((i) => i.url);
-  const histogram = hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 120_000,
-    numberOfSignificantValueDigits: 3,
-  });
   const bar = new cliProgress.SingleBar(
     { format: `${`${name} x${instances}`.padEnd(22)} {bar} {value}/{total} | {duration}s`, hideCursor: true },
     cliProgress.Presets.shades_classic,
   );
   bar.start(work.length, 0);
-  const errorKinds = new Map<string, number>();
-  let enrolled = 0;
-  let waitlisted = 0;
-  let refused = 0;
-  let errors = 0;
-  const started = performance.now();
-  await pool(work, inflight, async ({ courseId, student }, i) => {
-    const t0 = performance.now();
-    const r = await call(urls[i % urls.length]!, 'POST', `/api/courses/${courseId}/enrollments`, {
-      token: student.token,
-      body: {},
-    });
-    histogram.recordValue(Math.max(1, Math.round(performance.now() - t0)));
-    if (r.status === 201 && r.body.status === 'enrolled') enrolled++;
-    else if (r.status === 201) waitlisted++;
-    else if (r.status === 409) refused++;
-    else {
-      errors++;
-      const kind = `${r.status} ${r.body?.reason ?? r.body?.message ?? r.body?.error ?? ''}`;
-      errorKinds.set(kind, (errorKinds.get(kind) ?? 0) + 1);
-    }
-    bar.increment();
-  });
+  const { answers: _answers, ...load } = await runLoad(urls, work, inflight, bar);
   bar.stop();
-  const seconds = (performance.now() - started) / 1000;
   const ds = await cluster.db();
   const problems: string[] = [];
   for (const courseId of new Set(work.map((w) => w.courseId))) {
@@ -112,17 +82,7 @@ async function runScenario(
   return {
     scenario: name,
     instances,
-    requests: work.length,
-    seconds,
-    decidedPerSecond: (enrolled + waitlisted + refused) / seconds,
-    p50: histogram.getValueAtPercentile(50),
-    p99: histogram.getValueAtPercentile(99),
-    max: histogram.maxValue,
-    enrolled,
-    waitlisted,
-    refused,
-    errors,
-    errorKinds: Object.fromEntries(errorKinds),
+    ...load,
     audit: problems.length === 0 ? 'ok (never above capacity)' : problems.join('; '),
   };
 }

@@ -101,7 +101,7 @@ export async function runLoad(
     else if (seen === 'refused') refused++;
     else {
       errors++;
-      const kind = `${r.status} ${r.body?.message ?? r.body?.error ?? ''}`;
+      const kind = `${r.status} ${r.body?.reason ?? r.body?.message ?? r.body?.error ?? ''}`;
       errorKinds.set(kind, (errorKinds.get(kind) ?? 0) + 1);
     }
     const perCourse = answers.get(courseId) ?? new Map<string, string>();
