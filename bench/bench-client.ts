@@ -5,6 +5,7 @@
  */
 import zookeeper, { type Client } from 'node-zookeeper-client';
 import { ZooKeeperClient } from '../libs/coordination/src/client/zookeeper-client.js';
+import { NodeZkSession } from '../test/support/node-zk.js';
 
 export type BenchClientKind = 'registrar' | 'node-zookeeper-client';
 
@@ -31,19 +32,8 @@ export function connectBenchClient(kind: BenchClientKind, connectString: string)
 class NodeZkBenchClient implements BenchClient {
   private constructor(private readonly client: Client) {}
 
-  static connect(connectString: string, timeoutMs = 15_000): Promise<BenchClient> {
-    const client = zookeeper.createClient(connectString, { sessionTimeout: 30_000, retries: 0 });
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        client.close();
-        reject(new Error(`node-zookeeper-client: no session with ${connectString} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      client.once('connected', () => {
-        clearTimeout(timer);
-        resolve(new NodeZkBenchClient(client));
-      });
-      client.connect();
-    });
+  static async connect(connectString: string): Promise<BenchClient> {
+    return new NodeZkBenchClient((await NodeZkSession.connect(connectString, 15_000, 30_000)).client);
   }
 
   create(path: string, data?: Buffer, opts?: { mode?: 'ephemeral_sequential' }): Promise<{ path: string }> {

@@ -18,8 +18,12 @@ export class NodeZkSession {
   private constructor(readonly client: Client) {}
 
   /** Connects and resolves once the session is established. */
-  static connect(connectString: string, timeoutMs = 15_000): Promise<NodeZkSession> {
-    const client = zookeeper.createClient(connectString, { sessionTimeout: 10_000, retries: 0 });
+  static connect(
+    connectString: string,
+    timeoutMs = 15_000,
+    sessionTimeoutMs = 10_000,
+  ): Promise<NodeZkSession> {
+    const client = zookeeper.createClient(connectString, { sessionTimeout: sessionTimeoutMs, retries: 0 });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         client.close();
