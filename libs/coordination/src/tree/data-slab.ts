@@ -82,6 +82,22 @@ export class DataSlab {
     return this.slabs[s]!.subarray(off, off + len);
   }
 
+  /**
+   * The buffer that holds node `id`'s bytes (a shared slab or the value's own buffer), for reads
+   * that must not allocate a view (path lookups); undefined for null or empty. The bytes start at
+   * {@link start}. Valid until the next store: compaction may move a value.
+   */
+  backing(id: number): Buffer | undefined {
+    const s = this.slabOf[id]!;
+    if (s >= 0) return this.slabs[s];
+    return s === OWN ? this.own.get(id) : undefined;
+  }
+
+  /** Where node `id`'s bytes start in {@link backing}. */
+  start(id: number): number {
+    return this.slabOf[id]! >= 0 ? this.offsetOf[id]! : 0;
+  }
+
   /** Length of node `id`'s value; null data counts as 0 (as a Stat's dataLength does). */
   length(id: number): number {
     const len = this.lengthOf[id]!;

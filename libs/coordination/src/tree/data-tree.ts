@@ -20,7 +20,7 @@ import { JuteWriter } from '../protocol/jute-writer.js';
 import type { ACL, SetWatchesRequest, Stat, WatcherEvent } from '../protocol/records.js';
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, aclKey } from './acl.js';
 import { nodeKind, ttlOf } from './node-kind.js';
-import { isAtOrBelow, nodeName, parentPath } from './path.js';
+import { isAtOrBelow, parentPath } from './path.js';
 import type { Txn, TxnBody } from './txn.js';
 import { WatchManager, type WatchSummary } from './watch-manager.js';
 import { NO_NODE, NodeTable, type StoredFields } from './node-table.js';
@@ -148,7 +148,7 @@ export class DataTree<W = unknown> {
   /** Removes a node and (defensively, for replays only) anything still below it. */
   private remove(path: string, id: number): void {
     if (this.nodes.numChildren(id) > 0)
-      for (const c of this.nodes.childIds(id)) this.remove(this.nodes.paths[c]!, c);
+      for (const c of this.nodes.childIds(id)) this.remove(this.nodes.pathOf(c), c);
     this.dataSize -= path.length + this.nodes.data.length(id);
     this.index(path, this.nodes.owner[id]!, false);
     const parent = this.nodes.idOf(parentPath(path));
@@ -315,7 +315,7 @@ export class DataTree<W = unknown> {
     if (id === undefined) return undefined;
     const t = this.nodes;
     const names: string[] = [];
-    for (let c = t.firstChild[id]!; c !== NO_NODE; c = t.nextSibling[c]!) names.push(nodeName(t.paths[c]!));
+    for (let c = t.firstChild[id]!; c !== NO_NODE; c = t.nextSibling[c]!) names.push(t.nameOf(c));
     return names;
   }
 
@@ -408,7 +408,7 @@ export class DataTree<W = unknown> {
     for (const id of t.allIds()) {
       const h = createHash('sha256');
       const data = t.data.view(id);
-      h.update(t.paths[id]!)
+      h.update(t.pathOf(id))
         .update('\u0000')
         .update(data === null ? '\u0001null' : data)
         .update(aclKey(t.acl(id)));
@@ -530,7 +530,7 @@ export class DataTree<W = unknown> {
       const rec = encodeNode(t, path, id);
       if (t.numChildren(id) > 0) {
         const below = t.childIds(id);
-        for (let i = below.length - 1; i >= 0; i--) stack.push(t.paths[below[i]!]!);
+        for (let i = below.length - 1; i >= 0; i--) stack.push(t.pathOf(below[i]!));
       }
       yield rec;
     }

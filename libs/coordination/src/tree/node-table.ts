@@ -6,8 +6,8 @@
  * columns, the stored stat is 72 bytes in typed arrays (outside the JS heap, never scanned by the
  * GC), the data sits in slabs (data-slab.ts), the ACL is an index into an interned table, children
  * are a doubly linked list of ids in four more int32 columns (insertion order, O(1) unlink), and
- * the path string is the one object per node left in the heap: the `paths` column holds it and
- * the path index (path-index.ts, also typed arrays) finds ids through it.
+ * the path is UTF-8 bytes in slabs too (path-bytes.ts), which the path index (path-index.ts, also
+ * typed arrays) compares keys against in place: no per-znode object is left in the JS heap.
  *
  * `cversion` holds ZooKeeper's STORED cversion, i.e. the number of child creations, which is also
  * the sequential counter; the cversion a client sees is derived (see {@link NodeTable.stat}).
@@ -18,6 +18,7 @@ import { aclKey } from './acl.js';
 import { DataSlab } from './data-slab.js';
 import { growColumn } from './columns.js';
 import { clientEphemeralOwner } from './node-kind.js';
+import { PathBytes } from './path-bytes.js';
 import { PathIndex } from './path-index.js';
 
 const INITIAL_CAPACITY = 1024;
@@ -59,9 +60,9 @@ export class NodeTable {
   nextSibling = new Int32Array(INITIAL_CAPACITY).fill(NO_NODE);
   private prevSibling = new Int32Array(INITIAL_CAPACITY).fill(NO_NODE);
   private childCount = new Int32Array(INITIAL_CAPACITY);
-  /** The node's path (undefined for a free id). */
-  readonly paths: (string | undefined)[] = [];
-  private readonly index = new PathIndex(this.paths, INITIAL_CAPACITY);
+  /** The node's path as bytes (none for a free id). */
+  private readonly pathBytes = new PathBytes(INITIAL_CAPACITY);
+  private readonly index = new PathIndex(this.pathBytes, INITIAL_CAPACITY);
   readonly data = new DataSlab(INITIAL_CAPACITY);
 
   /** Interned ACL lists (frozen, shared by every node that has the same list). */
@@ -77,21 +78,50 @@ export class NodeTable {
     return this.index.get(path);
   }
 
-  /** Paths of every node, in id order (diagnostics). */
-  *allPaths(): Generator<string> {
-    for (const p of this.paths) if (p !== undefined) yield p;
+  /** Node `id`'s path (decoded from its bytes: a new string per call). */
+  pathOf(id: number): string {
+    return this.pathBytes.pathOf(id);
   }
 
-  /** Ids of every node. */
+  /** Node `id`'s last path segment. */
+  nameOf(id: number): string {
+    return this.pathBytes.nameOf(id);
+  }
+
+  /** UTF-8 length of node `id`'s path. */
+  pathByteLength(id: number): number {
+    return this.pathBytes.byteLength(id);
+  }
+
+  /** Copies node `id`'s path bytes into `target` at `at`; returns the offset after them. */
+  copyPath(id: number, target: Buffer, at: number): number {
+    return this.pathBytes.copyTo(id, target, at);
+  }
+
+  /** Paths of every node, in id order (diagnostics). */
+  *allPaths(): Generator<string> {
+    for (const id of this.allIds()) yield this.pathOf(id);
+  }
+
+  /** Ids of every node, ascending. */
   *allIds(): Generator<number> {
-    for (let id = 0; id < this.paths.length; id++) if (this.paths[id] !== undefined) yield id;
+    for (let id = 0; id < this.next; id++) if (this.pathBytes.has(id)) yield id;
+  }
+
+  /** One past the highest id ever allocated (ids of live nodes lie below it). */
+  get idLimit(): number {
+    return this.next;
+  }
+
+  /** Whether `id` holds a node. */
+  isLive(id: number): boolean {
+    return this.pathBytes.has(id);
   }
 
   /** Adds a node; the caller links it to its parent. */
   insert(path: string, data: Buffer | null, f: StoredFields): number {
     const id = this.freeIds.pop() ?? this.allocate();
-    this.paths[id] = path;
-    this.index.add(id, path);
+    this.index.add(id, this.pathBytes.set(id, path));
     this.czxid[id] = f.czxid;
     this.mzxid[id] = f.mzxid;
     this.ctime[id] = f.ctime;
@@ -109,7 +139,7 @@ export class NodeTable {
   /** Removes node `id` (the caller removes its children and unlinks it from its parent first). */
   remove(id: number): void {
     this.index.remove(id);
-    this.paths[id] = undefined;
+    this.pathBytes.release(id);
     this.firstChild[id] = this.lastChild[id] = NO_NODE;
     this.nextSibling[id] = this.prevSibling[id] = NO_NODE;
     this.childCount[id] = 0;
@@ -197,9 +227,6 @@ export class NodeTable {
 
   private allocate(): number {
     if (this.next === this.capacity) this.grow(this.capacity * 2);
-    // Keep the column dense (one slot per id ever allocated): assigning far past an array's end
-    // would turn it into a slow dictionary-mode array.
-    this.paths.push(undefined);
     return this.next++;
   }
 
@@ -219,6 +246,7 @@ export class NodeTable {
     this.nextSibling = growColumn(this.nextSibling, capacity, NO_NODE);
     this.prevSibling = growColumn(this.prevSibling, capacity, NO_NODE);
     this.childCount = growColumn(this.childCount, capacity);
+    this.pathBytes.grow(capacity);
     this.index.growIds(capacity);
     this.data.grow(capacity);
     this.capacity = capacity;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PathIndex } from './path-index.js';
+import { pathHash } from './path-bytes.js';
+import { PathIndex, type PathKeys } from './path-index.js';
 
 /** Tiny seeded PRNG (mulberry32) so a failing sequence can be replayed from its printed seed. */
 function rng(seed: number): () => number {
@@ -13,13 +14,18 @@ function rng(seed: number): () => number {
   };
 }
 
+/** The simplest key column: a string per id. */
+function stringKeys(paths: readonly (string | undefined)[]): PathKeys {
+  return { keyHash: pathHash, matchesKey: (id, path) => paths[id] === path };
+}
+
 describe('PathIndex', () => {
   it('agrees with a Map through random adds and removes (backward-shift deletion keeps every probe run intact)', () => {
     const seed = Number(process.env.SEED ?? Date.now() % 1_000_000);
     console.log(`PathIndex random ops seed=${seed} (rerun with SEED=${seed})`);
     const next = rng(seed);
     const paths: (string | undefined)[] = [];
-    const index = new PathIndex(paths, 4096);
+    const index = new PathIndex(stringKeys(paths), 4096);
     const model = new Map<string, number>();
     const free: number[] = [];
     for (let step = 0; step < 20_000; step++) {
@@ -31,7 +37,7 @@ describe('PathIndex', () => {
         if (nid === paths.length) paths.push(undefined);
         if (nid >= 4096) throw new Error('test sized for 4096 ids');
         paths[nid] = path;
-        index.add(nid, path);
+        index.add(nid, pathHash(path));
         model.set(path, nid);
       } else if (next() < 0.6) {
         index.remove(id);
@@ -51,11 +57,11 @@ describe('PathIndex', () => {
   it('grows past its initial table and still finds everything', () => {
     const n = 50_000;
     const paths: (string | undefined)[] = [];
-    const index = new PathIndex(paths, 16);
+    const index = new PathIndex(stringKeys(paths), 16);
     for (let id = 0; id < n; id++) {
       if (id % 16 === 0 && id > 0) index.growIds(id + 16);
       paths[id] = `/d${id % 100}/n${id}`;
-      index.add(id, paths[id]!);
+      index.add(id, pathHash(paths[id]!));
     }
     for (let id = 0; id < n; id += 7) expect(index.get(`/d${id % 100}/n${id}`)).toBe(id);
     expect(index.get('/d1/n0')).toBeUndefined();

@@ -3,18 +3,20 @@
  * deletion, no tombstones). A JS Map of a million entries is a 29 MB array of tagged slots in the
  * GC heap, re-scanned by every full GC and counted again in the slack the heap keeps for garbage;
  * here it is 4 bytes per slot (at most half full) plus the path's hash per id, outside the heap.
- * Keys are not stored: a slot holds an id, and `paths[id]` (the node table's column) is the key.
+ * Keys are not stored: a slot holds an id, and the node table's path column (path-bytes.ts) is
+ * asked whether that id's path is the key.
  */
 import { RESERVE_FROM, growColumn, reservedBuffer } from './columns.js';
 
 const EMPTY = 0; // slots hold id + 1
 const MIN_SLOTS = 1024;
 
-/** FNV-1a over UTF-16 code units: cheap for short paths, and spreads "/a/n1".."/a/n999" well. */
-export function pathHash(path: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193);
-  return h | 0;
+/** Where the index finds the key of an id. */
+export interface PathKeys {
+  /** The key's hash (path-bytes.ts pathHash); may prepare the key for the matchesKey calls that follow. */
+  keyHash(path: string): number;
+  /** Whether id's stored path is `path`, the key last given to keyHash. */
+  matchesKey(id: number, path: string): boolean;
 }
 
 export class PathIndex {
@@ -23,9 +25,9 @@ export class PathIndex {
   private hashOf: Int32Array;
   private count = 0;
 
-  /** @param paths the id -> path column this index answers for (read at lookup time). */
+  /** @param keys the id -> path column this index answers for (read at lookup time). */
   constructor(
-    private readonly paths: readonly (string | undefined)[],
+    private readonly keys: PathKeys,
     capacity: number,
   ) {
     this.hashOf = new Int32Array(capacity);
@@ -41,21 +43,20 @@ export class PathIndex {
   }
 
   get(path: string): number | undefined {
-    const h = pathHash(path);
+    const h = this.keys.keyHash(path);
     const slots = this.slots;
     const mask = this.mask;
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const s = slots[i]!;
       if (s === EMPTY) return undefined;
       const id = s - 1;
-      if (this.hashOf[id] === h && this.paths[id] === path) return id;
+      if (this.hashOf[id] === h && this.keys.matchesKey(id, path)) return id;
     }
   }
 
-  /** Adds `id`, whose path (already in the column) is not in the index. */
-  add(id: number, path: string): void {
+  /** Adds `id`, whose path (already in the column, hashing to `h`) is not in the index. */
+  add(id: number, h: number): void {
     if ((this.count + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
-    const h = pathHash(path);
     this.hashOf[id] = h;
     this.place(id, h);
     this.count++;
