@@ -288,22 +288,43 @@ describe('schedule changes and registrations', () => {
     }
   });
 
-  it('lists students whose rescheduled session now clashes with another exam they hold (not refused)', async () => {
+  it('refuses a reschedule that gives a student overlapping exams (409 + clashes) unless forced', async () => {
     const other = await examWith([futureSession('x', { room: 'C1', dayOffset: 30, hour: 9 })], otherCourseId);
-    const exam = await examWith([futureSession('y', { room: 'C2', dayOffset: 30, hour: 13 })]);
+    const original = futureSession('y', { room: 'C2', dayOffset: 30, hour: 13 });
+    const exam = await examWith([original]);
     const s = await enrolledStudent();
     await enroll(ce.url, s.token, otherCourseId);
     expect((await registerAt(a.url, s.token, other.id, 'x')).status).toBe(201);
     expect((await registerAt(a.url, s.token, exam.id, 'y')).status).toBe(201);
-    const res = await request(b.url)
-      .put(`/api/exams/${exam.id}/schedule`)
-      .set('Authorization', `Bearer ${staff}`)
-      .set('If-Match', '"1"')
-      .send({ sessions: [futureSession('y', { room: 'C2', dayOffset: 30, hour: 10 })] });
-    expect(res.status).toBe(200);
-    expect(res.body.clashes).toEqual([
-      { studentId: s.id, sessionId: 'y', otherExamId: other.id, otherSessionId: 'x' },
-    ]);
+    const overlapping = [futureSession('y', { room: 'C2', dayOffset: 30, hour: 10 })];
+    const expected = [{ studentId: s.id, sessionId: 'y', otherExamId: other.id, otherSessionId: 'x' }];
+    const put = (body: object) =>
+      request(b.url)
+        .put(`/api/exams/${exam.id}/schedule`)
+        .set('Authorization', `Bearer ${staff}`)
+        .set('If-Match', '"1"')
+        .send(body);
+
+    const refused = await put({ sessions: overlapping });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ statusCode: 409, reason: 'clashes', clashes: expected });
+    expect(refused.body.message).toContain(s.id);
+    // Nothing changed: the version is still 1 on both instances and the student keeps the old time.
+    for (const url of [a.url, b.url]) {
+      expect((await request(url).get(`/api/exams/${exam.id}/schedule`)).body.version).toBe(1);
+    }
+    const mine = await request(a.url).get('/api/students/me/exams').set('Authorization', `Bearer ${s.token}`);
+    const held = (mine.body.items as { examId: string; startsAt: string }[]).find(
+      (e) => e.examId === exam.id,
+    );
+    expect(held?.startsAt).toBe(original.startsAt);
+
+    const forced = await put({ sessions: overlapping, force: true });
+    expect(forced.status).toBe(200);
+    expect(forced.body.version).toBe(2);
+    expect(forced.body.clashes).toEqual(expected);
+
+    expect((await put({ sessions: overlapping, force: 'yes' })).status).toBe(400);
   });
 
   it('the student stream needs the student’s own token', async () => {

@@ -83,6 +83,22 @@ export interface Clash {
   otherSessionId: string;
 }
 
+/** 409 for a change that would give students overlapping exams; `force: true` overrides it. */
+export function clashError(clashes: Clash[]): ConflictError {
+  const shown = clashes
+    .slice(0, 10)
+    .map(
+      (c) =>
+        `${c.studentId} (session ${c.sessionId} overlaps exam ${c.otherExamId} session ${c.otherSessionId})`,
+    );
+  const more = clashes.length > shown.length ? ` and ${clashes.length - shown.length} more` : '';
+  return new ConflictError(
+    `${clashes.length} student(s) would have overlapping exams: ${shown.join(', ')}${more}; ` +
+      'send force: true to save anyway',
+    { reason: 'clashes', clashes },
+  );
+}
+
 /** The 412 body carries the schedule in force, so the client can merge and retry. */
 export function scheduleBody(v: ScheduleVersion) {
   return {
@@ -180,6 +196,8 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
         throw new ConflictError(planned.conflicts.join('; '), { conflicts: planned.conflicts });
       const capacities = capacityChanges(current.schedule, next);
       clashes = await this.clashesOf(examId, planned.plan, input.sessions);
+      // Refused before anything is written (no pending row, no seat moved).
+      if (clashes.length > 0 && !input.force) throw clashError(clashes);
       const now = this.clock.now();
       const change: ScheduleChange = Object.assign(new ScheduleChange(), {
         id: randomUUID(),
@@ -235,8 +253,10 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
 
   /**
    * Students whose new time in this exam overlaps a session they hold in another exam (moved
-   * students and those of rescheduled sessions). Not refused: the officer sees the list in the
-   * answer and can move them; refusing would let one student block a room change for everyone.
+   * students and those of rescheduled sessions). A registration that overlaps is refused, so a
+   * schedule change that creates one is refused too (409 with this list) unless the officer sends
+   * `force: true`: they have seen the list and will sort those students out (one student must not
+   * be able to block a room change for everyone). A forced change still lists them in the answer.
    */
   private async clashesOf(examId: string, plan: SchedulePlan, sessions: ScheduleSession[]): Promise<Clash[]> {
     const after = new Map(sessions.map((s) => [s.id, s]));

@@ -54,6 +54,7 @@ describe('validateScheduleInput', () => {
           },
         ],
         moves: [],
+        force: false,
       },
     });
   });
@@ -117,12 +118,22 @@ describe('validateScheduleInput', () => {
     ]);
   });
 
+  it('takes force only as a boolean (default false)', () => {
+    const forced = validateScheduleInput({ sessions: [session()], force: true });
+    expect(forced.ok && forced.value.force).toBe(true);
+    const plain = validateScheduleInput({ sessions: [session()] });
+    expect(plain.ok && plain.value.force).toBe(false);
+    for (const force of ['true', 1, null]) {
+      expect(errorsOf({ sessions: [session()], force })).toEqual(['force must be true or false']);
+    }
+  });
+
   it('refuses times without a zone, garbage times, and missing fields', () => {
     expect(errorsOf({ sessions: [session({ startsAt: '2027-01-15T09:00:00' })] })[0]).toMatch(/with a zone/);
     expect(errorsOf({ sessions: [session({ startsAt: '2027-13-45T09:00:00Z' })] })[0]).toMatch(/not a valid/);
     expect(errorsOf({ sessions: [{ id: 'a' }] }).length).toBeGreaterThanOrEqual(3);
     expect(errorsOf({})).toEqual(['sessions must be an array']);
-    expect(errorsOf([])).toEqual(['body must be a JSON object {sessions, moves?}']);
+    expect(errorsOf([])).toEqual(['body must be a JSON object {sessions, moves?, force?}']);
   });
 
   it('refuses duplicate ids, bad ids, empty rooms', () => {

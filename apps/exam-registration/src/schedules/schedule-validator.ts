@@ -21,7 +21,7 @@ export type ValidationResult = { ok: true; value: ScheduleInput } | { ok: false;
 const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /** Date-time with an explicit zone, so "10:00" never means different instants on different hosts. */
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-const BODY_KEYS = new Set(['sessions', 'moves']);
+const BODY_KEYS = new Set(['sessions', 'moves', 'force']);
 const SESSION_KEYS = new Set(['id', 'startsAt', 'endsAt', 'room', 'seats']);
 const MOVE_KEYS = new Set(['from', 'to']);
 
@@ -133,7 +133,8 @@ export function roomOverlaps(sessions: readonly ScheduleSession[]): [ScheduleSes
  */
 export function validateScheduleInput(body: unknown): ValidationResult {
   const errors: string[] = [];
-  if (!isRecord(body)) return { ok: false, errors: ['body must be a JSON object {sessions, moves?}'] };
+  if (!isRecord(body))
+    return { ok: false, errors: ['body must be a JSON object {sessions, moves?, force?}'] };
   const extra = unknownKeys(body, BODY_KEYS);
   if (extra.length > 0) errors.push(`unknown field(s): ${extra.join(', ')}`);
   const rawSessions = body['sessions'];
@@ -173,9 +174,11 @@ export function validateScheduleInput(body: unknown): ValidationResult {
       if (!seen.has(m.to)) errors.push(`move target ${m.to} is not a session of the new schedule`);
     }
   }
+  const force = body['force'] === undefined ? false : body['force'];
+  if (typeof force !== 'boolean') errors.push('force must be true or false');
   if (errors.length > 0) return { ok: false, errors };
   sessions.sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.id.localeCompare(b.id));
-  return { ok: true, value: { sessions, moves } };
+  return { ok: true, value: { sessions, moves, force: force === true } };
 }
 
 /** Serialised size check for the stored JSON (the body parser bounds the raw request earlier). */

@@ -11,7 +11,15 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiHeader,
+  ApiOperation,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
   BadRequestError,
@@ -154,9 +162,27 @@ export class ScheduleController {
           type: 'array',
           items: { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' } } },
         },
+        force: {
+          type: 'boolean',
+          default: false,
+          description:
+            'Save even when the change gives students overlapping exams (without it: 409, reason "clashes")',
+        },
       },
     },
   })
+  @ApiResponse({
+    status: 200,
+    description: 'Saved: the new version; `clashes` lists overlaps a forced save kept',
+  })
+  @ApiResponse({
+    status: 409,
+    description:
+      'Not saved. `reason: "clashes"` + `clashes: [{studentId, sessionId, otherExamId, otherSessionId}]`: ' +
+      'students would hold overlapping exams (send `force: true` to save anyway); or `conflicts`: students ' +
+      'of dropped or shrunk sessions need `moves`',
+  })
+  @ApiResponse({ status: 412, description: 'If-Match is not the current version; `current` holds it' })
   async replace(
     @Param('id') id: string,
     @Headers('if-match') ifMatch: string | undefined,

@@ -29,6 +29,8 @@ export interface SessionMove {
 export interface ScheduleInput {
   sessions: ScheduleSession[];
   moves: SessionMove[];
+  /** Save even when students would hold overlapping exams (`clashes`); default false: 409. */
+  force: boolean;
 }
 
 /** One schedule as the cache holds it: the znode's data version and mzxid beside the JSON. */
