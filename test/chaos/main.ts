@@ -49,7 +49,7 @@ const program = new Command()
   .option('--faults <kinds>', `override the scenarios' fault kinds (${FAULT_KINDS.join(', ')})`)
   .option(
     '--planted-bug <bugs>',
-    'run with planted bugs (members: commit-without-quorum, skip-trunc, follower-read-ahead, early-expiry; services: see the scenario)',
+    'run with planted bugs (members: commit-without-quorum, skip-trunc, follower-read-ahead, sync-without-quorum, early-expiry, skip-fsync-before-ack, apply-uncommitted-tail; services: see the scenario)',
   )
   .option('--expect <what>', "'none' (default) or 'anomaly' (for planted bugs)", 'none')
   .option(

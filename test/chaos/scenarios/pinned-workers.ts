@@ -15,17 +15,18 @@ export interface PinnedWorker {
   member: number;
 }
 
-/** Workers named m<member>w<n>, `perMember` of them for every member. */
+/** Workers named m<member><tag><n> (tag `w` unless given), `perMember` of them for every member. */
 export function pinnedWorkers(
   cluster: ChaosCluster,
   recorder: HistoryRecorder,
   perMember: number,
+  tag = 'w',
 ): PinnedWorker[] {
   const workers: PinnedWorker[] = [];
   for (const id of cluster.ids) {
     for (let w = 0; w < perMember; w++) {
       workers.push({
-        client: new ChaosClient(`m${id}w${w}`, cluster.memberConnectString(id), recorder),
+        client: new ChaosClient(`m${id}${tag}${w}`, cluster.memberConnectString(id), recorder),
         member: id,
       });
     }

@@ -9,7 +9,11 @@
  *
  * Checked for linearizability: quorum operations, and reads done as sync-then-getData on one session
  * (the server makes sync a leader quorum round, so sync+read is a linearizable read here, which Jepsen
- * found it is not in Apache ZooKeeper). Plain local reads are served by the member a client is
+ * found it is not in Apache ZooKeeper). Besides the mixed workers, one reader per member does nothing
+ * but sync+read: a mixed worker on an isolated or paused leader soon blocks on a write that cannot
+ * commit, so only a reader that never writes keeps asking that leader for syncs in the second or so
+ * before it notices it was deposed, which is when a leader answering sync without a quorum round
+ * (planted `sync-without-quorum`) hands out state older than writes the new leader acknowledged. Plain local reads are served by the member a client is
  * connected to and are sequentially consistent, not linearizable (a deposed leader can serve a stale
  * read until it notices), so they only feed the version map. Every key exists before any op on it and
  * is never deleted, so NONODE on one is a lost znode (the model rejects it), and a final read that
@@ -32,6 +36,8 @@ const INITIAL = 'init';
 /** Ops per key before the workers move to a fresh one: keeps each checker partition small. */
 const OPS_PER_KEY = 120;
 const WORKERS_PER_MEMBER = 2;
+/** Readers doing only sync+read, per member (not counted in OPS_PER_KEY: they never write). */
+const SYNC_READERS_PER_MEMBER = 1;
 
 export const registerScenario: Scenario = {
   name: 'register',
@@ -71,12 +77,48 @@ async function runRegister(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   });
 
   const workers = pinnedWorkers(cluster, recorder, WORKERS_PER_MEMBER);
+  const syncReaders = pinnedWorkers(cluster, recorder, SYNC_READERS_PER_MEMBER, 's');
   // Every (path, version) -> data sighting, reads from any member included (see version-map.ts).
   const sightings: VersionObservation[] = [];
   const sawRead = (key: string, data: Buffer, version: number, who: string) =>
     sightings.push({ path: key, version, value: data.toString('utf8'), source: who });
+  // sync then getData on the same session: ZooKeeper documents this as the way to read the latest
+  // committed value, so it is checked as a linearizable read (the server's sync is a leader quorum
+  // round). NONODE is informative too: the key exists before any op on it.
+  const syncRead = async (worker: ChaosClient, member: number, key: string) => {
+    const out = await worker.op(
+      'read',
+      key,
+      {},
+      async (c) => {
+        await c.sync(key);
+        return c.getData(key);
+      },
+      (r) => ({ value: r.data.toString('utf8'), version: r.stat.version }),
+    );
+    if (out.status !== 'ok') return;
+    stats.syncReads++;
+    sawRead(
+      key,
+      out.value.data,
+      out.value.stat.version,
+      `sync+read on member ${member} by ${worker.process}`,
+    );
+  };
 
-  await ctx.underFaults((signal) =>
+  const readOnly = (signal: AbortSignal) =>
+    runWorkers(
+      syncReaders,
+      signal,
+      () => ctx.rng.fork(),
+      async ({ client: reader, member }) => {
+        const key = keys.current();
+        await keys.ensure(await reader.session(), key, INITIAL);
+        await syncRead(reader, member, key);
+      },
+      8,
+    );
+  const mixed = (signal: AbortSignal) =>
     runWorkers(
       workers,
       signal,
@@ -98,28 +140,7 @@ async function runRegister(ctx: ScenarioContext): Promise<ScenarioOutcome> {
           );
           appends.set(name, out.status);
         } else if (roll < 0.27) {
-          // sync then getData on the same session: ZooKeeper documents this as the way to read the
-          // latest committed value, so it is checked as a linearizable read (the server's sync is a
-          // leader quorum round). NONODE is informative too: the key exists before any op on it.
-          const out = await worker.op(
-            'read',
-            key,
-            {},
-            async (c) => {
-              await c.sync(key);
-              return c.getData(key);
-            },
-            (r) => ({ value: r.data.toString('utf8'), version: r.stat.version }),
-          );
-          if (out.status === 'ok') {
-            stats.syncReads++;
-            sawRead(
-              key,
-              out.value.data,
-              out.value.stat.version,
-              `sync+read on member ${member} by ${worker.process}`,
-            );
-          }
+          await syncRead(worker, member, key);
         } else if (roll < 0.37) {
           // A plain local read: not linearizable, but its (version, data) must be a committed pair.
           const { data, stat } = await zk.getData(key);
@@ -167,9 +188,10 @@ async function runRegister(ctx: ScenarioContext): Promise<ScenarioOutcome> {
         keys.count();
       },
       8,
-    ),
-  );
-  stats.sessions = await closeWorkers(workers);
+    );
+
+  await ctx.underFaults((signal) => Promise.all([mixed(signal), readOnly(signal)]).then(() => undefined));
+  stats.sessions = (await closeWorkers(workers)) + (await closeWorkers(syncReaders));
 
   // Healed and quorate: a final read of every key through the leader-synced path is linearizable and
   // catches acknowledged writes that the ensemble lost.

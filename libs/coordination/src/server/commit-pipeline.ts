@@ -45,6 +45,8 @@ export class CommitPipeline {
   private waiters = 0;
   /** leader: txns proposed and not committed yet, with the time they were proposed */
   private readonly proposed = new Map<number, { txn: Txn; at: number }>();
+  /** planted follower-read-ahead only: proposals logged here and not applied yet, in zxid order */
+  private readonly ahead: Txn[] = [];
   readonly sessionWrites = new SessionWrites();
 
   constructor(private readonly host: PipelineHost) {}
@@ -94,9 +96,39 @@ export class CommitPipeline {
       this.proposed.delete(e.zxid);
       this.host.proposalLatency?.(this.host.clock.now() - mine.at);
     }
-    // Entries replayed from our own log at start-up are already in the database.
+    // Entries replayed from our own log at start-up (or read ahead) are already in the database.
+    if (e.zxid > this.host.db.lastZxid) this.apply(mine ? mine.txn : decodeTxn(e.data));
+    if (this.ahead.length > 0) this.applyAhead();
+  }
+
+  /**
+   * PLANTED BUG (REGISTRAR_PLANTED_BUGS=follower-read-ahead, chaos suite only; the member calls this
+   * only then, and only as a follower): a proposal just logged here. Its data txn is applied at once
+   * (reads, watches and this member's waiting client see it before any quorum acked it); a
+   * createSession/closeSession, and whatever follows it, still waits for its commit, so sessions
+   * stay as the leader decides them and the order of the tree is kept.
+   */
+  readAhead(e: ZabEntry): void {
     if (e.zxid <= this.host.db.lastZxid) return;
-    this.apply(mine ? mine.txn : decodeTxn(e.data));
+    this.ahead.push(decodeTxn(e.data));
+    this.applyAhead();
+  }
+
+  /** The proposals read ahead are void (TRUNC, SNAP): nothing of them is applied any more. */
+  dropReadAhead(): void {
+    this.ahead.length = 0;
+  }
+
+  private applyAhead(): void {
+    let next = 0;
+    for (; next < this.ahead.length; next++) {
+      const txn = this.ahead[next]!;
+      if (txn.header.zxid <= this.host.db.lastZxid) continue;
+      const type = txn.body.type;
+      if (type === 'createSession' || type === 'closeSession') break;
+      this.apply(txn);
+    }
+    this.ahead.splice(0, next);
   }
 
   private apply(txn: Txn): void {

@@ -71,6 +71,10 @@ describe('parsePlantedBugs (REGISTRAR_PLANTED_BUGS, chaos testing only)', () => 
       commitWithoutQuorum: true,
       skipTrunc: true,
     });
+    expect(parsePlantedBugs('sync-without-quorum,follower-read-ahead')).toEqual({
+      syncWithoutQuorum: true,
+      followerReadAhead: true,
+    });
   });
 
   it('refuses an unknown name, so a typo cannot quietly test the real code', () => {

@@ -55,8 +55,13 @@ export interface MemberConfig {
 export interface PlantedBugs {
   commitWithoutQuorum?: boolean;
   skipTrunc?: boolean;
-  /** A follower serves reads from proposals not yet committed (ZabPeer). */
+  /**
+   * A follower applies each data txn (not createSession/closeSession) to what its clients read the
+   * moment the proposal arrives, before any quorum acked it (commit-pipeline.ts).
+   */
   followerReadAhead?: boolean;
+  /** The leader answers sync at once, without the quorum round proving it still leads (ZabPeer). */
+  syncWithoutQuorum?: boolean;
   /** The leader's session tracker expires sessions after a quarter of their timeout. */
   earlyExpiry?: boolean;
   /** The txn log acknowledges appends before their fsync (storage/txn-log.ts). */
@@ -69,6 +74,7 @@ const PLANTED_BUG_NAMES: Record<string, keyof PlantedBugs> = {
   'commit-without-quorum': 'commitWithoutQuorum',
   'skip-trunc': 'skipTrunc',
   'follower-read-ahead': 'followerReadAhead',
+  'sync-without-quorum': 'syncWithoutQuorum',
   'early-expiry': 'earlyExpiry',
   'skip-fsync-before-ack': 'skipFsyncBeforeAck',
   'apply-uncommitted-tail': 'applyUncommittedTail',

@@ -11,7 +11,7 @@ import { SessionTracker } from '../session/session-tracker.js';
 import { MemberStorage } from '../storage/member-storage.js';
 import type { TxnLog } from '../storage/txn-log.js';
 import { RequestPreparer } from '../tree/request-preparer.js';
-import { PeerState } from '../zab/messages.js';
+import { PeerState, type ZabEntry } from '../zab/messages.js';
 import type { PeerStatus } from '../zab/ready.js';
 import { CommitPipeline, type PipelineHost } from './commit-pipeline.js';
 import { EnsembleRouter } from './ensemble-routing.js';
@@ -144,6 +144,7 @@ export class Member implements PipelineHost {
         installSnapshot: async (snap) =>
           this.replaceDatabase(await installReceivedSnapshot<SessionConnection>(this.storage, snap)),
         truncated: async (zxid) => {
+          this.pipeline.dropReadAhead();
           if (this.db.lastZxid <= zxid) return;
           // PLANTED BUG (REGISTRAR_PLANTED_BUGS=apply-uncommitted-tail, chaos suite only): recovery
           // applied the whole log, uncommitted tail included; keep that instead of rebuilding.
@@ -151,6 +152,15 @@ export class Member implements PipelineHost {
           this.replaceDatabase(await rebuildAfterTruncate<SessionConnection>(this.storage, zxid));
         },
         applyCommitted: (e) => this.pipeline.committed(e),
+        // PLANTED BUG (REGISTRAR_PLANTED_BUGS=follower-read-ahead, chaos suite only): a follower
+        // applies data txns as their proposals arrive (commit-pipeline.ts readAhead).
+        ...(c.plantedBugs?.followerReadAhead
+          ? {
+              logged: (e: ZabEntry) => {
+                if (!this.zab.peer.isEstablishedLeader) this.pipeline.readAhead(e);
+              },
+            }
+          : {}),
         statusChanged: (st) => this.statusChanged(st),
         forwarded: (from, data) => this.router.onForwarded(from, data),
         syncDone: (id) => this.router.syncFinished(id, true),
@@ -239,6 +249,7 @@ export class Member implements PipelineHost {
   private replaceDatabase(db: ZkDatabase<SessionConnection>): void {
     // At start-up, or while not serving (SNAP/TRUNC happen during sync): no client watches are lost.
     this.db = db;
+    this.pipeline.dropReadAhead();
     this.reads = new ReadExecutor(db.tree, this.configNodeData, this.clock.now());
     this.preparer = new RequestPreparer(db.tree, { extendedTypesEnabled: this.config.extendedTypesEnabled });
     const now = this.clock.now();

@@ -46,6 +46,11 @@ export interface ZabHostSink {
   truncated(zxid: number): Promise<void>;
   /** A committed entry, in zxid order. */
   applyCommitted(entry: ZabEntry): void;
+  /**
+   * An entry handed to the log (after this Ready's commits). Set only for the planted
+   * follower-read-ahead bug (member.ts); nothing else may act on an entry before its commit.
+   */
+  logged?(entry: ZabEntry): void;
   statusChanged(status: PeerStatus): void;
   forwarded(from: number, data: Buffer): void;
   syncDone(requestId: number): void;
@@ -253,6 +258,7 @@ export class ZabHost {
       this.opts.transport.send(to, msg);
     }
     for (const e of r.committed) this.opts.sink.applyCommitted(e);
+    if (this.opts.sink.logged) for (const e of r.entries) this.opts.sink.logged(e);
     if (r.status) this.opts.sink.statusChanged(r.status);
     for (const id of r.syncsDone) this.opts.sink.syncDone(id);
     for (const id of r.syncsFailed) this.opts.sink.syncFailed(id);

@@ -235,6 +235,32 @@ describe('sync', () => {
     expect(follower.applied.some((e) => e.zxid === z)).toBe(true);
   });
 
+  it('a leader cut off from its quorum never answers a sync; planted syncWithoutQuorum answers at once', () => {
+    for (const planted of [false, true]) {
+      const sim = new SimCluster({
+        seed: 7,
+        voters: 3,
+        ...(planted ? { unsafe: { syncWithoutQuorum: true } } : {}),
+      });
+      sim.runFor(
+        20_000,
+        () => sim.leader() !== undefined && [...sim.members.values()].every((m) => m.peer?.status.serving),
+      );
+      const leader = sim.leader()!;
+      leader.peer!.sync(5);
+      sim.drain(leader);
+      sim.runFor(300);
+      expect(leader.syncsDone).toContain(5); // with its quorum: answered either way
+      sim.network.partition([[leader.id], [...sim.members.keys()].filter((i) => i !== leader.id)]);
+      leader.peer!.sync(6);
+      sim.drain(leader);
+      sim.runFor(200);
+      expect(leader.peer!.isEstablishedLeader).toBe(true); // it has not noticed yet
+      // Answering here is what lets a deposed leader serve a stale sync+read (Jepsen on ZooKeeper).
+      expect(leader.syncsDone.includes(6)).toBe(planted);
+    }
+  });
+
   it('sync is refused by a member that is not serving', () => {
     const sim = new SimCluster({ seed: 3, voters: 3 });
     expect(() => sim.member(1).peer!.sync(1)).toThrow(NoLeaderError);

@@ -61,13 +61,15 @@ export interface ZabConfig {
   /**
    * Planted bugs, for proving the simulator's checks can fail. Never set outside tests.
    * `skipTrunc`: sync diverging learners with a DIFF. `commitWithoutQuorum`: the leader commits as
-   * soon as its own log is durable. `followerReadAhead`: a follower hands each proposal to its host
-   * as committed the moment it arrives, so its clients read data no quorum has acked yet.
+   * soon as its own log is durable. `syncWithoutQuorum`: the leader answers a sync from its own
+   * commit point at once, without the ping round that proves it still leads (Apache ZooKeeper's
+   * sync), so a deposed leader that has not noticed yet serves stale sync+reads. (The member's
+   * `follower-read-ahead` lives in the host: server/commit-pipeline.ts.)
    */
   readonly unsafe?: {
     readonly skipTrunc?: boolean;
     readonly commitWithoutQuorum?: boolean;
-    readonly followerReadAhead?: boolean;
+    readonly syncWithoutQuorum?: boolean;
   };
 }
 
@@ -574,6 +576,8 @@ export class ZabPeer {
    */
   private confirmLeadership(l: LeaderState, from: number | undefined, requestId: number): void {
     const s: PendingSync = { from, requestId, need: undefined };
+    // PLANTED BUG (sync-without-quorum, chaos suite only): no proof that we still lead.
+    if (this.cfg.unsafe?.syncWithoutQuorum === true) return this.answerSync(l, s);
     if (this.leadershipConfirmed(l, s)) return this.answerSync(l, s);
     l.syncs.push(s);
     l.syncRoundDue = true;
@@ -931,9 +935,6 @@ export class ZabPeer {
         if (fit === 'next') {
           this.history.append(msg.entry);
           this.out.entries.push(msg.entry);
-          // Planted bug (chaos suite only): applied and served here before any quorum acked it; the
-          // real commit later is a no-op for the host (already applied).
-          if (this.cfg.unsafe?.followerReadAhead === true) this.out.committed.push(msg.entry);
         } else if (fit === 'gap') {
           this.connect(f);
         }
