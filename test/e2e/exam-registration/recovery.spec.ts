@@ -4,7 +4,8 @@
  * next writer on the other instance must resolve the pending change under the exam's write lock.
  * - after the database side, before the znode write: the change never happened -> moves undone;
  * - after the znode write, before the commit record: the change happened -> committed, and the
- *   moved students get their notifications.
+ *   moved students get their notifications, live too: a student listening on a third instance
+ *   (whose cache saw the version long before recovery recorded them) gets the push on their stream.
  */
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -19,10 +20,12 @@ import {
 } from './support/course-enrollment.js';
 import { futureSession, startExamPlatform, type ExamPlatform } from './support/exam-env.js';
 import type { ServiceProcess } from './support/service-process.js';
+import { SseClient } from './support/sse-client.js';
 
 let platform: ExamPlatform;
 let ce: ServiceProcess;
 let survivor: ServiceProcess;
+let listener: ServiceProcess;
 let staff: string;
 let courseId: string;
 const run = randomUUID().slice(0, 6);
@@ -32,6 +35,7 @@ beforeAll(async () => {
   platform = await startExamPlatform('recovery');
   ce = await startCourseEnrollment(platform);
   survivor = await platform.startExamService();
+  listener = await platform.startExamService();
   staff = (await login(ce.url, ADMIN.email, ADMIN.password)).token;
   courseId = await createCourse(ce.url, staff, `REC-${run}`, 100);
 });
@@ -135,34 +139,61 @@ describe('a schedule change whose writer dies', () => {
 
   it('after the znode write, before the commit record: the next writer commits it and notifies the moved students', async () => {
     const { examId, student } = await setUp();
-    await crashWhileMoving(
-      examId,
-      'after-znode',
-      async () => (await platform.zk.getData(platform.paths.examSchedule(examId))).stat.version === 2,
-    );
-
-    const next = await request(survivor.url)
-      .put(`/api/exams/${examId}/schedule`)
-      .set('Authorization', `Bearer ${staff}`)
-      .set('If-Match', '"2"')
-      .send({ sessions: [{ ...B(), seats: 4 }] });
-    expect(next.status).toBe(200);
-    expect(next.body.version).toBe(3);
-    expect(await taken(examId)).toEqual({ b: 1 });
-    const mine = await request(survivor.url)
-      .get('/api/students/me/exams')
-      .set('Authorization', `Bearer ${student.token}`);
-    expect(mine.body.items).toEqual([expect.objectContaining({ examId, sessionId: 'b', room: 'H2' })]);
-    const notes = await request(survivor.url)
-      .get('/api/students/me/notifications')
-      .set('Authorization', `Bearer ${student.token}`);
-    expect(notes.body.items).toEqual([
-      expect.objectContaining({
+    // The student listens on an instance that neither writes nor recovers the change.
+    const stream = new SseClient();
+    await stream.connect(`${listener.url}/api/students/me/events?access_token=${student.token}`);
+    expect(stream.status).toBe(200);
+    try {
+      await crashWhileMoving(
+        examId,
+        'after-znode',
+        async () => (await platform.zk.getData(platform.paths.examSchedule(examId))).stat.version === 2,
+      );
+      // The listener's cache has version 2, but nothing was recorded for it yet.
+      await until('the listener to serve version 2', async () => {
+        const res = await request(listener.url).get(`/api/exams/${examId}/schedule`);
+        return res.body.version === 2;
+      });
+      expect(stream.events.filter((e) => e.event === 'notification')).toEqual([]);
+      await recoverAndCheck(examId, student);
+      // Recovery (on the survivor) recorded the notification; the listener pushed it live.
+      const pushed = await stream.waitFor((e) => e.event === 'notification', 20_000);
+      expect(JSON.parse(pushed.data)).toMatchObject({
         kind: 'moved',
+        examId,
         version: 2,
-        before: expect.objectContaining({ sessionId: 'a' }),
-        after: expect.objectContaining({ sessionId: 'b' }),
-      }),
-    ]);
+        before: { sessionId: 'a' },
+        after: { sessionId: 'b' },
+      });
+    } finally {
+      stream.close();
+    }
   });
 });
+
+/** The next writer (the survivor) commits the dead writer's change, moves and notification included. */
+async function recoverAndCheck(examId: string, student: { token: string }) {
+  const next = await request(survivor.url)
+    .put(`/api/exams/${examId}/schedule`)
+    .set('Authorization', `Bearer ${staff}`)
+    .set('If-Match', '"2"')
+    .send({ sessions: [{ ...B(), seats: 4 }] });
+  expect(next.status).toBe(200);
+  expect(next.body.version).toBe(3);
+  expect(await taken(examId)).toEqual({ b: 1 });
+  const mine = await request(survivor.url)
+    .get('/api/students/me/exams')
+    .set('Authorization', `Bearer ${student.token}`);
+  expect(mine.body.items).toEqual([expect.objectContaining({ examId, sessionId: 'b', room: 'H2' })]);
+  const notes = await request(survivor.url)
+    .get('/api/students/me/notifications')
+    .set('Authorization', `Bearer ${student.token}`);
+  expect(notes.body.items).toEqual([
+    expect.objectContaining({
+      kind: 'moved',
+      version: 2,
+      before: expect.objectContaining({ sessionId: 'a' }),
+      after: expect.objectContaining({ sessionId: 'b' }),
+    }),
+  ]);
+}

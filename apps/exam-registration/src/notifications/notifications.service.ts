@@ -42,19 +42,24 @@ export class NotificationsService implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.cache.on('change', this.onChange);
+    this.cache.on('notified', this.onNotified);
   }
 
   onModuleDestroy(): void {
     this.cache.off('change', this.onChange);
+    this.cache.off('notified', this.onNotified);
   }
 
-  /** Records one notification per affected student; idempotent per (change, student). */
+  /**
+   * Records one notification per affected student; idempotent per (change, student).
+   * @returns how many students the change notifies (recorded now or before)
+   */
   async recordForChange(
     em: EntityManager,
     change: ScheduleChange,
     version: number,
     examTitle: string,
-  ): Promise<void> {
+  ): Promise<number> {
     const { plan } = change;
     const schedule = JSON.parse(change.data) as { sessions: ScheduleSession[] };
     const after = new Map(schedule.sessions.map((s) => [s.id, s]));
@@ -81,7 +86,7 @@ export class NotificationsService implements OnModuleInit, OnModuleDestroy {
         });
       }
     }
-    if (rows.size === 0) return;
+    if (rows.size === 0) return 0;
     const already = new Set((await em.findBy(Notification, { changeId: change.id })).map((n) => n.studentId));
     const now = this.clock.now();
     const fresh = [...rows].filter(([studentId]) => !already.has(studentId));
@@ -111,6 +116,7 @@ export class NotificationsService implements OnModuleInit, OnModuleDestroy {
         }),
       );
     }
+    return rows.size;
   }
 
   /** Live notifications for one student on this instance; returns the unsubscribe function. */
@@ -142,14 +148,24 @@ export class NotificationsService implements OnModuleInit, OnModuleDestroy {
     );
   };
 
+  /** Recorded late (by recovery): they are all there now, so one read is enough. */
+  private readonly onNotified = (examId: string, version: number): void => {
+    if (this.listeners.size === 0) return;
+    void this.push({ examId, version }, 1).catch((err) =>
+      this.logger.warn(`push of exam ${examId} v${version}'s late notifications failed: ${String(err)}`),
+    );
+  };
+
   /**
-   * The change's notifications are committed before its znode is written... except when the
-   * writer crashed in between and recovery committed them later; a short retry covers the
-   * normal race between "marked committed" and "seen by our cache".
+   * The writer publishes the znode first and records the notifications right after, so a short
+   * retry covers the race between "seen by our cache" and "recorded". When the writer crashed in
+   * between, or settled a lost reply only after a reconnect, the record comes later: that writer
+   * (or recovery) announces it and `onNotified` pushes them then. A student's stream drops a
+   * notification it has already sent, so the two paths never deliver one twice.
    */
-  private async push(v: ScheduleVersion): Promise<void> {
+  private async push(v: Pick<ScheduleVersion, 'examId' | 'version'>, attempts = 5): Promise<void> {
     const students = [...this.listeners.keys()];
-    for (let attempt = 0; attempt < 5; attempt++) {
+    for (let attempt = 0; attempt < attempts; attempt++) {
       const rows: Notification[] = [];
       for (let i = 0; i < students.length; i += 500) {
         rows.push(
@@ -160,7 +176,7 @@ export class NotificationsService implements OnModuleInit, OnModuleDestroy {
           })),
         );
       }
-      if (rows.length > 0 || attempt === 4) {
+      if (rows.length > 0 || attempt === attempts - 1) {
         for (const n of rows) for (const fn of this.listeners.get(n.studentId) ?? []) fn(n);
         return;
       }

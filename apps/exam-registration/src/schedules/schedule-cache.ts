@@ -34,6 +34,11 @@ import type { ScheduleVersion } from './schedule.types.js';
 export interface ScheduleCacheEvents {
   /** A newer version of one exam's schedule, in increasing mzxid order. */
   change: [ScheduleVersion];
+  /**
+   * The notifications of (examId, version) were recorded after that version was published (by
+   * recovery); emitted after the version itself, in watch-event order.
+   */
+  notified: [examId: string, version: number];
   /** An exam's schedule znode was deleted. */
   removed: [examId: string];
   /** Initial load or resync done. */
@@ -144,6 +149,8 @@ export class ScheduleCache extends EventEmitter<ScheduleCacheEvents> {
     const where = classifySchedulePath(this.schedulesRoot, event.path);
     if (where.kind === 'history' && event.type === EventType.NodeCreated) {
       this.enqueue(() => this.readHistory(where.examId, where.version));
+    } else if (where.kind === 'notified' && event.type === EventType.NodeCreated) {
+      this.enqueue(async () => void this.emit('notified', where.examId, where.version));
     } else if (where.kind === 'exam') {
       if (event.type === EventType.NodeDeleted) this.enqueue(async () => this.remove(where.examId));
       else if (event.type === EventType.NodeCreated || event.type === EventType.NodeDataChanged) {

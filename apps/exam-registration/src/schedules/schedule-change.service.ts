@@ -220,6 +220,7 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
       }
       await this.testPause('before-znode');
       let result: ScheduleVersion | undefined;
+      let late = false;
       try {
         result = await this.store.write(next, baseVersion);
         ackedAtMs = Date.now();
@@ -242,8 +243,10 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
             'the coordinator did not confirm the schedule write; nothing changed, retry',
           );
         }
+        // Settling may take seconds: the caches may have given up on this version's notifications.
+        late = true;
       }
-      await this.commit(change, result, exam.title);
+      await this.commit(change, result, exam.title, late);
       return result;
     });
     // Read-your-writes on this instance: its cache (and SSE) hold the new version before we answer.
@@ -487,16 +490,36 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
     }
   }
 
-  private async commit(change: ScheduleChange, written: ScheduleVersion, examTitle: string): Promise<void> {
+  /**
+   * Marks the change committed and records its notifications. Every instance pushes them when its
+   * cache sees the version, and waits a little for this record; a `late` commit (recovery of a
+   * crashed writer's change, or a reply settled after a reconnect) comes after they stopped
+   * waiting, so it is announced through the coordinator and every instance pushes it then.
+   */
+  private async commit(
+    change: ScheduleChange,
+    written: ScheduleVersion,
+    examTitle: string,
+    late: boolean,
+  ): Promise<void> {
     // The UPDATE comes first so the transaction holds SQLite's write lock before it reads.
-    await this.tx(async (em) => {
+    const recorded = await this.tx(async (em) => {
       await em.update(
         ScheduleChange,
         { id: change.id },
         { status: 'committed', updatedAt: this.clock.now() },
       );
-      await this.notifications.recordForChange(em, change, written.version, examTitle);
+      return this.notifications.recordForChange(em, change, written.version, examTitle);
     });
+    if (!late || recorded === 0) return;
+    // Best effort: the notifications are recorded either way (listed, and replayed on reconnect).
+    await this.store
+      .announceNotified(change.examId, written.version)
+      .catch((err) =>
+        this.logger.warn(
+          `live push of exam ${change.examId} v${written.version}'s notifications not announced: ${String(err)}`,
+        ),
+      );
   }
 
   private async abort(change: ScheduleChange, why: string): Promise<void> {
@@ -517,7 +540,7 @@ export class ScheduleChangeService implements OnApplicationBootstrap {
       const done = schedule && (await this.store.committed({ ...schedule, examId }, change.baseVersion));
       if (done) {
         const exam = await this.dataSource.getRepository(Exam).findOneBy({ id: examId });
-        await this.commit(change, done, exam?.title ?? examId);
+        await this.commit(change, done, exam?.title ?? examId, true);
         this.logger.log(`recovered schedule change ${change.id}: committed as version ${done.version}`);
       } else {
         await this.abort(change, 'found pending after a crash and not in the coordinator');

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { classifySchedulePath, historyChildName, historyPath, parseHistoryChild } from './schedule-paths.js';
+import {
+  classifySchedulePath,
+  historyChildName,
+  historyPath,
+  notifiedPath,
+  parseHistoryChild,
+  parseNotifiedChild,
+} from './schedule-paths.js';
 
 describe('schedule paths', () => {
   const root = '/registrar/config/exam-schedules';
@@ -17,9 +24,20 @@ describe('schedule paths', () => {
       examId: 'e1',
       version: 3,
     });
+    expect(classifySchedulePath(root, `${root}/e1/n-0000000004`)).toEqual({
+      kind: 'notified',
+      examId: 'e1',
+      version: 4,
+    });
     expect(classifySchedulePath(root, `${root}/e1/junk`)).toEqual({ kind: 'other' });
     expect(classifySchedulePath(root, root)).toEqual({ kind: 'other' });
     expect(classifySchedulePath(root, '/elsewhere/e1')).toEqual({ kind: 'other' });
+  });
+  it('names late-notification markers apart from history children', () => {
+    expect(notifiedPath(root, 'e1', 4)).toBe(`${root}/e1/n-0000000004`);
+    expect(parseNotifiedChild('n-0000000004')).toBe(4);
+    expect(parseHistoryChild('n-0000000004')).toBeUndefined();
+    expect(parseNotifiedChild('v-0000000004')).toBeUndefined();
   });
   it('refuses exam ids that would escape the folder', () => {
     expect(() => historyPath(root, '../x', 1)).toThrow(/invalid exam id/);

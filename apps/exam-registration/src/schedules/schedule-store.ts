@@ -7,12 +7,19 @@
 import {
   ConnectionLossError,
   ErrorCode,
+  NodeExistsError,
   NoNodeError,
   TransactionError,
   type SessionBinding,
 } from '@registrar/coordination';
 import { decodeSchedule, encodeSchedule } from './schedule-codec.js';
-import { examSchedulePath, historyPath, parseHistoryChild } from './schedule-paths.js';
+import {
+  examSchedulePath,
+  historyPath,
+  notifiedPath,
+  parseHistoryChild,
+  parseNotifiedChild,
+} from './schedule-paths.js';
 import type { ScheduleVersion, StoredSchedule } from './schedule.types.js';
 
 /** The version given is not the znode's version any more. */
@@ -105,7 +112,24 @@ export class ScheduleStore {
     }
   }
 
-  /** Best effort: deletes history children older than the newest HISTORY_KEEP. */
+  /**
+   * Tells every instance that the notifications of `version` were recorded after the version was
+   * published (recovery): the marker's NodeCreated event reaches every cache's recursive watch, and
+   * the marker is deleted at once (a marker left by a crash in between is pruned with the history).
+   */
+  async announceNotified(examId: string, version: number): Promise<void> {
+    const client = this.binding.client;
+    const path = notifiedPath(this.schedulesRoot, examId, version);
+    try {
+      await client.create(path);
+    } catch (err) {
+      if (err instanceof NoNodeError) return; // no exam node: nobody shows this schedule
+      if (!(err instanceof NodeExistsError)) throw err;
+    }
+    await client.delete(path).catch(() => undefined);
+  }
+
+  /** Best effort: deletes history children older than the newest HISTORY_KEEP (and stray markers). */
   private async prune(examId: string, newest: number): Promise<void> {
     if (newest < HISTORY_KEEP) return;
     const client = this.binding.client;
@@ -114,9 +138,13 @@ export class ScheduleStore {
       const old = names
         .map(parseHistoryChild)
         .filter((v): v is number => v !== undefined && v <= newest - HISTORY_KEEP);
-      await Promise.all(
-        old.map((v) => client.delete(historyPath(this.schedulesRoot, examId, v)).catch(() => undefined)),
-      );
+      const markers = names.map(parseNotifiedChild).filter((v): v is number => v !== undefined);
+      await Promise.all([
+        ...old.map((v) => client.delete(historyPath(this.schedulesRoot, examId, v)).catch(() => undefined)),
+        ...markers.map((v) =>
+          client.delete(notifiedPath(this.schedulesRoot, examId, v)).catch(() => undefined),
+        ),
+      ]);
     } catch (err) {
       if (!(err instanceof ConnectionLossError) && !(err instanceof NoNodeError)) throw err;
     }
