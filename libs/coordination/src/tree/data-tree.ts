@@ -12,13 +12,13 @@
  * znode's READ ACL (the filter arrived with CVE-2024-23944 in 3.8.4); a server that wants it can
  * filter with `getAcl(path)` (for deletes, the ACL is gone: deliver).
  */
-import { createHash } from 'node:crypto';
 import { CONTAINER_EPHEMERAL_OWNER, ErrorCode, EventType, KeeperState } from '../protocol/constants.js';
 import { DataInconsistencyError } from '../protocol/errors.js';
 import { JuteReader } from '../protocol/jute-reader.js';
 import { JuteWriter } from '../protocol/jute-writer.js';
 import type { ACL, SetWatchesRequest, Stat, WatcherEvent } from '../protocol/records.js';
-import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, aclKey } from './acl.js';
+import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from './acl.js';
+import { TreeDigest } from './digest.js';
 import { nodeKind, ttlOf } from './node-kind.js';
 import { isAtOrBelow, parentPath } from './path.js';
 import type { Txn, TxnBody } from './txn.js';
@@ -77,12 +77,16 @@ export class DataTree<W = unknown> {
 
   /** The nodes, as columns by node id (see node-table.ts for why not an object per node). */
   private readonly nodes = new NodeTable();
+  /** The running digest; every change to a node's hashed fields touches it first. */
+  private readonly hash: TreeDigest;
   private readonly ephemeralsBySession = new Map<bigint, Set<string>>();
   private readonly containers = new Set<string>();
   private readonly ttls = new Set<string>();
   private dataSize = 0;
 
   constructor(opts: { empty?: boolean } = {}) {
+    // An empty tree is about to be filled from a snapshot: its digest is computed on first read.
+    this.hash = new TreeDigest(this.nodes, !opts.empty);
     if (opts.empty) return;
     const fields = (acl: readonly ACL[], aversion = 0): StoredFields => ({
       acl,
@@ -113,7 +117,11 @@ export class DataTree<W = unknown> {
       if (parent === undefined) throw new DataInconsistencyError(path, { detail: 'parent missing' });
     }
     const id = this.nodes.insert(path, data, f);
-    if (parent !== undefined) this.nodes.addChild(parent, id);
+    this.hash.inserted(id);
+    if (parent !== undefined) {
+      this.hash.touch(parent);
+      this.nodes.addChild(parent, id);
+    }
     this.dataSize += path.length + byteLength(data);
     this.index(path, f.ephemeralOwner, true);
     return id;
@@ -152,7 +160,11 @@ export class DataTree<W = unknown> {
     this.dataSize -= path.length + this.nodes.data.length(id);
     this.index(path, this.nodes.owner[id]!, false);
     const parent = this.nodes.idOf(parentPath(path));
-    if (parent !== undefined) this.nodes.removeChild(parent, id);
+    this.hash.touch(id);
+    if (parent !== undefined) {
+      this.hash.touch(parent);
+      this.nodes.removeChild(parent, id);
+    }
     this.nodes.remove(id);
   }
 
@@ -167,6 +179,7 @@ export class DataTree<W = unknown> {
     const notes: Notification<W>[] = [];
     const result = this.applyBody(txn.body, txn.header.zxid, txn.header.time, txn.header.sessionId, notes);
     this.lastProcessedZxid = txn.header.zxid;
+    this.hash.settle();
     return { result, notifications: notes };
   }
 
@@ -199,6 +212,7 @@ export class DataTree<W = unknown> {
         const id = t.idOf(body.path);
         if (id === undefined) return { type: 'error', err: ErrorCode.NONODE };
         this.dataSize += byteLength(body.data) - t.data.length(id);
+        this.hash.touch(id);
         t.data.store(id, body.data);
         t.version[id] = body.version;
         t.mzxid[id] = zxid;
@@ -209,6 +223,7 @@ export class DataTree<W = unknown> {
       case 'setACL': {
         const id = this.nodes.idOf(body.path);
         if (id === undefined) return { type: 'error', err: ErrorCode.NONODE };
+        this.hash.touch(id);
         this.nodes.setAcl(id, body.acl);
         this.nodes.aversion[id] = body.version;
         return { type: 'setACL', stat: this.nodes.stat(id) };
@@ -253,6 +268,7 @@ export class DataTree<W = unknown> {
     // Parent bookkeeping first and only forward (ZOOKEEPER-1046): a replayed create whose node is
     // already in a fuzzy snapshot must still bring the parent's cversion/pzxid up to date.
     if (body.parentCVersion > t.cversion[parent]!) {
+      this.hash.touch(parent);
       t.cversion[parent] = body.parentCVersion;
       t.pzxid[parent] = zxid;
     }
@@ -280,7 +296,10 @@ export class DataTree<W = unknown> {
     const parent = t.idOf(ppath);
     // pzxid only moves forward; also done for a replayed delete of a node missing from a fuzzy
     // snapshot, so snapshot + replay converges with the tree that applied everything.
-    if (parent !== undefined && zxid > t.pzxid[parent]!) t.pzxid[parent] = zxid;
+    if (parent !== undefined && zxid > t.pzxid[parent]!) {
+      this.hash.touch(parent);
+      t.pzxid[parent] = zxid;
+    }
     const id = t.idOf(path);
     if (id === undefined || path === '/') return { type: 'error', err: ErrorCode.NONODE };
     const acl = t.acl(id);
@@ -401,24 +420,10 @@ export class DataTree<W = unknown> {
   /**
    * A hash of the whole tree (paths, data, ACLs, every stored stat field). Order-independent
    * (per-node SHA-256 summed lane-wise), so it needs no sort: equal on members with equal trees.
+   * Kept up to date as txns apply (digest.ts), so reading it costs at most one batch of hashes.
    */
   digest(): string {
-    const lanes = new Uint32Array(8);
-    const t = this.nodes;
-    for (const id of t.allIds()) {
-      const h = createHash('sha256');
-      const data = t.data.view(id);
-      h.update(t.pathOf(id))
-        .update('\u0000')
-        .update(data === null ? '\u0001null' : data)
-        .update(aclKey(t.acl(id)));
-      h.update(
-        `${t.owner[id]},${t.czxid[id]},${t.mzxid[id]},${t.ctime[id]},${t.mtime[id]},${t.version[id]},${t.cversion[id]},${t.aversion[id]},${t.pzxid[id]},${t.numChildren(id)}`,
-      );
-      const d = h.digest();
-      for (let i = 0; i < 8; i++) lanes[i] = (lanes[i]! + d.readUInt32BE(i * 4)) >>> 0;
-    }
-    return [...lanes].map((x) => x.toString(16).padStart(8, '0')).join('') + `:${this.nodes.size}`;
+    return this.hash.value();
   }
 
   // ---- watches -----------------------------------------------------------------------------

@@ -68,6 +68,8 @@ export class NodeTable {
   /** Interned ACL lists (frozen, shared by every node that has the same list). */
   private readonly acls: (readonly ACL[])[] = [];
   private readonly aclIds = new Map<string, number>();
+  /** Each interned list's aclKey as UTF-8 (the digest hashes it per node). */
+  private readonly aclKeyBytes: Buffer[] = [];
 
   get size(): number {
     return this.index.size;
@@ -184,6 +186,11 @@ export class NodeTable {
     return this.acls[this.aclIndex[id]!]!;
   }
 
+  /** UTF-8 bytes of node `id`'s {@link aclKey} (shared: do not mutate). */
+  aclKeyOf(id: number): Buffer {
+    return this.aclKeyBytes[this.aclIndex[id]!]!;
+  }
+
   setAcl(id: number, acl: readonly ACL[]): void {
     this.aclIndex[id] = this.intern(acl);
   }
@@ -221,6 +228,7 @@ export class NodeTable {
         Object.freeze(acl.map((a) => Object.freeze({ perms: a.perms, id: Object.freeze({ ...a.id }) }))),
       );
       this.aclIds.set(key, i);
+      this.aclKeyBytes.push(Buffer.from(key, 'utf8'));
     }
     return i;
   }

@@ -1,0 +1,142 @@
+/**
+ * The tree digest members compare (mntr's tree_digest, the admin endpoint, recovery specs): one
+ * SHA-256 per node over its path, data, ACL and every stored stat field, summed lane-wise, so it
+ * is order-independent and needs no sort. The value is unchanged from the original loop over all
+ * nodes; what changed is when it is computed.
+ *
+ * Hashing a million nodes takes seconds at ~2 us per SHA-256 call (the per-call cost of Node's
+ * crypto, not the bytes), far too long to block a member for each mntr. So, as ZooKeeper's
+ * DigestCalculator does, the sum is kept as the tree changes: before a node's hashed fields change
+ * it is {@link TreeDigest.touch}ed (its current hash leaves the sum, once), and the touched ids
+ * are hashed again in batches at the end of a txn ({@link TreeDigest.settle}) or when the value
+ * is read. A node rewritten many times between settles is hashed twice, not per write. After a
+ * bulk rebuild (a snapshot restore) the sum starts invalid and is computed in full on first read,
+ * so recovery pays nothing for a digest nobody asks for.
+ */
+import { hash } from 'node:crypto';
+import type { NodeTable } from './node-table.js';
+
+/** Touched ids hashed together once a txn ends with at least this many pending. */
+const SETTLE_BATCH = 1024;
+const NULL_DATA = Buffer.from('\u0001null', 'utf8');
+const COMMA = 0x2c;
+const MINUS = 0x2d;
+const ZERO = 0x30;
+
+export class TreeDigest {
+  private readonly lanes = new Uint32Array(8);
+  /** Ids whose hash is not in the sum: touched live nodes and freshly inserted ones. */
+  private readonly pending = new Set<number>();
+  private valid: boolean;
+  private scratch = Buffer.allocUnsafeSlow(1024);
+
+  /** @param valid false: the table is about to be filled in bulk; the first read computes the sum. */
+  constructor(
+    private readonly nodes: NodeTable,
+    valid: boolean,
+  ) {
+    this.valid = valid;
+  }
+
+  /** Call before changing a hashed field of live node `id` (data, ACL, stat, children) or removing it. */
+  touch(id: number): void {
+    if (!this.valid || this.pending.has(id)) return;
+    this.pending.add(id);
+    this.addNode(id, -1);
+  }
+
+  /** Call after a node was inserted at `id` (a free id holds no hash in the sum). */
+  inserted(id: number): void {
+    if (this.valid) this.pending.add(id);
+  }
+
+  /** Hashes the pending ids once enough have gathered; call only between txns (nodes consistent). */
+  settle(): void {
+    if (this.pending.size >= SETTLE_BATCH) this.flush();
+  }
+
+  /** The digest: 64 hex digits and the node count. */
+  value(): string {
+    if (this.valid) this.flush();
+    else this.recompute();
+    let hex = '';
+    for (const x of this.lanes) hex += x.toString(16).padStart(8, '0');
+    return `${hex}:${this.nodes.size}`;
+  }
+
+  private flush(): void {
+    for (const id of this.pending) if (this.nodes.isLive(id)) this.addNode(id, 1);
+    this.pending.clear();
+  }
+
+  private recompute(): void {
+    this.lanes.fill(0);
+    this.pending.clear();
+    for (const id of this.nodes.allIds()) this.addNode(id, 1);
+    this.valid = true;
+  }
+
+  /** Adds (sign 1) or subtracts (sign -1) node `id`'s hash to the lanes. */
+  private addNode(id: number, sign: 1 | -1): void {
+    const n = this.encode(id);
+    // One-shot hash: no Hash object per node (the per-call cost dominates ~200-byte inputs).
+    const d = hash('sha256', this.scratch.subarray(0, n), 'buffer');
+    const lanes = this.lanes;
+    for (let i = 0; i < 8; i++) lanes[i] = (lanes[i]! + sign * d.readUInt32BE(i * 4)) >>> 0;
+  }
+
+  /**
+   * Node `id`'s hashed bytes into the scratch buffer: path, NUL, data (or "\u0001null"), aclKey,
+   * then "owner,czxid,mzxid,ctime,mtime,version,cversion,aversion,pzxid,numChildren" in decimal,
+   * exactly the bytes the original per-node updates fed the hash.
+   */
+  private encode(id: number): number {
+    const t = this.nodes;
+    const data = t.data.view(id);
+    const acl = t.aclKeyOf(id);
+    const need =
+      t.pathByteLength(id) + 1 + (data === null ? NULL_DATA.length : data.length) + acl.length + 256;
+    if (need > this.scratch.length) this.scratch = Buffer.allocUnsafeSlow(need * 2);
+    const b = this.scratch;
+    let at = t.copyPath(id, b, 0);
+    b[at++] = 0;
+    at += (data ?? NULL_DATA).copy(b, at);
+    at += acl.copy(b, at);
+    const owner = t.owner[id]!;
+    at = owner === 0n ? writeDecimal(b, at, 0) : at + b.write(owner.toString(), at, 'latin1');
+    b[at++] = COMMA;
+    at = writeDecimal(b, at, t.czxid[id]!);
+    b[at++] = COMMA;
+    at = writeDecimal(b, at, t.mzxid[id]!);
+    b[at++] = COMMA;
+    at = writeDecimal(b, at, t.ctime[id]!);
+    b[at++] = COMMA;
+    at = writeDecimal(b, at, t.mtime[id]!);
+    b[at++] = COMMA;
+    at = writeDecimal(b, at, t.version[id]!);
+    b[at++] = COMMA;
+    at = writeDecimal(b, at, t.cversion[id]!);
+    b[at++] = COMMA;
+    at = writeDecimal(b, at, t.aversion[id]!);
+    b[at++] = COMMA;
+    at = writeDecimal(b, at, t.pzxid[id]!);
+    b[at++] = COMMA;
+    return writeDecimal(b, at, t.numChildren(id));
+  }
+}
+
+/** Writes `x` as String(x) would, without the string; returns the offset after it. */
+function writeDecimal(b: Buffer, at: number, x: number): number {
+  if (!Number.isSafeInteger(x)) return at + b.write(String(x), at, 'latin1');
+  if (x < 0) {
+    b[at++] = MINUS;
+    x = -x;
+  }
+  let end = at;
+  for (let v = x; v >= 10; v = Math.floor(v / 10)) end++;
+  for (let i = end; i >= at; i--) {
+    b[i] = ZERO + (x % 10);
+    x = Math.floor(x / 10);
+  }
+  return end + 1;
+}
