@@ -24,12 +24,14 @@ import { startRegistrar } from '../test/support/registrar-member.js';
 import { BENCH_CLIENTS, connectBenchClient, type BenchClientKind } from './bench-client.js';
 import { delta, sampleProcess } from './process-stats.js';
 import {
+  renderCpuPerOpTable,
   renderMemoryTable,
   renderResourceTable,
   renderSingleTable,
   renderStageTable,
   renderWorkloadTable,
   summaryRows,
+  cpuPerOp,
   type ServerRun,
 } from './report.js';
 import { readNewestProfile, stagesPerWrite, type StageWindow } from './stage-profile.js';
@@ -89,6 +91,12 @@ async function benchServer(server: ServerRun['server'], ens: Ensemble, plan: Run
   const { opts, bars } = plan;
   const pid = ens.members[0]!.pid;
   const before = sampleProcess(pid)!;
+  // The client's CPU beside the server's: on a small machine both share the cores, so a server's
+  // throughput is bounded by what the client costs per operation too.
+  const meter = () => {
+    const own = process.cpuUsage();
+    return { serverMs: sampleProcess(pid)?.cpuMs ?? 0, clientMs: (own.user + own.system) / 1000 };
+  };
   const clients = await Promise.all(
     Array.from({ length: Number(opts.sessions) }, () => connectBenchClient(plan.client, ens.connectString)),
   );
@@ -101,7 +109,7 @@ async function benchServer(server: ServerRun['server'], ens: Ensemble, plan: Run
     if (!w) throw new Error(`unknown workload ${key}; known: ${Object.keys(WORKLOADS).join(', ')}`);
     const bar = bars.create((seconds + warmup) * 10, 0, { label: `${server} ${w.name}`.padEnd(24) });
     const timer = setInterval(() => bar.increment(), 100);
-    const result = await runWorkload(w, clients, seconds, Number(opts.inflight), warmup);
+    const result = await runWorkload(w, clients, seconds, Number(opts.inflight), warmup, 'm', meter);
     clearInterval(timer);
     bar.update((seconds + warmup) * 10);
     results.push(result);
@@ -187,6 +195,10 @@ export function registerCoordinatorBench(program: Command, fairStart: (tick: str
       if (oursRun && zkRun) console.log(renderWorkloadTable(oursRun, zkRun));
       else for (const r of runs) console.log(renderSingleTable(r));
       console.log(renderResourceTable(runs));
+      console.log(
+        'CPU per operation in the measured windows (µs; the client is this process, the same for both):',
+      );
+      console.log(renderCpuPerOpTable(runs));
       if (runs.some((r) => r.memory)) console.log(renderMemoryTable(runs));
       let stages: ReturnType<typeof stagesPerWrite> | undefined;
       if (profileDir && plan.windows.length > 0) {
@@ -204,6 +216,7 @@ export function registerCoordinatorBench(program: Command, fairStart: (tick: str
             options: opts,
             rows: oursRun && zkRun ? summaryRows(oursRun, zkRun) : undefined,
             resources: { registrar: oursRun?.resources, apache: zkRun?.resources },
+            cpuPerOp: Object.fromEntries(runs.map((r) => [r.server, cpuPerOp(r)])),
             memory: { registrar: oursRun?.memory, apache: zkRun?.memory },
             stages,
           },

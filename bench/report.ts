@@ -91,6 +91,31 @@ export function renderResourceTable(runs: ServerRun[]): string {
   return r.toString();
 }
 
+/** Server and client CPU µs per operation of each workload's measured window (when metered). */
+export function cpuPerOp(run: ServerRun): { workload: string; serverUs: number; clientUs: number }[] {
+  return run.results
+    .filter((r) => r.cpu && r.ops > 0)
+    .map((r) => ({
+      workload: r.name,
+      serverUs: (r.cpu!.serverMs * 1000) / r.ops,
+      clientUs: (r.cpu!.clientMs * 1000) / r.ops,
+    }));
+}
+
+export function renderCpuPerOpTable(runs: ServerRun[]): string {
+  const t = new Table({
+    head: ['workload', ...runs.flatMap((r) => [`${r.server} server`, `client (vs ${r.server})`])],
+  });
+  const per = runs.map(cpuPerOp);
+  for (const [i, row] of (per[0] ?? []).entries()) {
+    t.push([
+      row.workload,
+      ...per.flatMap((p) => [p[i]?.serverUs.toFixed(1) ?? 'n/a', p[i]?.clientUs.toFixed(1) ?? 'n/a']),
+    ]);
+  }
+  return t.toString();
+}
+
 /** Resident memory after loading the --memory-nodes tree (MB = MiB here, as /proc reports kB). */
 export function renderMemoryTable(runs: ServerRun[]): string {
   const m = new Table({ head: ['server', 'znodes (100 B)', 'load s', 'RSS MiB after load', 'peak RSS MiB'] });

@@ -15,7 +15,18 @@ export interface WorkloadResult {
   errors: number;
   /** process.hrtime at the start of the measured run, in microseconds (CLOCK_MONOTONIC). */
   startedUs?: number;
+  /** CPU used during the measured run, when runWorkload was given a meter (ms). */
+  cpu?: CpuReading;
 }
+
+/** CPU time, in ms, of the server under test and of this (client) process. */
+export interface CpuReading {
+  serverMs: number;
+  clientMs: number;
+}
+
+/** Reads cumulative CPU times; runWorkload subtracts a reading at the start from one at the end. */
+export type CpuMeter = () => CpuReading;
 
 export interface Workload {
   name: string;
@@ -107,6 +118,7 @@ export async function runWorkload(
   inflight: number,
   warmupSeconds = 0,
   run = 'm',
+  meter?: CpuMeter,
 ): Promise<WorkloadResult> {
   if (w.setup) await Promise.all(clients.map((c, s) => w.setup!(c, s)));
   if (warmupSeconds > 0)
@@ -118,6 +130,7 @@ export async function runWorkload(
   });
   let ops = 0;
   let errors = 0;
+  const cpuAtStart = meter?.();
   const started = process.hrtime.bigint();
   const endAt = started + BigInt(Math.round(seconds * 1e9));
   await Promise.all(
@@ -137,5 +150,13 @@ export async function runWorkload(
     ),
   );
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-  return { name: w.name, ops, seconds: elapsed, histogram, errors, startedUs: Number(started / 1000n) };
+  const cpuAtEnd = meter?.();
+  const cpu =
+    cpuAtStart && cpuAtEnd
+      ? {
+          serverMs: cpuAtEnd.serverMs - cpuAtStart.serverMs,
+          clientMs: cpuAtEnd.clientMs - cpuAtStart.clientMs,
+        }
+      : undefined;
+  return { name: w.name, ops, seconds: elapsed, histogram, errors, startedUs: Number(started / 1000n), cpu };
 }

@@ -16,6 +16,11 @@ export interface SnapshotStreamLink {
   backlog(): number;
   /** whether the stream is still of use (the sync attempt is alive, the member running) */
   wanted(): boolean;
+  /**
+   * Resolves once the backlog is at most `bytes` (or the link closed). Without it the sender looks
+   * at the backlog again every `waitForRoom` (a 2 ms timer).
+   */
+  whenBacklogAtMost?(bytes: number): Promise<void>;
 }
 
 export interface SnapshotSenderOptions {
@@ -25,7 +30,7 @@ export interface SnapshotSenderOptions {
   highWaterBytes?: number;
   /** lets the event loop run: I/O callbacks, timers (default: setImmediate) */
   yieldTurn?: () => Promise<void>;
-  /** waits before looking at the backlog again (default: 2 ms timer) */
+  /** waits before looking at the backlog again when the link cannot say (default: 2 ms timer) */
   waitForRoom?: () => Promise<void>;
   /** give up when the link stays above high water this long, ms (default 20 s: a stopped learner) */
   stallMs?: number;
@@ -38,6 +43,17 @@ export type SnapshotStreamOutcome = 'sent' | 'unwanted' | 'stalled';
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const shortWait = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 2));
+
+/** Resolves when `room` does or after `ms`, whichever is first, leaving no timer behind. */
+function roomOrTimeout(room: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void room.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
 
 /**
  * Streams `s.snapshot` over `link`. Resolves 'sent' once every payload, the final one marked `last`,
@@ -53,7 +69,12 @@ export async function streamSnapshot(
   const payloadBytes = opts.payloadBytes ?? SNAPSHOT_PAYLOAD_BYTES;
   const highWater = opts.highWaterBytes ?? 4 * payloadBytes;
   const yieldTurn = opts.yieldTurn ?? nextTurn;
-  const waitForRoom = opts.waitForRoom ?? shortWait;
+  const poll = opts.waitForRoom ?? shortWait;
+  // Wake when the link has room, or once the stall bound has passed, whichever is first.
+  const room = link.whenBacklogAtMost?.bind(link);
+  const waitForRoom = room
+    ? (since: number) => roomOrTimeout(room(highWater), Math.max(0, stallMs - (now() - since)) + 1)
+    : () => poll();
   const stallMs = opts.stallMs ?? 20_000;
   const now = opts.now ?? Date.now;
   let seq = 0;
@@ -75,7 +96,7 @@ export async function streamSnapshot(
     while (link.backlog() > highWater) {
       if (!link.wanted()) return 'unwanted';
       if (now() - since > stallMs) return 'stalled';
-      await waitForRoom();
+      await waitForRoom(since);
     }
   }
   return 'sent';

@@ -187,4 +187,63 @@ describe('SNAP stream between hosts', () => {
     expect(sent).toHaveLength(1);
     expect(clock).toBeGreaterThan(1000);
   });
+  it('with a link that reports room, the sender waits on it (no polling) and finishes the stream', async () => {
+    const leaderDb = db(2000);
+    let backlog = 0;
+    let waiters: { bytes: number; resolve: () => void }[] = [];
+    let polls = 0;
+    const sent: SnapChunkMessage[] = [];
+    const streaming = streamSnapshot(
+      send(leaderDb),
+      {
+        send: (m) => {
+          sent.push(m);
+          backlog += m.data.length;
+        },
+        backlog: () => backlog,
+        wanted: () => true,
+        whenBacklogAtMost: (bytes) => new Promise((resolve) => waiters.push({ bytes, resolve })),
+      },
+      {
+        payloadBytes: 8192,
+        highWaterBytes: 2 * 8192,
+        yieldTurn: now,
+        waitForRoom: async () => {
+          polls++;
+        },
+      },
+    );
+    // The "socket" drains everything whenever the sender is waiting, until the stream ends.
+    let done = false;
+    void streaming.then(() => (done = true));
+    for (let i = 0; i < 1000 && !done; i++) {
+      await new Promise((r) => setImmediate(r));
+      if (waiters.length) {
+        backlog = 0;
+        const w = waiters;
+        waiters = [];
+        for (const x of w) x.resolve();
+      }
+    }
+    expect(await streaming).toBe('sent');
+    expect(polls).toBe(0);
+    expect(sent.at(-1)!.last).toBe(true);
+    expect(sent.length).toBeGreaterThan(3);
+  });
+
+  it('a link that never reports room: the sender gives up after the stall bound, real timers', async () => {
+    const started = Date.now();
+    const outcome = await streamSnapshot(
+      send(db(2000)),
+      {
+        send: () => undefined,
+        backlog: () => 10 * 8192,
+        wanted: () => true,
+        whenBacklogAtMost: () => new Promise<void>(() => undefined),
+      },
+      { payloadBytes: 8192, highWaterBytes: 2 * 8192, stallMs: 150 },
+    );
+    expect(outcome).toBe('stalled');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+  });
 });

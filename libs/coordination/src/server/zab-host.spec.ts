@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { saveEpochFiles } from '../storage/epoch-file.js';
 import { TxnLog } from '../storage/txn-log.js';
 import type { ZabEntry, ZabMessage } from '../zab/messages.js';
 import type { PeerStatus } from '../zab/ready.js';
@@ -79,8 +80,7 @@ async function cluster(n: number): Promise<{ nodes: Node[]; net: MemoryNet }> {
       transport: net.transport(id, dir),
       log,
       window,
-      epochDir: dir,
-      fsync: false,
+      saveEpochs: (e) => saveEpochFiles(dir, e, { fsync: false }),
       tickMs: 5,
       fatal: (err) => {
         throw err;

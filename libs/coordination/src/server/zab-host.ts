@@ -14,8 +14,7 @@
  * Readys are handled one at a time: while step 1 awaits the disk, new inputs only accumulate inside
  * the peer and come out in the next Ready.
  */
-import { join } from 'node:path';
-import { ACCEPTED_EPOCH_FILE, CURRENT_EPOCH_FILE, writeEpochFile } from '../storage/epoch-file.js';
+import type { EpochUpdate } from '../storage/epoch-file.js';
 import type { TxnLog } from '../storage/txn-log.js';
 import type { ZabEntry, ZabMessage } from '../zab/messages.js';
 import type { PeerStatus, Ready, SnapshotSend } from '../zab/ready.js';
@@ -33,6 +32,8 @@ export interface QuorumTransport {
   on(event: 'linkDown', fn: (peer: number) => void): unknown;
   /** Bytes queued for `to` and not yet taken by its socket: a SNAP stream waits while this is high. */
   queuedBytes?(to: number): number;
+  /** Resolves once at most `bytes` are queued for `to` (or the link closed). */
+  whenQueuedAtMost?(to: number, bytes: number): Promise<void>;
 }
 
 /** What the member does for the host. */
@@ -62,9 +63,8 @@ export interface ZabHostOptions {
   transport: QuorumTransport;
   log: TxnLog;
   window: LogWindow;
-  /** where acceptedEpoch / currentEpoch live (the snapshot dir, like ZooKeeper) */
-  epochDir: string;
-  fsync: boolean;
+  /** persists acceptedEpoch / currentEpoch durably (MemberStorage.saveEpochs) */
+  saveEpochs(update: EpochUpdate): Promise<void>;
   tickMs: number;
   sink: ZabHostSink;
   /** writes a snapshot received from the leader (SnapshotStore.write) */
@@ -226,11 +226,8 @@ export class ZabHost {
       this.opts.window.truncateAfter(r.truncateAfter);
       await this.opts.sink.truncated(r.truncateAfter);
     }
-    const epochFile = { fsync: this.opts.fsync };
-    if (r.acceptedEpoch !== undefined)
-      await writeEpochFile(join(this.opts.epochDir, ACCEPTED_EPOCH_FILE), r.acceptedEpoch, epochFile);
-    if (r.currentEpoch !== undefined)
-      await writeEpochFile(join(this.opts.epochDir, CURRENT_EPOCH_FILE), r.currentEpoch, epochFile);
+    if (r.acceptedEpoch !== undefined || r.currentEpoch !== undefined)
+      await this.opts.saveEpochs({ acceptedEpoch: r.acceptedEpoch, currentEpoch: r.currentEpoch });
     if (this.stopped) return;
     this.dispatch(r);
   }
@@ -278,6 +275,9 @@ export class ZabHost {
             transport.send(s.to, msg);
           },
           backlog: () => transport.queuedBytes?.(s.to) ?? 0,
+          ...(transport.whenQueuedAtMost
+            ? { whenBacklogAtMost: (bytes: number) => transport.whenQueuedAtMost!(s.to, bytes) }
+            : {}),
           wanted: () => !this.stopped && this.peer.snapshotStreamWanted(s.to, s.syncId),
         },
         this.opts.snapshotSender,

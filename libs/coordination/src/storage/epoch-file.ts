@@ -3,6 +3,7 @@
  * directory, as ZooKeeper does). Content is the decimal number and a newline, like ZooKeeper's, so
  * an operator can read it with cat.
  */
+import { join } from 'node:path';
 import { DataCorruptionError, StorageError } from './errors.js';
 import { storageFileSystem, type FileSystem } from './file-system.js';
 import { writeFileAtomic } from './fs-util.js';
@@ -55,4 +56,25 @@ export async function writeEpochFile(
 ): Promise<void> {
   if (!Number.isSafeInteger(value) || value < 0) throw new StorageError(`invalid epoch value ${value}`);
   await writeFileAtomic(path, Buffer.from(`${value}\n`), opts);
+}
+
+/** The two epochs ZAB persists; a field left out is not written. */
+export interface EpochUpdate {
+  acceptedEpoch?: number;
+  currentEpoch?: number;
+}
+
+/**
+ * Persist ZAB's epochs in `dir` (acceptedEpoch before currentEpoch, each atomically), as ZooKeeper
+ * keeps them beside its snapshots.
+ */
+export async function saveEpochFiles(
+  dir: string,
+  update: EpochUpdate,
+  opts: { fsync?: boolean; fs?: FileSystem } = {},
+): Promise<void> {
+  if (update.acceptedEpoch !== undefined)
+    await writeEpochFile(join(dir, ACCEPTED_EPOCH_FILE), update.acceptedEpoch, opts);
+  if (update.currentEpoch !== undefined)
+    await writeEpochFile(join(dir, CURRENT_EPOCH_FILE), update.currentEpoch, opts);
 }

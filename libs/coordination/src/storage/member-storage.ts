@@ -10,9 +10,15 @@
  * const snap = await storage.latestSnapshot();
  * for await (const e of storage.logAfter(snap?.zxid ?? 0)) apply(e);
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ACCEPTED_EPOCH_FILE, CURRENT_EPOCH_FILE, readEpochFile } from './epoch-file.js';
+import { storageFileSystem, type FileSystem } from './file-system.js';
+import {
+  ACCEPTED_EPOCH_FILE,
+  CURRENT_EPOCH_FILE,
+  readEpochFile,
+  saveEpochFiles,
+  type EpochUpdate,
+} from './epoch-file.js';
 import { purgeOld } from './purge.js';
 import { SnapshotStore } from './snapshot-store.js';
 import { TxnLog, type LogEntry } from './txn-log.js';
@@ -23,6 +29,8 @@ export interface MemberStorageOptions {
   dataLogDir?: string;
   /** fsync the log, snapshots and epoch files (zoo.cfg forceSync) */
   fsync: boolean;
+  /** default: the process's storage filesystem (node:fs, or the chaos harness's crash-simulating one) */
+  fs?: FileSystem;
 }
 
 /** The newest snapshot that validates, read whole (its chunks in order). */
@@ -38,24 +46,33 @@ export class MemberStorage {
     readonly log: TxnLog,
     readonly snapshots: SnapshotStore,
     readonly fsync: boolean,
+    private readonly fs: FileSystem,
   ) {}
 
   static async open(opts: MemberStorageOptions): Promise<MemberStorage> {
     const snapDir = join(opts.dataDir, 'version-2');
     const logDir = join(opts.dataLogDir ?? opts.dataDir, 'version-2');
-    await mkdir(snapDir, { recursive: true });
-    await mkdir(logDir, { recursive: true });
-    const snapshots = await SnapshotStore.open(snapDir, { fsync: opts.fsync });
-    const log = await TxnLog.open(logDir, { fsync: opts.fsync, preallocate: true });
-    return new MemberStorage(snapDir, logDir, log, snapshots, opts.fsync);
+    const fs = opts.fs ?? storageFileSystem();
+    // Through the seam: a first start's directories are durable (their parents fsynced) before
+    // anything in them is acknowledged.
+    await fs.mkdir(snapDir);
+    await fs.mkdir(logDir);
+    const snapshots = await SnapshotStore.open(snapDir, { fsync: opts.fsync, fs });
+    const log = await TxnLog.open(logDir, { fsync: opts.fsync, preallocate: true, fs });
+    return new MemberStorage(snapDir, logDir, log, snapshots, opts.fsync, fs);
   }
 
   /** The epochs ZAB persisted (0 for a member that never took part in one). */
   async epochs(): Promise<{ acceptedEpoch: number; currentEpoch: number }> {
     return {
-      acceptedEpoch: (await readEpochFile(join(this.snapDir, ACCEPTED_EPOCH_FILE))) ?? 0,
-      currentEpoch: (await readEpochFile(join(this.snapDir, CURRENT_EPOCH_FILE))) ?? 0,
+      acceptedEpoch: (await readEpochFile(join(this.snapDir, ACCEPTED_EPOCH_FILE), this.fs)) ?? 0,
+      currentEpoch: (await readEpochFile(join(this.snapDir, CURRENT_EPOCH_FILE), this.fs)) ?? 0,
     };
+  }
+
+  /** Persists the epochs ZAB moved to, durably, before anything that depends on them is sent. */
+  saveEpochs(update: EpochUpdate): Promise<void> {
+    return saveEpochFiles(this.snapDir, update, { fsync: this.fsync, fs: this.fs });
   }
 
   async latestSnapshot(): Promise<LoadedSnapshot | undefined> {
@@ -94,7 +111,7 @@ export class MemberStorage {
 
   /** Deletes snapshots and log segments older than the newest `retain` snapshots need. */
   purge(retain: number): Promise<unknown> {
-    return purgeOld(this.snapDir, this.logDir, retain);
+    return purgeOld(this.snapDir, this.logDir, retain, { fsync: this.fsync, fs: this.fs });
   }
 
   close(): Promise<void> {

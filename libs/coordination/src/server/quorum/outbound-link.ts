@@ -45,6 +45,7 @@ export class OutboundLink {
   private queue: Buffer[] = [];
   private head = 0;
   private queuedBytes = 0;
+  private roomWaiters: { bytes: number; resolve: () => void }[] = [];
   private socket: Socket | undefined;
   private isUp = false;
   private upSince = 0;
@@ -72,6 +73,16 @@ export class OutboundLink {
 
   get queued(): number {
     return this.queuedBytes;
+  }
+
+  /**
+   * Resolves once at most `bytes` are queued (at once if so already), or when the link closes: a
+   * bulk sender (a SNAP stream) waits on this instead of polling, and re-checks whether it is
+   * still wanted when it wakes.
+   */
+  whenQueuedAtMost(bytes: number): Promise<void> {
+    if (this.closed || this.queuedBytes <= bytes) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push({ bytes, resolve }));
   }
 
   /** Queues one encoded message (payload without length prefix); dials if not yet dialled. */
@@ -108,12 +119,23 @@ export class OutboundLink {
     this.head = 0;
     this.queuedBytes = 0;
     this.isUp = false;
+    this.wakeRoomWaiters();
     const s = this.socket;
     if (s === undefined || s.closed) return Promise.resolve();
     return new Promise((resolve) => {
       s.once('close', () => resolve());
       s.destroy();
     });
+  }
+
+  private wakeRoomWaiters(): void {
+    if (this.roomWaiters.length === 0) return;
+    const waiting = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const w of waiting) {
+      if (this.closed || this.queuedBytes <= w.bytes) w.resolve();
+      else this.roomWaiters.push(w);
+    }
   }
 
   private dropOldest(): void {
@@ -189,6 +211,7 @@ export class OutboundLink {
     this.head = 0;
     this.queuedBytes = 0;
     this.sentBytes += total;
+    this.wakeRoomWaiters();
     if (total <= SEGMENT_BYTES) {
       s.write(copyFrames(q, start, q.length, total));
       return;

@@ -232,6 +232,11 @@ export class PeerLinks extends EventEmitter<PeerLinksEvents> {
     return this.peers.get(peer)?.quorum.queued ?? 0;
   }
 
+  /** Resolves once at most `bytes` are queued for `peer` (or its link closed; at once for unknown ids). */
+  whenQueuedAtMost(peer: number, bytes: number): Promise<void> {
+    return this.peers.get(peer)?.quorum.whenQueuedAtMost(bytes) ?? Promise.resolve();
+  }
+
   /** True when my outbound quorum link to `peer` is up (false for myself and unknown ids). */
   connected(peer: number): boolean {
     return this.peers.get(peer)?.quorum.up ?? false;
