@@ -98,6 +98,11 @@ export class DataSlab {
     return this.slabOf[id]! >= 0 ? this.offsetOf[id]! : 0;
   }
 
+  /** Whether node `id`'s value is null (never set), as opposed to empty. */
+  isNull(id: number): boolean {
+    return this.lengthOf[id] === NULL_LENGTH;
+  }
+
   /** Length of node `id`'s value; null data counts as 0 (as a Stat's dataLength does). */
   length(id: number): number {
     const len = this.lengthOf[id]!;

@@ -85,8 +85,7 @@ export class DataTree<W = unknown> {
   private dataSize = 0;
 
   constructor(opts: { empty?: boolean } = {}) {
-    // An empty tree is about to be filled from a snapshot: its digest is computed on first read.
-    this.hash = new TreeDigest(this.nodes, !opts.empty);
+    this.hash = new TreeDigest(this.nodes);
     if (opts.empty) return;
     const fields = (acl: readonly ACL[], aversion = 0): StoredFields => ({
       acl,
@@ -420,7 +419,8 @@ export class DataTree<W = unknown> {
   /**
    * A hash of the whole tree (paths, data, ACLs, every stored stat field). Order-independent
    * (per-node SHA-256 summed lane-wise), so it needs no sort: equal on members with equal trees.
-   * Kept up to date as txns apply (digest.ts), so reading it costs at most one batch of hashes.
+   * The first read hashes every node; from then on the sum is kept as txns apply (digest.ts), so
+   * a later read costs at most one batch of hashes.
    */
   digest(): string {
     return this.hash.value();

@@ -9,9 +9,12 @@
  * DigestCalculator does, the sum is kept as the tree changes: before a node's hashed fields change
  * it is {@link TreeDigest.touch}ed (its current hash leaves the sum, once), and the touched ids
  * are hashed again in batches at the end of a txn ({@link TreeDigest.settle}) or when the value
- * is read. A node rewritten many times between settles is hashed twice, not per write. After a
- * bulk rebuild (a snapshot restore) the sum starts invalid and is computed in full on first read,
- * so recovery pays nothing for a digest nobody asks for.
+ * is read. A node rewritten many times between settles is hashed twice, not per write.
+ *
+ * Keeping the sum costs writes one to two hashes each (~3 us per node touched), so it starts only
+ * when the digest is first read: that read hashes every node once, and from then on the sum is
+ * kept. A member nobody asks (a standalone: mntr shows the digest only in an ensemble) and a tree
+ * being restored from a snapshot pay nothing.
  */
 import { hash } from 'node:crypto';
 import type { NodeTable } from './node-table.js';
@@ -27,16 +30,11 @@ export class TreeDigest {
   private readonly lanes = new Uint32Array(8);
   /** Ids whose hash is not in the sum: touched live nodes and freshly inserted ones. */
   private readonly pending = new Set<number>();
-  private valid: boolean;
+  /** Whether `lanes` holds the sum (all but `pending`); false until the first read. */
+  private valid = false;
   private scratch = Buffer.allocUnsafeSlow(1024);
 
-  /** @param valid false: the table is about to be filled in bulk; the first read computes the sum. */
-  constructor(
-    private readonly nodes: NodeTable,
-    valid: boolean,
-  ) {
-    this.valid = valid;
-  }
+  constructor(private readonly nodes: NodeTable) {}
 
   /** Call before changing a hashed field of live node `id` (data, ACL, stat, children) or removing it. */
   touch(id: number): void {
@@ -88,20 +86,22 @@ export class TreeDigest {
   /**
    * Node `id`'s hashed bytes into the scratch buffer: path, NUL, data (or "\u0001null"), aclKey,
    * then "owner,czxid,mzxid,ctime,mtime,version,cversion,aversion,pzxid,numChildren" in decimal,
-   * exactly the bytes the original per-node updates fed the hash.
+   * exactly the bytes the original per-node updates fed the hash. Bytes are copied in place from
+   * the slabs and numbers written digit by digit: no view, string or native call per field.
    */
   private encode(id: number): number {
     const t = this.nodes;
-    const data = t.data.view(id);
+    const paths = t.pathStore;
     const acl = t.aclKeyOf(id);
-    const need =
-      t.pathByteLength(id) + 1 + (data === null ? NULL_DATA.length : data.length) + acl.length + 256;
+    const dataLength = t.data.length(id);
+    const need = paths.length(id) + dataLength + acl.length + 256;
     if (need > this.scratch.length) this.scratch = Buffer.allocUnsafeSlow(need * 2);
     const b = this.scratch;
-    let at = t.copyPath(id, b, 0);
+    let at = copyBytes(paths.backing(id)!, paths.start(id), paths.length(id), b, 0);
     b[at++] = 0;
-    at += (data ?? NULL_DATA).copy(b, at);
-    at += acl.copy(b, at);
+    if (t.data.isNull(id)) at = copyBytes(NULL_DATA, 0, NULL_DATA.length, b, at);
+    else if (dataLength > 0) at = copyBytes(t.data.backing(id)!, t.data.start(id), dataLength, b, at);
+    at = copyBytes(acl, 0, acl.length, b, at);
     const owner = t.owner[id]!;
     at = owner === 0n ? writeDecimal(b, at, 0) : at + b.write(owner.toString(), at, 'latin1');
     b[at++] = COMMA;
@@ -125,6 +125,17 @@ export class TreeDigest {
   }
 }
 
+/** Copies `len` bytes from `src` at `from` to `dst` at `at`; returns the offset after them. */
+function copyBytes(src: Uint8Array, from: number, len: number, dst: Uint8Array, at: number): number {
+  // A loop beats a native Buffer.copy call for the short runs here (paths, ACL keys, small values).
+  if (len > 512) {
+    dst.set(src.subarray(from, from + len), at);
+    return at + len;
+  }
+  for (let i = 0; i < len; i++) dst[at + i] = src[from + i]!;
+  return at + len;
+}
+
 /** Writes `x` as String(x) would, without the string; returns the offset after it. */
 function writeDecimal(b: Buffer, at: number, x: number): number {
   if (!Number.isSafeInteger(x)) return at + b.write(String(x), at, 'latin1');
@@ -132,11 +143,25 @@ function writeDecimal(b: Buffer, at: number, x: number): number {
     b[at++] = MINUS;
     x = -x;
   }
+  if (x <= 0x7fffffff) return writeSmall(b, at, x | 0);
+  // Above int32 (zxids, times): the high part, then the low nine digits zero-padded.
+  const high = Math.floor(x / 1e9);
+  at = writeSmall(b, at, high);
+  let low = (x - high * 1e9) | 0;
+  for (let i = at + 8; i >= at; i--) {
+    b[i] = ZERO + (low % 10);
+    low = (low / 10) | 0;
+  }
+  return at + 9;
+}
+
+/** Decimal digits of a non-negative int32. */
+function writeSmall(b: Uint8Array, at: number, x: number): number {
   let end = at;
-  for (let v = x; v >= 10; v = Math.floor(v / 10)) end++;
+  for (let v = x; v >= 10; v = (v / 10) | 0) end++;
   for (let i = end; i >= at; i--) {
     b[i] = ZERO + (x % 10);
-    x = Math.floor(x / 10);
+    x = (x / 10) | 0;
   }
   return end + 1;
 }

@@ -100,6 +100,11 @@ export class NodeTable {
     return this.pathBytes.copyTo(id, target, at);
   }
 
+  /** The path bytes' store (the digest reads them in place). */
+  get pathStore(): DataSlab {
+    return this.pathBytes.slab;
+  }
+
   /** Paths of every node, in id order (diagnostics). */
   *allPaths(): Generator<string> {
     for (const id of this.allIds()) yield this.pathOf(id);

@@ -38,6 +38,11 @@ export function pathHash(path: string): number {
 
 export class PathBytes implements PathKeys {
   private readonly store: DataSlab;
+
+  /** The slab store holding the bytes (for readers that copy them in place). */
+  get slab(): DataSlab {
+    return this.store;
+  }
   private scratch = Buffer.allocUnsafeSlow(256);
   /** Byte length of the key in `scratch`, or -1 when the last key was ASCII (compared by char). */
   private keyBytes = -1;
