@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
+import { progress, type Progress, type ProgressBar } from './progress.js';
 import { ZooKeeperClient } from '../libs/coordination/src/client/zookeeper-client.js';
 import { startApacheZooKeeper } from '../test/support/apache-zookeeper.js';
 import type { Ensemble, StartOptions } from '../test/support/ensemble.js';
@@ -54,7 +54,7 @@ interface CoordinatorOptions {
 const WRITE_WORKLOADS = new Set(['create', 'setData', 'lock']);
 
 /** Load `count` 100-byte znodes with pipelined creates (our client, 256 outstanding); seconds taken. */
-async function loadNodes(connectString: string, count: number, bar: cliProgress.SingleBar): Promise<number> {
+async function loadNodes(connectString: string, count: number, bar: ProgressBar): Promise<number> {
   const client = await ZooKeeperClient.connect(connectString, { sessionTimeout: 30_000 });
   try {
     await client.create('/mem').catch(() => undefined);
@@ -82,7 +82,7 @@ async function loadNodes(connectString: string, count: number, bar: cliProgress.
 interface RunPlan {
   opts: CoordinatorOptions;
   client: BenchClientKind;
-  bars: cliProgress.MultiBar;
+  bars: Progress;
   /** Filled with each write workload's measured window (for the stage profile). */
   windows: StageWindow[];
 }
@@ -107,7 +107,7 @@ async function benchServer(server: ServerRun['server'], ens: Ensemble, plan: Run
   for (const key of opts.workloads.split(',').filter(Boolean)) {
     const w = WORKLOADS[key.trim()];
     if (!w) throw new Error(`unknown workload ${key}; known: ${Object.keys(WORKLOADS).join(', ')}`);
-    const bar = bars.create((seconds + warmup) * 10, 0, { label: `${server} ${w.name}`.padEnd(24) });
+    const bar = bars.create((seconds + warmup) * 10, `${server} ${w.name}`.padEnd(24));
     const timer = setInterval(() => bar.increment(), 100);
     const result = await runWorkload(w, clients, seconds, Number(opts.inflight), warmup, 'm', meter);
     clearInterval(timer);
@@ -128,7 +128,7 @@ async function benchServer(server: ServerRun['server'], ens: Ensemble, plan: Run
   let memory: ServerRun['memory'];
   const nodes = Number(opts.memoryNodes);
   if (nodes > 0) {
-    const bar = bars.create(nodes, 0, { label: `${server} load znodes`.padEnd(24) });
+    const bar = bars.create(nodes, `${server} load znodes`.padEnd(24));
     const loadSeconds = await loadNodes(ens.connectString, nodes, bar);
     await new Promise((r) => setTimeout(r, 2000));
     const s = sampleProcess(pid)!;
@@ -174,10 +174,7 @@ export function registerCoordinatorBench(program: Command, fairStart: (tick: str
         servers.has('apache') ? startApacheZooKeeper(start) : undefined,
         servers.has('registrar') ? startRegistrar(oursStart) : undefined,
       ]);
-      const bars = new cliProgress.MultiBar(
-        { format: '{label} {bar} {percentage}%', clearOnComplete: false, hideCursor: true },
-        cliProgress.Presets.shades_classic,
-      );
+      const bars = progress();
       const plan: RunPlan = { opts, client, bars, windows: [] };
       let oursRun: ServerRun | undefined;
       let zkRun: ServerRun | undefined;

@@ -13,7 +13,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import cliProgress from 'cli-progress';
+import { progress } from './progress.js';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import {
@@ -63,13 +63,10 @@ async function runScenario(
   inflight: number,
 ): Promise<ScenarioResult> {
   const urls = cluster.instances.slice(0, instances).map((i) => i.url);
-  const bar = new cliProgress.SingleBar(
-    { format: `${`${name} x${instances}`.padEnd(22)} {bar} {value}/{total} | {duration}s`, hideCursor: true },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(work.length, 0);
+  const bars = progress('{label} {bar} {value}/{total} | {duration}s');
+  const bar = bars.create(work.length, `${name} x${instances}`.padEnd(22));
   const { answers: _answers, ...load } = await runLoad(urls, work, inflight, bar);
-  bar.stop();
+  bars.stop();
   const ds = await cluster.db();
   const problems: string[] = [];
   for (const courseId of new Set(work.map((w) => w.courseId))) {

@@ -15,7 +15,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import cliProgress from 'cli-progress';
+import { progress, type Progress } from './progress.js';
 import { startApacheZooKeeper } from '../test/support/apache-zookeeper.js';
 import type { Ensemble, StartOptions } from '../test/support/ensemble.js';
 import { REGISTRAR_BUILT_MAIN, startRegistrar } from '../test/support/registrar-member.js';
@@ -111,7 +111,7 @@ async function benchEnsemble(
   server: ServerRun['server'],
   ens: Ensemble,
   opts: EnsembleOptions,
-  bars: cliProgress.MultiBar,
+  bars: Progress,
 ): Promise<{ run: ServerRun; extras: EnsembleRunExtras }> {
   await waitForLeader(ens);
   const before = sampleMembers(ens);
@@ -121,7 +121,7 @@ async function benchEnsemble(
   const secs = Number(opts.seconds);
   const warm = Number(opts.warmup);
   const withBar = async <T>(label: string, total: number, body: () => Promise<T>): Promise<T> => {
-    const bar = bars.create(total * 10, 0, { label: `${server} ${label}`.padEnd(28) });
+    const bar = bars.create(total * 10, `${server} ${label}`.padEnd(28));
     const timer = setInterval(() => bar.increment(), 100);
     try {
       return await body();
@@ -155,7 +155,7 @@ async function benchEnsemble(
     },
   );
   const n = Number(opts.failovers);
-  const bar = bars.create(Math.max(1, n), 0, { label: `${server} failovers`.padEnd(28) });
+  const bar = bars.create(Math.max(1, n), `${server} failovers`.padEnd(28));
   const failovers = await measureFailovers(ens, clients, n, (round) => bar.update(round));
   bar.update(Math.max(1, n));
   await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
@@ -180,10 +180,7 @@ program
       `starting Apache ZooKeeper 3.8 and Registrar, 3 members each (tickTime=${opts.tick}, forceSync=yes)`,
     );
     const [zk, ours] = await Promise.all([startApacheZooKeeper(start), startRegistrar(start)]);
-    const bars = new cliProgress.MultiBar(
-      { format: '{label} {bar} {percentage}%', clearOnComplete: false, hideCursor: true },
-      cliProgress.Presets.shades_classic,
-    );
+    const bars = progress();
     try {
       // One ensemble at a time, the other idle.
       const o = await benchEnsemble('registrar', ours, opts, bars);

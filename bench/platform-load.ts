@@ -5,7 +5,7 @@
  * capacity, counters equal to the hold rows, and every answer the client saw is what the database
  * holds (a 201 "enrolled" is a seated row, a 201 "waitlisted" a waitlisted one, a 409 is neither).
  */
-import type cliProgress from 'cli-progress';
+import type { ProgressBar } from './progress.js';
 import * as hdr from 'hdr-histogram-js';
 import type { DataSource } from 'typeorm';
 import { auditCourse, call, pool, type Student } from '../test/e2e/course-enrollment/cluster.js';
@@ -74,7 +74,7 @@ export async function runLoad(
   targets: readonly string[],
   work: readonly Enrollment[],
   inflight: number,
-  bar: cliProgress.SingleBar,
+  bar: ProgressBar,
 ): Promise<LoadResult> {
   const histogram = hdr.build({
     lowestDiscernibleValue: 1,

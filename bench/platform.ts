@@ -18,7 +18,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import cliProgress from 'cli-progress';
+import { progress, type Progress } from './progress.js';
 import type { Command } from 'commander';
 import type { StartOptions } from '../test/support/ensemble.js';
 import { createCourse, staffToken, type Student } from '../test/e2e/course-enrollment/cluster.js';
@@ -113,7 +113,7 @@ async function benchOne(
   coordinator: Coordinator,
   start: StartOptions,
   opts: PlatformBenchOptions,
-  bars: cliProgress.MultiBar,
+  bars: Progress,
 ): Promise<WorkloadRun[]> {
   const nStudents = Number(opts.students);
   const perCourse = Number(opts.perCourse);
@@ -153,7 +153,7 @@ async function benchOne(
       const scrapeBefore = await scrape(urls);
       const procBefore = sampleAll(stack);
       const clientBefore = process.cpuUsage();
-      const bar = bars.create(work.length, 0, { label: `${coordinator} ${w.name}`.padEnd(44) });
+      const bar = bars.create(work.length, `${coordinator} ${w.name}`.padEnd(44));
       const load = await runLoad(stack.targets, work, Number(opts.inflight), bar);
       const processes = usedSince(stack, procBefore, clientBefore);
       const stages = combine(await scrape(urls), scrapeBefore, -1);
@@ -212,10 +212,7 @@ export function registerPlatformBench(
               : ['registrar', 'apache'];
       const load0 = loadavg();
       const t0 = Date.now();
-      const bars = new cliProgress.MultiBar(
-        { format: '{label} {bar} {value}/{total} | {duration}s', clearOnComplete: false, hideCursor: true },
-        cliProgress.Presets.shades_classic,
-      );
+      const bars = progress('{label} {bar} {value}/{total} | {duration}s');
       const runs: WorkloadRun[] = [];
       try {
         for (const c of coordinators) {
