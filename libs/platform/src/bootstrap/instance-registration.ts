@@ -2,10 +2,16 @@
  * This instance's entry in the service registry. Written once the HTTP (and RPC) ports listen, so
  * a caller never discovers an instance that cannot answer yet; removed before the HTTP server
  * closes on shutdown, so callers stop choosing it before it stops answering.
+ *
+ * A registration that meets session trouble (ConnectionLoss while the member it talks to dies or
+ * an election runs, SessionExpired, ...) is retried with bounded backoff until it succeeds or the
+ * application shuts down: the instance keeps serving meanwhile, and its /health answers 503 while
+ * the session is down, so nothing routes to it until it is registered.
  */
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { serviceInstance, ServiceRegistry, type ServiceInstance } from '@registrar/coordination';
 import { PlatformConfig } from '../config/platform-config.js';
+import { backoffDelayMs, BOOT_BACKOFF, isTransientCoordinatorError } from './boot-retry.js';
 
 /** What every instance publishes beside its HTTP address. */
 export interface InstancePayload {
@@ -18,6 +24,8 @@ export interface InstancePayload {
 export class InstanceRegistration implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Registry');
   private instance: ServiceInstance<InstancePayload> | undefined;
+  /** Aborted on shutdown: a registration still retrying then gives up. */
+  private readonly stopping = new AbortController();
 
   constructor(
     @Inject(ServiceRegistry) private readonly registry: ServiceRegistry,
@@ -28,11 +36,16 @@ export class InstanceRegistration implements BeforeApplicationShutdown {
     return this.instance;
   }
 
+  /**
+   * Registers this instance, retrying session trouble until it succeeds.
+   * @returns the registered instance, or undefined when the application shut down first
+   * @throws anything that is not session trouble (a malformed instance, a bug)
+   */
   async register(
     httpPort: number,
     rpcPort: number | null,
     version: string,
-  ): Promise<ServiceInstance<InstancePayload>> {
+  ): Promise<ServiceInstance<InstancePayload> | undefined> {
     const instance = serviceInstance<InstancePayload>({
       name: this.config.service,
       id: this.config.instanceId,
@@ -41,18 +54,46 @@ export class InstanceRegistration implements BeforeApplicationShutdown {
       payload: { rpcPort, version, startedAt: new Date().toISOString() },
       uriSpec: '{scheme}://{address}:{port}',
     });
-    await this.registry.register(instance);
+    for (let attempt = 1; ; attempt++) {
+      if (this.stopping.signal.aborted) return undefined;
+      try {
+        await this.registry.register(instance);
+        break;
+      } catch (err) {
+        if (this.stopping.signal.aborted) return undefined;
+        if (!isTransientCoordinatorError(err)) throw err;
+        const delay = backoffDelayMs(attempt, BOOT_BACKOFF, Math.random);
+        this.logger.warn(
+          `registration of ${instance.name}/${instance.id} failed (attempt ${attempt}): ${String(err)}; ` +
+            `retrying in ${delay} ms`,
+        );
+        await sleep(delay, this.stopping.signal);
+      }
+    }
     this.instance = instance;
     this.logger.log(`registered ${instance.name}/${instance.id} at ${instance.address}:${httpPort}`);
     return instance;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
     if (this.instance === undefined) return;
     const { name, id } = this.instance;
     this.instance = undefined;
     await this.registry.unregister({ name, id }).catch((e) => this.logger.warn(`unregister: ${String(e)}`));
   }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 /**

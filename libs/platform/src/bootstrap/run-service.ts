@@ -4,6 +4,7 @@
  * bounds, OpenAPI at /docs, shutdown hooks, the TCP microservice, then listening and, last of all,
  * registering in the service registry.
  */
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import {
   ConsoleLogger,
@@ -115,6 +116,13 @@ export async function runService(module: Type<unknown>, opts: ServiceBootOptions
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   const httpPort = (app.getHttpServer().address() as AddressInfo).port;
+  const hold = config.env.REGISTRAR_TEST_HOLD_REGISTRATION;
+  if (hold !== undefined) {
+    // (A file, not a signal: Nest's shutdown hooks take SIGUSR2 and the rest of the usual ones.)
+    new Logger('Platform').warn(`TEST HOLD: registration waits for ${hold} to exist`);
+    while (!existsSync(hold)) await new Promise((r) => setTimeout(r, 50));
+  }
+  // Retries session trouble until registered (or shut down); meanwhile /health says 503.
   await app.get(InstanceRegistration).register(httpPort, rpcPort, opts.version ?? '0.1.0');
   return { app, httpPort, rpcPort };
 }

@@ -86,4 +86,14 @@ export class PlatformEnv {
   @IsOptional()
   @IsString()
   REGISTRAR_PLANTED_BUGS?: string;
+
+  /**
+   * Test only: a file path; the boot waits, after listening and before registering, until that
+   * file exists, so a test can take the coordinator member away exactly then
+   * (test/e2e/exam-registration/boot-registration.spec.ts). Logged as a warning when set.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  REGISTRAR_TEST_HOLD_REGISTRATION?: string;
 }

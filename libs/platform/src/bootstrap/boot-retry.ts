@@ -1,0 +1,39 @@
+/**
+ * Bounded backoff for boot steps that need the coordinator (the registry registration): a member
+ * that is down, an election under way or a lost quorum is a wait, not a reason to exit. Pure: the
+ * caller passes the random source and does the sleeping.
+ */
+import {
+  ConnectionLossError,
+  OperationTimeoutError,
+  SessionExpiredError,
+  SessionMovedError,
+} from '@registrar/coordination';
+
+export interface BackoffPolicy {
+  /** First delay, ms. */
+  baseMs: number;
+  /** No delay is longer than this, ms: how late a restored coordinator is noticed at worst. */
+  maxMs: number;
+}
+
+export const BOOT_BACKOFF: BackoffPolicy = { baseMs: 100, maxMs: 5_000 };
+
+/**
+ * Delay before retry `attempt` (1 = after the first failure): exponential up to `maxMs`, with the
+ * upper half jittered so instances booted together do not retry in step.
+ */
+export function backoffDelayMs(attempt: number, policy: BackoffPolicy, random: () => number): number {
+  const exp = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(Math.max(attempt - 1, 0), 30));
+  return Math.round(exp / 2 + (exp / 2) * random());
+}
+
+/** Errors after which the same coordinator request may succeed later (session trouble, not a bug). */
+export function isTransientCoordinatorError(err: unknown): boolean {
+  return (
+    err instanceof ConnectionLossError ||
+    err instanceof SessionExpiredError ||
+    err instanceof SessionMovedError ||
+    err instanceof OperationTimeoutError
+  );
+}

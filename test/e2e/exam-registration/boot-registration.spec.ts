@@ -1,0 +1,117 @@
+/**
+ * Boot-time registration when the coordinator member the instance talks to goes away: a real
+ * exam-registration process from dist/, a live 3-member ensemble. The instance is held (test-only
+ * REGISTRAR_TEST_HOLD_REGISTRATION: until a file exists) after it listens and before it registers;
+ * the member holding its session is then SIGSTOPped and the hold released, so the registry create is in flight on a dead
+ * connection and fails with ConnectionLoss. Before the fix the process exited with status 1 there;
+ * now it retries with bounded backoff, reconnects to another member, registers and serves.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZooKeeperClient } from '@registrar/coordination';
+import { signal, spawnMember, stopMember, tail, type MemberProcess } from '../../support/member-process.js';
+import { freePorts } from '../../support/ports.js';
+import { REPO_ROOT } from '../../support/registrar-member.js';
+import { startExamPlatform, type ExamPlatform } from './support/exam-env.js';
+
+let platform: ExamPlatform;
+let instance: MemberProcess | undefined;
+let logFile = '';
+const stoppedMembers = new Set<number>();
+let observer: ZooKeeperClient | undefined;
+
+beforeAll(async () => {
+  platform = await startExamPlatform('boot-registration');
+});
+
+afterAll(async () => {
+  for (const pid of stoppedMembers) signal(pid, 'SIGCONT');
+  if (instance !== undefined) await stopMember(instance, 10_000);
+  await observer?.close().catch(() => undefined);
+  await platform?.stop();
+});
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (instance?.hasExited())
+      throw new Error(
+        `the instance exited (${String(await instance.exited)}) while waiting for ${what}:\n${tail(logFile)}`,
+      );
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const logHas = (file: string, text: string) => async () =>
+  (await readFile(file, 'utf8').catch(() => '')).includes(text);
+
+describe('boot-time registration', () => {
+  it('survives ConnectionLoss: retries, reconnects to another member, registers and serves', async () => {
+    const [httpPort, rpcPort] = (await freePorts(2)) as [number, number];
+    const instanceId = `exam-registration-boot-${httpPort}`;
+    const dir = mkdtempSync(join(tmpdir(), 'registrar-e2e-boot-'));
+    logFile = join(dir, `${instanceId}.log`);
+    const release = join(dir, 'release-registration');
+    const url = `http://127.0.0.1:${httpPort}`;
+    instance = spawnMember(process.execPath, ['dist/apps/exam-registration/src/main.js'], {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOST: '127.0.0.1',
+        HTTP_PORT: String(httpPort),
+        RPC_PORT: String(rpcPort),
+        INSTANCE_ID: instanceId,
+        LOG_FORMAT: 'json',
+        LOG_LEVEL: 'warn',
+        ...platform.env({ REGISTRAR_TEST_HOLD_REGISTRATION: release }),
+      },
+      outFile: logFile,
+    });
+    const proc = instance;
+    const registryPath = `${platform.paths.services}/exam-registration/${instanceId}`;
+
+    // Listening, session up, held before registering.
+    await until('the hold', logHas(logFile, 'TEST HOLD'));
+    let health = await request(url).get('/health');
+    expect(health.status).toBe(200);
+    expect(await platform.zk.exists(registryPath)).toBeNull();
+
+    // Take away the member that holds the instance's session, then let the registration go.
+    const server = health.body.info.coordinator.server as string;
+    const index = platform.ensemble.members.findIndex((m) => server.endsWith(`:${m.clientPort}`));
+    expect(index).toBeGreaterThanOrEqual(0);
+    const member = platform.ensemble.members[index]!;
+    signal(member.pid, 'SIGSTOP');
+    stoppedMembers.add(member.pid);
+    writeFileSync(release, '');
+
+    // The create was in flight on the dead connection: ConnectionLoss, logged and retried.
+    await until('a failed registration attempt', logHas(logFile, `${instanceId} failed (attempt 1)`));
+    expect(proc.hasExited()).toBe(false);
+
+    // Observed through the members that still answer (the suite's own client may be on the stopped one).
+    const others = platform.ensemble.members.filter((_, i) => i !== index);
+    observer = await ZooKeeperClient.connect(others.map((m) => `127.0.0.1:${m.clientPort}`).join(','), {
+      sessionTimeout: 30_000,
+    });
+    const zk = observer;
+    await until('the registry entry', async () => (await zk.exists(registryPath)) !== null);
+    const { data } = await zk.getData(registryPath);
+    expect(JSON.parse(data.toString('utf8'))).toMatchObject({
+      name: 'exam-registration',
+      id: instanceId,
+      port: httpPort,
+    });
+
+    await until('health 200', async () => (await request(url).get('/health')).status === 200);
+    health = await request(url).get('/health');
+    expect(health.body.info.coordinator.server).not.toBe(server);
+    expect((await request(url).get('/api/exams')).status).toBe(200);
+    expect(proc.hasExited(), tail(logFile)).toBe(false);
+  });
+});
