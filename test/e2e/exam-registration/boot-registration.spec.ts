@@ -5,6 +5,7 @@
  * the member holding its session is then SIGSTOPped and the hold released, so the registry create is in flight on a dead
  * connection and fails with ConnectionLoss. Before the fix the process exited with status 1 there;
  * now it retries with bounded backoff, reconnects to another member, registers and serves.
+ * And an instance started while the ensemble has no quorum waits for it, then comes up.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZooKeeperClient } from '@registrar/coordination';
 import { signal, spawnMember, stopMember, tail, type MemberProcess } from '../../support/member-process.js';
+import { fourLetterWord } from '../../support/four-letter-word.js';
 import { freePorts } from '../../support/ports.js';
 import { REPO_ROOT } from '../../support/registrar-member.js';
 import { startExamPlatform, type ExamPlatform } from './support/exam-env.js';
@@ -30,7 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const pid of stoppedMembers) signal(pid, 'SIGCONT');
-  if (instance !== undefined) await stopMember(instance, 10_000);
+  await stopInstance();
   await observer?.close().catch(() => undefined);
   await platform?.stop();
 });
@@ -50,30 +52,57 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60
 const logHas = (file: string, text: string) => async () =>
   (await readFile(file, 'utf8').catch(() => '')).includes(text);
 
+/** Starts an exam-registration process from dist/ without waiting for it to be healthy. */
+async function spawnInstance(extra: Record<string, string> = {}) {
+  const [httpPort, rpcPort] = (await freePorts(2)) as [number, number];
+  const instanceId = `exam-registration-boot-${httpPort}`;
+  const dir = mkdtempSync(join(tmpdir(), 'registrar-e2e-boot-'));
+  logFile = join(dir, `${instanceId}.log`);
+  instance = spawnMember(process.execPath, ['dist/apps/exam-registration/src/main.js'], {
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      HOST: '127.0.0.1',
+      HTTP_PORT: String(httpPort),
+      RPC_PORT: String(rpcPort),
+      INSTANCE_ID: instanceId,
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'warn',
+      ...platform.env(extra),
+    },
+    outFile: logFile,
+  });
+  return {
+    proc: instance,
+    dir,
+    httpPort,
+    instanceId,
+    url: `http://127.0.0.1:${httpPort}`,
+    registryPath: `${platform.paths.services}/exam-registration/${instanceId}`,
+  };
+}
+
+async function stopInstance(): Promise<void> {
+  if (instance !== undefined) await stopMember(instance, 10_000);
+  instance = undefined;
+}
+
+function pause(pid: number): void {
+  signal(pid, 'SIGSTOP');
+  stoppedMembers.add(pid);
+}
+
+function resume(pid: number): void {
+  signal(pid, 'SIGCONT');
+  stoppedMembers.delete(pid);
+}
+
 describe('boot-time registration', () => {
   it('survives ConnectionLoss: retries, reconnects to another member, registers and serves', async () => {
-    const [httpPort, rpcPort] = (await freePorts(2)) as [number, number];
-    const instanceId = `exam-registration-boot-${httpPort}`;
-    const dir = mkdtempSync(join(tmpdir(), 'registrar-e2e-boot-'));
-    logFile = join(dir, `${instanceId}.log`);
-    const release = join(dir, 'release-registration');
-    const url = `http://127.0.0.1:${httpPort}`;
-    instance = spawnMember(process.execPath, ['dist/apps/exam-registration/src/main.js'], {
-      cwd: REPO_ROOT,
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        HOST: '127.0.0.1',
-        HTTP_PORT: String(httpPort),
-        RPC_PORT: String(rpcPort),
-        INSTANCE_ID: instanceId,
-        LOG_FORMAT: 'json',
-        LOG_LEVEL: 'warn',
-        ...platform.env({ REGISTRAR_TEST_HOLD_REGISTRATION: release }),
-      },
-      outFile: logFile,
+    const release = join(mkdtempSync(join(tmpdir(), 'registrar-e2e-hold-')), 'release-registration');
+    const { proc, httpPort, instanceId, url, registryPath } = await spawnInstance({
+      REGISTRAR_TEST_HOLD_REGISTRATION: release,
     });
-    const proc = instance;
-    const registryPath = `${platform.paths.services}/exam-registration/${instanceId}`;
 
     // Listening, session up, held before registering.
     await until('the hold', logHas(logFile, 'TEST HOLD'));
@@ -86,8 +115,7 @@ describe('boot-time registration', () => {
     const index = platform.ensemble.members.findIndex((m) => server.endsWith(`:${m.clientPort}`));
     expect(index).toBeGreaterThanOrEqual(0);
     const member = platform.ensemble.members[index]!;
-    signal(member.pid, 'SIGSTOP');
-    stoppedMembers.add(member.pid);
+    pause(member.pid);
     writeFileSync(release, '');
 
     // The create was in flight on the dead connection: ConnectionLoss, logged and retried.
@@ -113,5 +141,40 @@ describe('boot-time registration', () => {
     expect(health.body.info.coordinator.server).not.toBe(server);
     expect((await request(url).get('/api/exams')).status).toBe(200);
     expect(proc.hasExited(), tail(logFile)).toBe(false);
+    resume(member.pid);
+    await observer.close();
+    observer = undefined;
+    await stopInstance();
+  });
+
+  it('boots while the ensemble has no quorum, waits, and registers and serves once it is back', async () => {
+    // Two of three members paused: the third cannot serve (it says so to srvr once it notices).
+    const [kept, ...paused] = platform.ensemble.members;
+    for (const m of paused) pause(m.pid);
+    await until('the remaining member to stop serving', async () =>
+      (await fourLetterWord(kept!.clientPort, 'srvr').catch(() => '')).includes('not currently serving'),
+    );
+    const { proc, url, registryPath } = await spawnInstance();
+    // Give the instance time to dial while nothing can serve it. The outcome does not depend on
+    // this wait: restored earlier or later (within the 30 s first-session bound), it must come up.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(proc.hasExited(), tail(logFile)).toBe(false);
+    const early = await fetch(`${url}/health`).then(
+      (r) => r.status,
+      () => 'not listening',
+    );
+    expect(early).not.toBe(200);
+
+    for (const m of paused) resume(m.pid);
+    await until('health 200', async () =>
+      fetch(`${url}/health`).then(
+        (r) => r.status === 200,
+        () => false,
+      ),
+    );
+    await until('the registry entry', async () => (await platform.zk.exists(registryPath)) !== null);
+    expect((await request(url).get('/api/exams')).status).toBe(200);
+    expect(proc.hasExited(), tail(logFile)).toBe(false);
+    await stopInstance();
   });
 });
