@@ -3,6 +3,7 @@
  * and a report of what happened. Harness trouble (an ensemble that does not come back) is reported
  * as an error, never as "no anomaly".
  */
+import { setMaxListeners } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SeededRng } from '../../../libs/coordination/src/testing/seeded-rng.js';
@@ -104,6 +105,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       log,
       async underFaults(workload) {
         const stop = new AbortController();
+        // Every client of the workload waits on this one signal, so the number of listeners is the
+        // number of workers (it grows with --members): not a leak, and Node's warning would be noise.
+        setMaxListeners(0, stop.signal);
         const timer = setTimeout(() => stop.abort(), opts.durationMs);
         try {
           await Promise.all([n.run(stop.signal), workload(stop.signal)]);

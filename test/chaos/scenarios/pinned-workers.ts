@@ -3,7 +3,6 @@
  * member (so each member's faults reach its own clients), each looping one step at a time until the
  * faulted phase ends.
  */
-import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { SeededRng } from '../../../libs/coordination/src/testing/seeded-rng.js';
 import type { HistoryRecorder } from '../history/recorder.js';
 import { ChaosClient } from '../harness/chaos-client.js';
@@ -47,9 +46,6 @@ export async function runWorkers(
   step: (worker: PinnedWorker, rng: SeededRng) => Promise<void>,
   thinkMs: number,
 ): Promise<void> {
-  // Every worker's sleep listens on `signal` (and a scenario may run several groups on one): raise
-  // Node's listener-leak warning threshold by what is expected, so a 5-member run stays quiet.
-  setMaxListeners(getMaxListeners(signal) + workers.length, signal);
   await Promise.all(
     workers.map(async (worker) => {
       const rng = rngs();
