@@ -242,6 +242,104 @@ describe('dashboard', () => {
     await screenshot(staffPage.page, 'schedule-conflict');
   });
 
+  it('refuses a change that gives a student overlapping exams, listing them, and saves it on "Save anyway"', async () => {
+    const staff = await login(platform.staff);
+    const tag = Date.now().toString(36).toUpperCase();
+    // A student enrolled in a fresh course with two exams (same day, 09:00 and 13:00), registered for both.
+    const course = await call<{ id: string }>('/api/courses', {
+      method: 'POST',
+      token: staff,
+      body: { code: `CLASH-${tag}`, title: `Clash ${tag}`, capacity: 10, waitlistCapacity: 0 },
+    });
+    expect(course.status).toBe(201);
+    const email = `clash-${tag.toLowerCase()}@registrar.example`;
+    const reg = await call('/api/auth/register', {
+      method: 'POST',
+      body: { email, password: 'a-long-password', name: 'Clash Student' },
+    });
+    expect(reg.status).toBe(201);
+    const signedIn = await call<{ accessToken: string; account: { id: string } }>('/api/auth/login', {
+      method: 'POST',
+      body: { email, password: 'a-long-password' },
+    });
+    const token = signedIn.body.accessToken;
+    const studentId = signedIn.body.account.id;
+    expect(
+      (await call(`/api/courses/${course.body.id}/enrollments`, { method: 'POST', token, body: {} })).status,
+    ).toBe(201);
+    const day = new Date(Date.now() + 40 * 86_400_000);
+    const at = (hour: number) => {
+      const d = new Date(day);
+      d.setUTCHours(hour, 0, 0, 0);
+      return d.toISOString();
+    };
+    const exams: { id: string; sessionId: string; startsAt: string; endsAt: string }[] = [];
+    for (const [title, hour, room] of [
+      [`Clash A ${tag}`, 9, 'Clash Room A'],
+      [`Clash B ${tag}`, 13, 'Clash Room B'],
+    ] as const) {
+      const exam = await call<Exam>('/api/exams', {
+        method: 'POST',
+        token: staff,
+        body: { courseId: course.body.id, title },
+      });
+      expect(exam.status).toBe(201);
+      const session = { id: 's1', startsAt: at(hour), endsAt: at(hour + 2), room, seats: 5 };
+      const put = await call(`/api/exams/${exam.body.id}/schedule`, {
+        method: 'PUT',
+        token: staff,
+        headers: { 'if-match': '"0"' },
+        body: { sessions: [session] },
+      });
+      expect(put.status).toBe(200);
+      // The instance asked may not have this version yet (the other one wrote it): retry briefly.
+      const deadline = Date.now() + 10_000;
+      let r = await call(`/api/exams/${exam.body.id}/sessions/s1/registrations`, { method: 'POST', token });
+      while (r.status !== 201 && Date.now() < deadline) {
+        await new Promise((res) => setTimeout(res, 200));
+        r = await call(`/api/exams/${exam.body.id}/sessions/s1/registrations`, { method: 'POST', token });
+      }
+      expect(r.status).toBe(201);
+      exams.push({ id: exam.body.id, sessionId: 's1', startsAt: session.startsAt, endsAt: session.endsAt });
+    }
+    const [a, b] = exams as [(typeof exams)[0], (typeof exams)[0]];
+
+    // Staff move exam B onto exam A's time in the editor.
+    const staffPage = await openPage(browser, platform.url + '/', 'staff-clash');
+    pages.push(staffPage);
+    await logIn(staffPage.page, platform.staff);
+    const examSel = `[data-testid=exam][data-exam-id="${b.id}"]`;
+    await staffPage.page.click(`${examSel} button[aria-label^="Edit schedule"]`, WAIT);
+    // datetime-local values are in the page's time zone.
+    const local = (iso: string) =>
+      staffPage.page.evaluate((v) => {
+        const d = new Date(v);
+        const p = (n: number) => String(n).padStart(2, '0');
+        return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+      }, iso);
+    await staffPage.page.fill(`${examSel} input[aria-label="Session 1 start"]`, await local(a.startsAt));
+    await staffPage.page.fill(`${examSel} input[aria-label="Session 1 end"]`, await local(a.endsAt));
+    await staffPage.page.click(`${examSel} button[type=submit]`);
+
+    const clashes = staffPage.page.locator(`${examSel} [data-testid=schedule-clashes]`);
+    await clashes.waitFor(WAIT);
+    expect(await clashes.textContent()).toContain(studentId);
+    expect(await clashes.textContent()).toContain(a.id);
+    await screenshot(staffPage.page, 'schedule-clashes');
+    const refused = await call<Schedule>(`/api/exams/${b.id}/schedule`);
+    expect(refused.body.version).toBe(1);
+
+    await staffPage.page.click(`${examSel} [data-testid=schedule-clashes] button`);
+    const deadline = Date.now() + 30_000;
+    let saved = await call<Schedule>(`/api/exams/${b.id}/schedule`);
+    while (saved.body.version !== 2 && Date.now() < deadline) {
+      await new Promise((res) => setTimeout(res, 200));
+      saved = await call<Schedule>(`/api/exams/${b.id}/schedule`);
+    }
+    expect(saved.body.version).toBe(2);
+    expect(saved.body.sessions[0]!.startsAt).toBe(a.startsAt);
+  });
+
   it('shows a new leader within seconds after the leader is killed', async () => {
     const leaderId = await viewer.page.getAttribute(
       '[data-testid=member][data-mode=leader]',
@@ -286,10 +384,14 @@ describe('dashboard', () => {
     );
     await screenshot(student.page, 'after-instance-death');
     // Chromium logs every non-2xx answer as "Failed to load resource"; the one 412 of the conflict
-    // test is the answer under test (it proves the conflict panel came from the server's refusal).
-    const expected = /^\[staff\] console: Failed to load resource: the server responded with a status of 412/;
+    // test and the one 409 of the clash test are the answers under test (they prove the panels came
+    // from the server's refusals).
+    const expected = [
+      /^\[staff\] console: Failed to load resource: the server responded with a status of 412/,
+      /^\[staff-clash\] console: Failed to load resource: the server responded with a status of 409/,
+    ];
     const errors = pages.flatMap((p) => p.errors);
-    expect(errors.filter((e) => expected.test(e))).toHaveLength(1);
-    expect(errors.filter((e) => !expected.test(e))).toEqual([]);
+    for (const e of expected) expect(errors.filter((x) => e.test(x))).toHaveLength(1);
+    expect(errors.filter((x) => !expected.some((e) => e.test(x)))).toEqual([]);
   });
 });

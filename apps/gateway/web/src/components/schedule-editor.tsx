@@ -1,11 +1,21 @@
 /**
  * Staff edit one exam's schedule. The write names the version it was based on (If-Match); when
  * someone saved in between, the service answers 412 with the newer schedule, which is shown here
- * instead of being overwritten, and the editor can start again from it.
+ * instead of being overwritten, and the editor can start again from it. A change that would give
+ * students overlapping exams answers 409 with the clashing students: they are listed, and
+ * "Save anyway" sends the same change with `force: true`.
  */
 import { useState } from 'preact/hooks';
 import { api, ApiError, describeError } from '../lib/api.js';
 import type { Exam, ExamSession, Schedule } from '../lib/types.js';
+
+/** A student whose new time would overlap an exam session they hold elsewhere (409 `clashes`). */
+interface Clash {
+  studentId: string;
+  sessionId: string;
+  otherExamId: string;
+  otherSessionId: string;
+}
 
 interface Row {
   id: string;
@@ -57,6 +67,7 @@ export function ScheduleEditor(props: ScheduleEditorProps) {
   const [rows, setRows] = useState<Row[]>(() => rowsOf(props.base.sessions));
   const [error, setError] = useState<string | null>(null);
   const [conflict, setConflict] = useState<Schedule | null>(null);
+  const [clashes, setClashes] = useState<Clash[] | null>(null);
   const [saving, setSaving] = useState(false);
 
   const set = (k: number, field: keyof Row, value: string) =>
@@ -78,16 +89,16 @@ export function ScheduleEditor(props: ScheduleEditorProps) {
     ]);
   };
 
-  const save = async (e: Event) => {
-    e.preventDefault();
+  const submit = async (force: boolean) => {
     setSaving(true);
     setError(null);
+    setClashes(null);
     try {
       const r = await api<Schedule>(`/api/exams/${props.exam.id}/schedule`, {
         method: 'PUT',
         token: props.token,
         headers: { 'if-match': `"${baseVersion}"` },
-        body: { sessions: sessionsOf(rows) },
+        body: force ? { sessions: sessionsOf(rows), force: true } : { sessions: sessionsOf(rows) },
       });
       props.onSaved(r.data);
     } catch (err) {
@@ -95,6 +106,8 @@ export function ScheduleEditor(props: ScheduleEditorProps) {
         const current = err.body['current'] as Schedule;
         setConflict(current);
         props.onNewer(current);
+      } else if (err instanceof ApiError && err.status === 409 && Array.isArray(err.body['clashes'])) {
+        setClashes(err.body['clashes'] as Clash[]);
       } else {
         setError(describeError(err));
       }
@@ -103,10 +116,16 @@ export function ScheduleEditor(props: ScheduleEditorProps) {
     }
   };
 
+  const save = (e: Event) => {
+    e.preventDefault();
+    void submit(false);
+  };
+
   const startFrom = (s: Schedule) => {
     setBaseVersion(s.version);
     setRows(rowsOf(s.sessions));
     setConflict(null);
+    setClashes(null);
     setError(null);
   };
 
@@ -139,6 +158,26 @@ export function ScheduleEditor(props: ScheduleEditorProps) {
           </ul>
           <button type="button" onClick={() => startFrom(conflict)}>
             Edit version {conflict.version}
+          </button>
+        </div>
+      ) : null}
+      {clashes ? (
+        <div class="conflict" role="alert" data-testid="schedule-clashes">
+          <p>
+            <strong>Not saved:</strong> {clashes.length} student{clashes.length === 1 ? '' : 's'} would have
+            overlapping exams:
+          </p>
+          <ul>
+            {clashes.map((c) => (
+              <li key={`${c.studentId}:${c.otherExamId}`}>
+                <span class="mono">{c.studentId}</span>: session <span class="mono">{c.sessionId}</span>{' '}
+                overlaps exam <span class="mono">{c.otherExamId}</span> session{' '}
+                <span class="mono">{c.otherSessionId}</span>
+              </li>
+            ))}
+          </ul>
+          <button type="button" disabled={saving} onClick={() => void submit(true)}>
+            Save anyway
           </button>
         </div>
       ) : null}
