@@ -36,6 +36,26 @@ export function pathHash(path: string): number {
   return h | 0;
 }
 
+/** Longest run decoded by char codes; V8 builds longer strings by concatenation as cons strings. */
+const SHORT = 12;
+
+/**
+ * UTF-8 bytes to a string. A short ASCII run (a child's name, most often) is built from char
+ * codes, ~3x cheaper than the native decoder call, which getChildren would pay per child.
+ */
+function decode(buf: Buffer, start: number, end: number): string {
+  if (end - start <= SHORT) {
+    let s = '';
+    for (let i = start; i < end; i++) {
+      const c = buf[i]!;
+      if (c >= 0x80) return buf.toString('utf8', start, end);
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return buf.toString('utf8', start, end);
+}
+
 export class PathBytes implements PathKeys {
   private readonly store: DataSlab;
 
@@ -73,9 +93,8 @@ export class PathBytes implements PathKeys {
 
   /** id's path as a string. */
   pathOf(id: number): string {
-    const buf = this.store.backing(id)!;
     const start = this.store.start(id);
-    return buf.toString('utf8', start, start + this.store.length(id));
+    return decode(this.store.backing(id)!, start, start + this.store.length(id));
   }
 
   /** id's last path segment ("b" for "/a/b"), decoded from its bytes alone. */
@@ -85,7 +104,7 @@ export class PathBytes implements PathKeys {
     const end = start + this.store.length(id);
     let i = end - 1;
     while (i >= start && buf[i] !== SLASH) i--;
-    return buf.toString('utf8', i + 1, end);
+    return decode(buf, i + 1, end);
   }
 
   /** Byte length of id's path. */
