@@ -243,9 +243,11 @@ export async function planFault(kind: FaultKind, cluster: ChaosCluster, rng: See
     case 'leader-clock-pauses': {
       const t = await leaderOr();
       // Bursts stay well under the scenarios' session timeouts (3-4 s), so sessions must survive them;
-      // the longer ones outlast syncLimit and can depose the leader, the short ones cannot.
+      // about a third outlast syncLimit (5 ticks of 200 ms: 1 s) and depose the leader, which on resume
+      // has counted one tick and leads on for another syncLimit (Jepsen's paused-leader case). Bursts
+      // up to 999 ms, as before, never outlasted it: a planted sync-without-quorum went unseen.
       const bursts = Array.from({ length: 3 + rng.int(4) }, () => ({
-        stopMs: 100 + rng.int(900),
+        stopMs: 100 + rng.int(1400),
         runMs: 50 + rng.int(300),
       }));
       let stop = false;
