@@ -347,6 +347,14 @@ describe('operations', () => {
         '/api/students/me/events',
       ]),
     );
+    // The schedule write documents force and both 409s (clashes, missing moves).
+    const putDoc = doc.body.paths['/api/exams/{id}/schedule'].put;
+    expect(putDoc.requestBody.content['application/json'].schema.properties.force).toMatchObject({
+      type: 'boolean',
+      default: false,
+    });
+    expect(putDoc.responses['409'].description).toContain('clashes');
+    expect(Object.keys(putDoc.responses)).toEqual(expect.arrayContaining(['200', '409', '412']));
     const metrics = (await request(a.url).get('/metrics')).text;
     expect(metrics).toMatch(/exam_schedule_writes_total\{[^}]*outcome="committed"[^}]*\} [1-9]/);
     expect(metrics).toMatch(/exam_schedule_writes_total\{[^}]*outcome="invalid"[^}]*\} [1-9]/);
