@@ -5,7 +5,8 @@
  * the member holding its session is then SIGSTOPped and the hold released, so the registry create is in flight on a dead
  * connection and fails with ConnectionLoss. Before the fix the process exited with status 1 there;
  * now it retries with bounded backoff, reconnects to another member, registers and serves.
- * And an instance started while the ensemble has no quorum waits for it, then comes up.
+ * And an instance started while the ensemble has no quorum waits for it, then comes up; one whose
+ * session expires is healthy and registered again on a new session.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -173,6 +174,36 @@ describe('boot-time registration', () => {
       ),
     );
     await until('the registry entry', async () => (await platform.zk.exists(registryPath)) !== null);
+    expect((await request(url).get('/api/exams')).status).toBe(200);
+    expect(proc.hasExited(), tail(logFile)).toBe(false);
+    await stopInstance();
+  });
+  it('after its session expires (no quorum past the session timeout), is healthy and registered again on a new session', async () => {
+    const { proc, url, registryPath } = await spawnInstance();
+    await until('health 200', async () =>
+      fetch(`${url}/health`).then(
+        (r) => r.status === 200,
+        () => false,
+      ),
+    );
+    await until('the registry entry', async () => (await platform.zk.exists(registryPath)) !== null);
+    const before = (await platform.zk.exists(registryPath))!.ephemeralOwner;
+
+    const [, ...paused] = platform.ensemble.members;
+    for (const m of paused) pause(m.pid);
+    // A 503's body is the platform's error shape; the health failure with its state goes to the log.
+    await until('the instance to see its session expire', async () => {
+      await request(url).get('/health');
+      return logHas(logFile, 'EXPIRED')();
+    });
+    for (const m of paused) resume(m.pid);
+
+    // The recipes move to a new session (client factory); /health follows the current one.
+    await until('health 200 again', async () => (await request(url).get('/health')).status === 200);
+    await until('a registry entry of the new session', async () => {
+      const stat = await platform.zk.exists(registryPath);
+      return stat !== null && stat.ephemeralOwner !== before;
+    });
     expect((await request(url).get('/api/exams')).status).toBe(200);
     expect(proc.hasExited(), tail(logFile)).toBe(false);
     await stopInstance();
