@@ -4,6 +4,7 @@
 export * from './platform.module.js';
 export * from './bootstrap/run-service.js';
 export * from './bootstrap/instance-registration.js';
+export * from './bootstrap/boot-retry.js';
 export * from './config/platform-env.js';
 export * from './config/platform-config.js';
 export * from './config/validate-env.js';

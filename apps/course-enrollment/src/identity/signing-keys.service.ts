@@ -2,6 +2,11 @@
  * Token signing keys: kept in this service's database (shared by its instances), published as a JWKS
  * in the coordinator for every verifier. Rotation runs on every instance at boot and then
  * periodically, serialized by a coordinator lock, so instances agree on the keys without a leader.
+ *
+ * The boot rotation waits out session trouble (a member down, an election, no quorum) with the
+ * platform's bounded backoff instead of failing the boot, and rotations follow the current session
+ * (a SessionBinding with the module's client factory): the module's first client is dead for good
+ * once its session expires, and rotating on it failed every time after one expiry.
  */
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -9,11 +14,15 @@ import {
   BadVersionError,
   ensurePath,
   Lock,
+  LockLostError,
   NodeExistsError,
   NoNodeError,
+  RecipeTimeoutError,
+  SessionBinding,
+  type ClientFactory,
   type ZooKeeperClient,
 } from '@registrar/coordination';
-import { COORDINATION_CLIENT } from '@registrar/coordination-nest';
+import { COORDINATION_CLIENT, COORDINATION_CLIENT_FACTORY } from '@registrar/coordination-nest';
 import {
   CLOCK,
   parseJwks,
@@ -23,6 +32,8 @@ import {
   type JwksDocument,
   type PublicJwk,
   type ZnodePaths,
+  isTransientCoordinatorError,
+  retryTransient,
 } from '@registrar/platform';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { randomUUID } from 'node:crypto';
@@ -43,25 +54,50 @@ export class SigningKeysService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('SigningKeys');
   private active: ActiveKey | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private readonly session: SessionBinding;
+  /** Aborted on shutdown: a boot rotation still waiting for the coordinator gives up. */
+  private readonly stopping = new AbortController();
 
   constructor(
     @InjectRepository(SigningKey) private readonly keys: Repository<SigningKey>,
-    @Inject(COORDINATION_CLIENT) private readonly zk: ZooKeeperClient,
+    @Inject(COORDINATION_CLIENT) client: ZooKeeperClient,
+    @Inject(COORDINATION_CLIENT_FACTORY) clientFactory: ClientFactory,
     @Inject(ZNODE_PATHS) private readonly paths: ZnodePaths,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(IdentitySettings) private readonly settings: IdentitySettings,
-  ) {}
+  ) {
+    this.session = new SessionBinding(client, { clientFactory });
+    this.session.on('error', (e) =>
+      this.logger.warn(`new coordinator session failed (retrying): ${String(e)}`),
+    );
+  }
+
+  private get zk(): ZooKeeperClient {
+    return this.session.client;
+  }
 
   async onModuleInit(): Promise<void> {
-    await this.rotate();
+    await retryTransient(() => this.rotate(), {
+      signal: this.stopping.signal,
+      // A lock wait that timed out or a lock lost with its session is the same trouble.
+      isTransient: (e) =>
+        isTransientCoordinatorError(e) || e instanceof RecipeTimeoutError || e instanceof LockLostError,
+      onRetry: (e, attempt, delay) =>
+        this.logger.warn(
+          `boot key rotation failed (attempt ${attempt}): ${String(e)}; retrying in ${delay} ms`,
+        ),
+    });
+    if (this.stopping.signal.aborted) return;
     this.timer = setInterval(() => {
       this.rotate().catch((e) => this.logger.warn(`key rotation failed (will retry): ${String(e)}`));
     }, REFRESH_MS);
     this.timer.unref();
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
     clearInterval(this.timer);
+    await this.session.close();
   }
 
   /** The key new tokens are signed with. */

@@ -37,3 +37,47 @@ export function isTransientCoordinatorError(err: unknown): boolean {
     err instanceof OperationTimeoutError
   );
 }
+
+export interface RetryOptions {
+  /** Aborted on shutdown: the loop then stops waiting and resolves to undefined. */
+  signal: AbortSignal;
+  /** Which failures are worth another attempt (default: session trouble). */
+  isTransient?: (err: unknown) => boolean;
+  /** Told about each failure that will be retried, and the delay before the next attempt. */
+  onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
+  policy?: BackoffPolicy;
+  random?: () => number;
+}
+
+/**
+ * Runs `step` until it succeeds, waiting a backoff delay after each transient failure.
+ * @returns what `step` returned, or undefined when `signal` was aborted first
+ * @throws the first failure that is not transient
+ */
+export async function retryTransient<T>(step: () => Promise<T>, opts: RetryOptions): Promise<T | undefined> {
+  const transient = opts.isTransient ?? isTransientCoordinatorError;
+  for (let attempt = 1; ; attempt++) {
+    if (opts.signal.aborted) return undefined;
+    try {
+      return await step();
+    } catch (err) {
+      if (opts.signal.aborted) return undefined;
+      if (!transient(err)) throw err;
+      const delay = backoffDelayMs(attempt, opts.policy ?? BOOT_BACKOFF, opts.random ?? Math.random);
+      opts.onRetry?.(err, attempt, delay);
+      await abortableSleep(delay, opts.signal);
+    }
+  }
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

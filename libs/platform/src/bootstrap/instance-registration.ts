@@ -11,7 +11,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { serviceInstance, ServiceRegistry, type ServiceInstance } from '@registrar/coordination';
 import { PlatformConfig } from '../config/platform-config.js';
-import { backoffDelayMs, BOOT_BACKOFF, isTransientCoordinatorError } from './boot-retry.js';
+import { retryTransient } from './boot-retry.js';
 
 /** What every instance publishes beside its HTTP address. */
 export interface InstancePayload {
@@ -54,22 +54,21 @@ export class InstanceRegistration implements BeforeApplicationShutdown {
       payload: { rpcPort, version, startedAt: new Date().toISOString() },
       uriSpec: '{scheme}://{address}:{port}',
     });
-    for (let attempt = 1; ; attempt++) {
-      if (this.stopping.signal.aborted) return undefined;
-      try {
+    const registered = await retryTransient(
+      async () => {
         await this.registry.register(instance);
-        break;
-      } catch (err) {
-        if (this.stopping.signal.aborted) return undefined;
-        if (!isTransientCoordinatorError(err)) throw err;
-        const delay = backoffDelayMs(attempt, BOOT_BACKOFF, Math.random);
-        this.logger.warn(
-          `registration of ${instance.name}/${instance.id} failed (attempt ${attempt}): ${String(err)}; ` +
-            `retrying in ${delay} ms`,
-        );
-        await sleep(delay, this.stopping.signal);
-      }
-    }
+        return true;
+      },
+      {
+        signal: this.stopping.signal,
+        onRetry: (err, attempt, delay) =>
+          this.logger.warn(
+            `registration of ${instance.name}/${instance.id} failed (attempt ${attempt}): ${String(err)}; ` +
+              `retrying in ${delay} ms`,
+          ),
+      },
+    );
+    if (registered === undefined) return undefined; // shut down before it went through
     this.instance = instance;
     this.logger.log(`registered ${instance.name}/${instance.id} at ${instance.address}:${httpPort}`);
     return instance;
@@ -82,18 +81,6 @@ export class InstanceRegistration implements BeforeApplicationShutdown {
     this.instance = undefined;
     await this.registry.unregister({ name, id }).catch((e) => this.logger.warn(`unregister: ${String(e)}`));
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /**
