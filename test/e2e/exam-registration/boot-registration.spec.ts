@@ -15,11 +15,10 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZooKeeperClient } from '@registrar/coordination';
-import { signal, spawnMember, stopMember, tail, type MemberProcess } from '../../support/member-process.js';
+import { signal, stopMember, tail, type MemberProcess } from '../../support/member-process.js';
 import { fourLetterWord } from '../../support/four-letter-word.js';
-import { freePorts } from '../../support/ports.js';
-import { REPO_ROOT } from '../../support/registrar-member.js';
 import { startExamPlatform, type ExamPlatform } from './support/exam-env.js';
+import { spawnService } from './support/service-process.js';
 
 let platform: ExamPlatform;
 let instance: MemberProcess | undefined;
@@ -55,31 +54,15 @@ const logHas = (file: string, text: string) => async () =>
 
 /** Starts an exam-registration process from dist/ without waiting for it to be healthy. */
 async function spawnInstance(extra: Record<string, string> = {}) {
-  const [httpPort, rpcPort] = (await freePorts(2)) as [number, number];
-  const instanceId = `exam-registration-boot-${httpPort}`;
-  const dir = mkdtempSync(join(tmpdir(), 'registrar-e2e-boot-'));
-  logFile = join(dir, `${instanceId}.log`);
-  instance = spawnMember(process.execPath, ['dist/apps/exam-registration/src/main.js'], {
-    cwd: REPO_ROOT,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      HOST: '127.0.0.1',
-      HTTP_PORT: String(httpPort),
-      RPC_PORT: String(rpcPort),
-      INSTANCE_ID: instanceId,
-      LOG_FORMAT: 'json',
-      LOG_LEVEL: 'warn',
-      ...platform.env(extra),
-    },
-    outFile: logFile,
-  });
+  logFile = join(mkdtempSync(join(tmpdir(), 'registrar-e2e-boot-')), 'instance.log');
+  const svc = await spawnService('exam-registration', platform.env(extra), { logFile });
+  instance = svc.process;
   return {
-    proc: instance,
-    dir,
-    httpPort,
-    instanceId,
-    url: `http://127.0.0.1:${httpPort}`,
-    registryPath: `${platform.paths.services}/exam-registration/${instanceId}`,
+    proc: svc.process,
+    httpPort: svc.httpPort,
+    instanceId: svc.instanceId,
+    url: svc.url,
+    registryPath: `${platform.paths.services}/exam-registration/${svc.instanceId}`,
   };
 }
 

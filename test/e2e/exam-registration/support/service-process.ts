@@ -30,14 +30,15 @@ export interface ServiceProcess {
 
 const logDir = mkdtempSync(join(tmpdir(), 'registrar-e2e-services-'));
 
-export async function startService(
+/** Spawns a service process without waiting for it (see startService for the waiting kind). */
+export async function spawnService(
   app: 'exam-registration' | 'course-enrollment',
   env: Record<string, string>,
-  opts: { instanceId?: string; readyTimeoutMs?: number } = {},
+  opts: { instanceId?: string; logFile?: string } = {},
 ): Promise<ServiceProcess> {
   const [httpPort, rpcPort] = (await freePorts(2)) as [number, number];
   const instanceId = opts.instanceId ?? `${app}-${httpPort}`;
-  const logFile = join(logDir, `${instanceId}.log`);
+  const logFile = opts.logFile ?? join(logDir, `${instanceId}.log`);
   const proc = spawnMember(process.execPath, [`dist/apps/${app}/src/main.js`], {
     cwd: REPO_ROOT,
     env: {
@@ -52,26 +53,12 @@ export async function startService(
     },
     outFile: logFile,
   });
-  const url = `http://127.0.0.1:${httpPort}`;
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
-  for (;;) {
-    if (proc.hasExited()) throw new Error(`${instanceId} exited during start-up:\n${tail(logFile)}`);
-    const ok = await fetch(`${url}/health`)
-      .then((r) => r.status === 200)
-      .catch(() => false);
-    if (ok) break;
-    if (Date.now() > deadline) {
-      await stopMember(proc, 2_000);
-      throw new Error(`${instanceId} not healthy within the bound:\n${tail(logFile)}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
   return {
     name: app,
     instanceId,
     httpPort,
     rpcPort,
-    url,
+    url: `http://127.0.0.1:${httpPort}`,
     pid: proc.pid,
     logFile,
     process: proc,
@@ -82,4 +69,26 @@ export async function startService(
       await proc.exited;
     },
   };
+}
+
+export async function startService(
+  app: 'exam-registration' | 'course-enrollment',
+  env: Record<string, string>,
+  opts: { instanceId?: string; readyTimeoutMs?: number } = {},
+): Promise<ServiceProcess> {
+  const svc = await spawnService(app, env, opts);
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
+  for (;;) {
+    if (svc.process.hasExited())
+      throw new Error(`${svc.instanceId} exited during start-up:\n${tail(svc.logFile)}`);
+    const ok = await fetch(`${svc.url}/health`)
+      .then((r) => r.status === 200)
+      .catch(() => false);
+    if (ok) return svc;
+    if (Date.now() > deadline) {
+      await stopMember(svc.process, 2_000);
+      throw new Error(`${svc.instanceId} not healthy within the bound:\n${tail(svc.logFile)}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
