@@ -3,6 +3,7 @@ import {
   checkAcknowledged,
   checkDuplicateVersions,
   checkFinalVersions,
+  checkRefusedNotApplied,
   checkRegistrationsMatchSeats,
   checkVersionOrder,
   fingerprint,
@@ -140,5 +141,32 @@ describe('exam-schedule checks: registrations against the seat pools', () => {
   it('a desk in another session of the exam does not count', () => {
     const found = checkRegistrationsMatchSeats([row('a', 'active', 'main')], [desk('a', 'late')]);
     expect(found.map((a) => a.kind)).toEqual(['registration-without-seat', 'seat-without-registration']);
+  });
+
+  it('a refused write must leave nothing: flagged when its schedule is stored or reached a client', () => {
+    const refused = [{ writer: 2, examId: 'e1', fingerprint: fp('r1'), reason: 'clashes' }];
+    expect(
+      checkRefusedNotApplied(
+        refused,
+        [{ source: 'final znode', examId: 'e1', version: 3, fingerprint: fp('a3') }],
+        [],
+      ),
+    ).toEqual([]);
+    const stored = checkRefusedNotApplied(
+      refused,
+      [{ source: 'history v-4', examId: 'e1', version: 4, fingerprint: fp('r1') }],
+      [],
+    );
+    expect(stored.map((a) => a.kind)).toEqual(['refused-write-applied']);
+    const seen = checkRefusedNotApplied(refused, [], [obs(1, 0, 4, 'r1')]);
+    expect(seen.map((a) => a.kind)).toEqual(['refused-write-applied']);
+    // The same schedule for another exam is not this write.
+    expect(
+      checkRefusedNotApplied(
+        refused,
+        [{ source: 'final znode', examId: 'e2', version: 4, fingerprint: fp('r1') }],
+        [],
+      ),
+    ).toEqual([]);
   });
 });

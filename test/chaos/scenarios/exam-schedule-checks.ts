@@ -254,3 +254,39 @@ export function checkRegistrationsMatchSeats(
     ),
   ];
 }
+
+/** A schedule write the service refused (here: a move that would have made students' exams overlap). */
+export interface RefusedWrite {
+  writer: number;
+  examId: string;
+  fingerprint: string;
+  reason: string;
+}
+
+/**
+ * A refused write leaves nothing behind: its schedule (unique by its room) is in no stored version and
+ * reached no client.
+ */
+export function checkRefusedNotApplied(
+  refused: readonly RefusedWrite[],
+  stored: readonly StoredVersion[],
+  observations: readonly Observation[],
+): Anomaly[] {
+  const seen = new Map<string, string>();
+  for (const s of stored) seen.set(`${s.examId}|${s.fingerprint}`, `${s.source} (version ${s.version})`);
+  for (const o of observations) {
+    const key = `${o.examId}|${o.fingerprint}`;
+    if (!seen.has(key)) seen.set(key, `client ${o.client} (version ${o.version})`);
+  }
+  const out: Anomaly[] = [];
+  for (const r of refused) {
+    const where = seen.get(`${r.examId}|${r.fingerprint}`);
+    if (where !== undefined)
+      out.push({
+        kind: 'refused-write-applied',
+        message: `writer ${r.writer}'s schedule for exam ${r.examId} was refused (${r.reason}) but is in ${where}`,
+        evidence: { refused: r, where },
+      });
+  }
+  return capped(out, 'refused-write-applied');
+}

@@ -71,11 +71,13 @@ import {
   checkDuplicateVersions,
   checkRegistrationsMatchSeats,
   checkFinalVersions,
+  checkRefusedNotApplied,
   checkVersionOrder,
   fingerprint,
   newestSeen,
   type AckedWrite,
   type Observation,
+  type RefusedWrite,
   type RegistrationRow,
   type StoredVersion,
 } from './exam-schedule-checks.js';
@@ -143,6 +145,8 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     writes: 0,
     acked200: 0,
     stale412: 0,
+    /** moves refused because students would hold overlapping exams (sent without force) */
+    clash409: 0,
     otherRefusals: 0,
     unknown: 0,
     streams: 0,
@@ -202,6 +206,7 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     const observations: Observation[] = [];
     const stored: StoredVersion[] = [];
     const acks: AckedWrite[] = [];
+    const refusedWrites: RefusedWrite[] = [];
     const storedKeys = new Set<string>();
     const base = Date.now() + 10 * 86_400_000;
     // Every exam gets its first schedule (and so its seat pool) before the faults, so students
@@ -348,14 +353,19 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
             seats: seatsOf.get(examId)!,
           },
         ];
+        // Both exams' sessions move over the same hours, so a move can give students overlapping
+        // exams: most writes force it (the schedule push is what this scenario is about); the rest
+        // may be refused as clashes, which must then leave nothing written.
+        const force = wrng.chance(0.7);
         const handle = recorder.invoke(`writer-${w}`, 'write-schedule', examId, {
           instance: inst.id,
           ifMatch: version,
           room,
+          force,
         });
         stats.writes++;
         let status = 0;
-        let body: { version?: number; current?: { version?: number } } = {};
+        let body: { version?: number; current?: { version?: number }; reason?: string } = {};
         try {
           const res = await fetch(`${inst.url}/api/exams/${examId}/schedule`, {
             method: 'PUT',
@@ -364,7 +374,7 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
               'If-Match': `"${version}"`,
               'Content-Type': 'application/json',
             },
-            body: JSON.stringify({ sessions }),
+            body: JSON.stringify({ sessions, force }),
             signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
           });
           status = res.status;
@@ -384,6 +394,10 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
           recorder.fail(handle, { status, current: body.current.version });
           stats.stale412++;
           known.set(examId, body.current.version);
+        } else if (status === 409 && body.reason === 'clashes' && !force) {
+          recorder.fail(handle, { status, reason: body.reason });
+          stats.clash409++;
+          refusedWrites.push({ writer: w, examId, fingerprint: fingerprint(sessions), reason: 'clashes' });
         } else if (status >= 400 && status < 500) {
           recorder.fail(handle, { status, body });
           stats.otherRefusals++;
@@ -623,6 +637,7 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
         ),
         ...checkAcknowledged(acks, stored, observations, finals),
         ...checkDuplicateVersions(stored, observations),
+        ...checkRefusedNotApplied(refusedWrites, stored, observations),
       ],
       stats: { ...stats, ...n },
       clientFaults: serviceFaults,
