@@ -28,6 +28,14 @@ export class CourseEnrollmentEnv extends PlatformEnv {
   @Min(60)
   SIGNING_KEY_ROTATION_S: number = 7 * 86_400;
 
+  /** How often every instance re-runs the rotation (mints and retires as due, republishes the JWKS). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  SIGNING_KEY_REFRESH_S: number = 600;
+
   /** log2 of scrypt's N (OWASP minimum 17); lower only in tests. */
   @IsOptional()
   @Transform(toInt)

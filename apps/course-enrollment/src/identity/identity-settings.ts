@@ -7,6 +7,7 @@ export class IdentitySettings {
   readonly adminPassword: string | undefined;
   readonly tokenTtlS: number;
   readonly rotationS: number;
+  readonly refreshS: number;
   readonly scryptLogN: number;
   readonly maxFailuresPerAccount: number;
   readonly maxFailuresPerAddress: number;
@@ -18,6 +19,7 @@ export class IdentitySettings {
     this.adminPassword = env.REGISTRAR_ADMIN_PASSWORD;
     this.tokenTtlS = env.ACCESS_TOKEN_TTL_S;
     this.rotationS = env.SIGNING_KEY_ROTATION_S;
+    this.refreshS = env.SIGNING_KEY_REFRESH_S;
     this.scryptLogN = env.PASSWORD_SCRYPT_LOG_N;
     this.maxFailuresPerAccount = env.LOGIN_MAX_FAILURES_PER_ACCOUNT;
     this.maxFailuresPerAddress = env.LOGIN_MAX_FAILURES_PER_ADDRESS;

@@ -42,8 +42,6 @@ import { IdentitySettings } from './identity-settings.js';
 import { planKeys, retirementOf, signingKeyOf } from './key-schedule.js';
 import { SigningKey } from './signing-key.entity.js';
 
-const REFRESH_MS = 10 * 60_000;
-
 export interface ActiveKey {
   kid: string;
   key: CryptoKey;
@@ -90,7 +88,7 @@ export class SigningKeysService implements OnModuleInit, OnApplicationShutdown {
     if (this.stopping.signal.aborted) return;
     this.timer = setInterval(() => {
       this.rotate().catch((e) => this.logger.warn(`key rotation failed (will retry): ${String(e)}`));
-    }, REFRESH_MS);
+    }, this.settings.refreshS * 1000);
     this.timer.unref();
   }
 
@@ -116,7 +114,8 @@ export class SigningKeysService implements OnModuleInit, OnApplicationShutdown {
       const ttlMs = this.settings.tokenTtlS * 1000;
       const plan = planKeys(await this.keys.find(), now, rotationMs);
       if (plan.retire.length > 0) await this.keys.delete({ kid: In(plan.retire) });
-      if (plan.mint) await this.mint(now, retirementOf(now, rotationMs, REFRESH_MS, ttlMs));
+      if (plan.mint)
+        await this.mint(now, retirementOf(now, rotationMs, this.settings.refreshS * 1000, ttlMs));
       const live = await this.keys.find();
       await this.publish(live);
       const chosen = signingKeyOf(live, now);
