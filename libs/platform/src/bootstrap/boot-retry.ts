@@ -1,8 +1,9 @@
 /**
  * Bounded backoff for boot steps that need the coordinator (the registry registration): a member
- * that is down, an election under way or a lost quorum is a wait, not a reason to exit. Pure: the
- * caller passes the random source and does the sleeping.
+ * that is down, an election under way or a lost quorum is a wait, not a reason to exit. The delay
+ * and the transient-error test are pure; `retryTransient` runs the loop with them.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ConnectionLossError,
   OperationTimeoutError,
@@ -65,19 +66,8 @@ export async function retryTransient<T>(step: () => Promise<T>, opts: RetryOptio
       if (!transient(err)) throw err;
       const delay = backoffDelayMs(attempt, opts.policy ?? BOOT_BACKOFF, opts.random ?? Math.random);
       opts.onRetry?.(err, attempt, delay);
-      await abortableSleep(delay, opts.signal);
+      // Resolves early (rejecting with AbortError, ignored) once the signal aborts: shutdown does not wait.
+      await sleep(delay, undefined, { signal: opts.signal }).catch(() => undefined);
     }
   }
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
