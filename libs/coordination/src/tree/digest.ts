@@ -104,24 +104,22 @@ export class TreeDigest {
     at = copyBytes(acl, 0, acl.length, b, at);
     const owner = t.owner[id]!;
     at = owner === 0n ? writeDecimal(b, at, 0) : at + b.write(owner.toString(), at, 'latin1');
-    b[at++] = COMMA;
-    at = writeDecimal(b, at, t.czxid[id]!);
-    b[at++] = COMMA;
-    at = writeDecimal(b, at, t.mzxid[id]!);
-    b[at++] = COMMA;
-    at = writeDecimal(b, at, t.ctime[id]!);
-    b[at++] = COMMA;
-    at = writeDecimal(b, at, t.mtime[id]!);
-    b[at++] = COMMA;
-    at = writeDecimal(b, at, t.version[id]!);
-    b[at++] = COMMA;
-    at = writeDecimal(b, at, t.cversion[id]!);
-    b[at++] = COMMA;
-    at = writeDecimal(b, at, t.aversion[id]!);
-    b[at++] = COMMA;
-    at = writeDecimal(b, at, t.pzxid[id]!);
-    b[at++] = COMMA;
-    return writeDecimal(b, at, t.numChildren(id));
+    const stat = [
+      t.czxid[id]!,
+      t.mzxid[id]!,
+      t.ctime[id]!,
+      t.mtime[id]!,
+      t.version[id]!,
+      t.cversion[id]!,
+      t.aversion[id]!,
+      t.pzxid[id]!,
+      t.numChildren(id),
+    ];
+    for (const x of stat) {
+      b[at++] = COMMA;
+      at = writeDecimal(b, at, x);
+    }
+    return at;
   }
 }
 

@@ -90,16 +90,6 @@ export class NodeTable {
     return this.pathBytes.nameOf(id);
   }
 
-  /** UTF-8 length of node `id`'s path. */
-  pathByteLength(id: number): number {
-    return this.pathBytes.byteLength(id);
-  }
-
-  /** Copies node `id`'s path bytes into `target` at `at`; returns the offset after them. */
-  copyPath(id: number, target: Buffer, at: number): number {
-    return this.pathBytes.copyTo(id, target, at);
-  }
-
   /** The path bytes' store (the digest reads them in place). */
   get pathStore(): DataSlab {
     return this.pathBytes.slab;
@@ -113,11 +103,6 @@ export class NodeTable {
   /** Ids of every node, ascending. */
   *allIds(): Generator<number> {
     for (let id = 0; id < this.next; id++) if (this.pathBytes.has(id)) yield id;
-  }
-
-  /** One past the highest id ever allocated (ids of live nodes lie below it). */
-  get idLimit(): number {
-    return this.next;
   }
 
   /** Whether `id` holds a node. */

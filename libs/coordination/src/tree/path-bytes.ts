@@ -22,18 +22,26 @@ export function bytesHash(buf: Uint8Array, start: number, end: number): number {
   return h | 0;
 }
 
-/** FNV-1a over a path's UTF-8 bytes; cheap for short paths, and spreads "/a/n1".."/a/n999" well. */
-export function pathHash(path: string): number {
+/**
+ * FNV-1a over an ASCII string's char codes (its UTF-8 bytes), or undefined at the first non-ASCII
+ * character: the one string loop behind {@link pathHash} and {@link PathBytes.keyHash}.
+ */
+function asciiHash(path: string): number | undefined {
   let h = 0x811c9dc5;
   for (let i = 0; i < path.length; i++) {
     const c = path.charCodeAt(i);
-    if (c >= 0x80) {
-      const bytes = Buffer.from(path, 'utf8');
-      return bytesHash(bytes, 0, bytes.length);
-    }
+    if (c >= 0x80) return undefined;
     h = Math.imul(h ^ c, 0x01000193);
   }
   return h | 0;
+}
+
+/** FNV-1a over a path's UTF-8 bytes; cheap for short paths, and spreads "/a/n1".."/a/n999" well. */
+export function pathHash(path: string): number {
+  const ascii = asciiHash(path);
+  if (ascii !== undefined) return ascii;
+  const bytes = Buffer.from(path, 'utf8');
+  return bytesHash(bytes, 0, bytes.length);
 }
 
 /** Longest run decoded by char codes; V8 builds longer strings by concatenation as cons strings. */
@@ -112,24 +120,14 @@ export class PathBytes implements PathKeys {
     return this.store.length(id);
   }
 
-  /** Copies id's path bytes into `target` at `at`; returns the offset after them. */
-  copyTo(id: number, target: Buffer, at: number): number {
-    const start = this.store.start(id);
-    return at + this.store.backing(id)!.copy(target, at, start, start + this.store.length(id));
-  }
-
   keyHash(path: string): number {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < path.length; i++) {
-      const c = path.charCodeAt(i);
-      if (c >= 0x80) {
-        this.keyBytes = this.encode(path);
-        return bytesHash(this.scratch, 0, this.keyBytes);
-      }
-      h = Math.imul(h ^ c, 0x01000193);
+    const ascii = asciiHash(path);
+    if (ascii !== undefined) {
+      this.keyBytes = -1;
+      return ascii;
     }
-    this.keyBytes = -1;
-    return h | 0;
+    this.keyBytes = this.encode(path);
+    return bytesHash(this.scratch, 0, this.keyBytes);
   }
 
   matchesKey(id: number, path: string): boolean {
