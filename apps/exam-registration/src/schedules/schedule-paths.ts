@@ -25,8 +25,12 @@ export function examSchedulePath(schedulesRoot: string, examId: string): string 
   return `${schedulesRoot}/${examId}`;
 }
 
+function childName(prefix: string, version: number): string {
+  return prefix + String(version).padStart(10, '0');
+}
+
 export function historyChildName(version: number): string {
-  return HISTORY_PREFIX + String(version).padStart(10, '0');
+  return childName(HISTORY_PREFIX, version);
 }
 
 export function historyPath(schedulesRoot: string, examId: string, version: number): string {
@@ -34,7 +38,7 @@ export function historyPath(schedulesRoot: string, examId: string, version: numb
 }
 
 export function notifiedPath(schedulesRoot: string, examId: string, version: number): string {
-  return `${examSchedulePath(schedulesRoot, examId)}/${NOTIFIED_PREFIX}${String(version).padStart(10, '0')}`;
+  return `${examSchedulePath(schedulesRoot, examId)}/${childName(NOTIFIED_PREFIX, version)}`;
 }
 
 function parseChild(prefix: string, name: string): number | undefined {
