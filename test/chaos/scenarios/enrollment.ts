@@ -26,7 +26,6 @@
  * fence-regressed) and `release-lock-before-commit` (a healthy holder's batch refused by the fence
  * because the lock already had a next holder: mutual-exclusion-lost).
  */
-import { setMaxListeners } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -297,7 +296,6 @@ async function runEnrollment(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     }));
 
     await ctx.underFaults(async (signal) => {
-      setMaxListeners(CLIENTS + 10, signal); // every client, the sampler and the nemesis sleep on it
       await Promise.all([
         ...Array.from({ length: CLIENTS }, () => client(signal)),
         sampler(signal),

@@ -529,7 +529,6 @@ async function runExamSchedule(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     });
 
     await ctx.underFaults(async (signal) => {
-      setMaxListeners(WRITERS + REGISTRANTS + 10, signal);
       await Promise.all([
         ...Array.from({ length: WRITERS }, (_, w) => writer(w, signal)),
         ...Array.from({ length: REGISTRANTS }, () => registrant(signal)),
