@@ -204,7 +204,7 @@ export class ClientConnection implements SessionConnection {
     // A resumed session may still have writes in flight from its previous connection: everything
     // on this one waits behind them, as ZooKeeper keeps a session's order across reconnects.
     let barrier: Barrier | undefined;
-    const waiting = this.member.pipeline.sessionWrites.after(id, () => {
+    const waiting = this.member.pipeline.afterSessionWrites(id, () => {
       barrier?.release();
       this.drain();
     });
@@ -218,7 +218,8 @@ export class ClientConnection implements SessionConnection {
   }
 
   private onRequestFrame(frame: Buffer): void {
-    if (!this.member.sessions.touch(this.sessionId)) {
+    const now = this.member.clock.now();
+    if (!this.member.sessions.touch(this.sessionId, now)) {
       // The session expired (or is closing) under a live connection.
       return this.close();
     }
@@ -230,7 +231,7 @@ export class ClientConnection implements SessionConnection {
     if (refused !== undefined && frame.length >= 8) {
       const xid = frame.readInt32BE(0);
       this.lastOp = type === OpCode.createSession ? 'createSession' : 'deleteContainer';
-      const pending = this.queue.awaiting(this.member.clock.now());
+      const pending = this.queue.awaiting(now);
       this.member.router.refusedWrite(this, xid, frame, refused, (r) =>
         this.txnDone(pending, xid, { op: 'ping' }, r),
       );
@@ -256,7 +257,7 @@ export class ClientConnection implements SessionConnection {
     const xid = header.xid;
     if (request.op === 'auth') return this.onAuth(xid, request.scheme, request.auth);
     if (request.op === 'closeSession') {
-      const pending = this.queue.awaiting(this.member.clock.now());
+      const pending = this.queue.awaiting(now);
       this.member.sessions.close(this.sessionId, xid, (r) => this.txnDone(pending, xid, request, r));
       return;
     }
@@ -266,11 +267,11 @@ export class ClientConnection implements SessionConnection {
     ) {
       // On the leader every request passes PrepRequestProcessor's owner check, reads and pings too:
       // a session that moved to another member loses this connection, in request order, unanswered.
-      this.queue.ready(this.member.clock.now(), { close: true });
+      this.queue.ready(now, { close: true });
       return this.drain();
     }
     if (request.op === 'sync') {
-      const pending = this.queue.awaiting(this.member.clock.now());
+      const pending = this.queue.awaiting(now);
       const path = request.path;
       this.member.router.sync(() => {
         pending.answer({ reply: this.encode(xid, ErrorCode.OK, { op: 'sync', path }) });
@@ -281,10 +282,10 @@ export class ClientConnection implements SessionConnection {
     if (isReadRequest(request)) {
       // A ping is answered on xid -2 whatever xid it carried (FinalRequestProcessor, observed 3.8.0).
       const replyXid = request.op === 'ping' ? Xid.ping : xid;
-      this.queue.read(this.member.clock.now(), () => this.runRead(replyXid, request));
+      this.queue.read(now, () => this.runRead(replyXid, request));
       return this.drain();
     }
-    const pending = this.queue.awaiting(this.member.clock.now());
+    const pending = this.queue.awaiting(now);
     this.member.router.clientWrite(this, xid, request, frame, (r) => this.txnDone(pending, xid, request, r));
   }
 
@@ -372,14 +373,21 @@ export class ClientConnection implements SessionConnection {
   /** Sends every answer at the head of the queue that is ready (reads reaching the head run). */
   private drain(): void {
     if (this.state === 'closed') return;
-    for (const { answer, receivedAt } of this.queue.take()) {
-      this.recordLatency(receivedAt);
-      if ('close' in answer) return this.closeAfterFlush();
-      if ('silent' in answer) continue;
-      this.sendRaw(answer.reply);
-      if (answer.thenClose) return this.closeAfterFlush();
-    }
+    this.drainedAt = undefined;
+    this.queue.take(this.sendAnswer);
   }
+
+  /** The clock read once per drain, at its first answer (for the latency figures). */
+  private drainedAt: number | undefined;
+
+  private readonly sendAnswer = (answer: Answer, receivedAt: number): void => {
+    this.drainedAt ??= this.member.clock.now();
+    this.recordLatency(this.drainedAt - receivedAt);
+    if ('close' in answer) return this.closeAfterFlush();
+    if ('silent' in answer) return;
+    this.sendRaw(answer.reply);
+    if (answer.thenClose) this.closeAfterFlush();
+  };
 
   private runRead(xid: number, request: Request): Answer {
     const outcome = this.member.reads.execute(request, {
@@ -427,8 +435,7 @@ export class ClientConnection implements SessionConnection {
     return encodeReply({ xid, zxid, err }, err === ErrorCode.OK ? response : undefined);
   }
 
-  private recordLatency(receivedAt: number): void {
-    const ms = this.member.clock.now() - receivedAt;
+  private recordLatency(ms: number): void {
     const s = this.member.stats;
     if (ms < s.minLatency) s.minLatency = ms;
     if (ms > s.maxLatency) s.maxLatency = ms;

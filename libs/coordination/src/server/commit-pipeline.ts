@@ -14,7 +14,6 @@ import type { Txn, TxnBody } from '../tree/txn.js';
 import type { ZabEntry } from '../zab/messages.js';
 import type { Clock } from './member-deps.js';
 import type { SessionConnection } from './session-connection.js';
-import { SessionWrites } from './session-writes.js';
 import type { ZabHost } from './zab-host.js';
 import type { ZkDatabase } from './zk-database.js';
 
@@ -22,8 +21,26 @@ export type TxnDone = (result: TxnResult) => void;
 
 interface Waiter {
   done: TxnDone | undefined;
-  /** counted in SessionWrites (a client write, as opposed to createSession or expiry) */
+  /** a client write, as opposed to createSession or expiry (see afterSessionWrites) */
   clientWrite: boolean;
+}
+
+/**
+ * What one session has in flight through this member. Kept while the session lives (a session
+ * with one request in flight would otherwise build and drop it per write); dropped when its
+ * closeSession is applied, or once idle for a session the tracker no longer knows.
+ */
+interface InFlight {
+  /** by cxid: a learner forwards a request without knowing the zxid the leader will give it */
+  waiters: Map<number, Waiter>;
+  clientWrites: number;
+  /** run once clientWrites drops to 0 (a resumed session's connection waits on these) */
+  whenIdle: (() => void)[];
+}
+
+interface Proposed {
+  zxid: number;
+  txn: Txn;
 }
 
 /** What the pipeline reads and tells around it. */
@@ -41,13 +58,13 @@ export interface PipelineHost {
 }
 
 export class CommitPipeline {
-  private readonly waiting = new Map<bigint, Map<number, Waiter>>();
+  private readonly inFlight = new Map<bigint, InFlight>();
   private waiters = 0;
-  /** leader: txns proposed and not committed yet, with the time they were proposed */
-  private readonly proposed = new Map<number, { txn: Txn; at: number }>();
+  /** leader: txns proposed and not committed yet, in zxid order (ZAB commits them in that order) */
+  private proposed: Proposed[] = [];
+  private proposedHead = 0;
   /** planted follower-read-ahead only: proposals logged here and not applied yet, in zxid order */
   private readonly ahead: Txn[] = [];
-  readonly sessionWrites = new SessionWrites();
 
   constructor(private readonly host: PipelineHost) {}
 
@@ -58,17 +75,29 @@ export class CommitPipeline {
 
   /** Registers what runs once the txn of (`sessionId`, `cxid`) is applied here. */
   expect(sessionId: bigint, cxid: number, done: TxnDone | undefined, clientWrite: boolean): void {
-    let bySession = this.waiting.get(sessionId);
-    if (!bySession) this.waiting.set(sessionId, (bySession = new Map()));
-    bySession.set(cxid, { done, clientWrite });
+    let f = this.inFlight.get(sessionId);
+    if (!f) this.inFlight.set(sessionId, (f = { waiters: new Map(), clientWrites: 0, whenIdle: [] }));
+    f.waiters.set(cxid, { done, clientWrite });
     this.waiters++;
-    if (clientWrite) this.sessionWrites.started(sessionId);
+    if (clientWrite) f.clientWrites++;
   }
 
   /** The request never left (no leader): forget its waiter. */
   cancel(sessionId: bigint, cxid: number): void {
-    const w = this.take(sessionId, cxid);
-    if (w?.clientWrite) this.sessionWrites.ended(sessionId);
+    this.settle(sessionId, cxid, undefined);
+  }
+
+  /**
+   * Runs `done` once every client write of `sessionId` routed through this member so far is applied
+   * (or dropped), whatever connection sent it: ZooKeeper keeps a session's order across reconnects,
+   * so a resumed connection holds its requests behind the writes of the old one. Returns false,
+   * without calling `done`, when none is in flight.
+   */
+  afterSessionWrites(sessionId: bigint, done: () => void): boolean {
+    const f = this.inFlight.get(sessionId);
+    if (!f || f.clientWrites === 0) return false;
+    f.whenIdle.push(done);
+    return true;
   }
 
   /**
@@ -85,20 +114,36 @@ export class CommitPipeline {
         detail: `zab assigned 0x${assigned.toString(16)}, expected 0x${zxid.toString(16)}`,
       });
     }
-    this.proposed.set(zxid, { txn, at: this.host.clock.now() });
+    this.proposed.push({ zxid, txn });
     return true;
   }
 
   /** A committed entry, in zxid order. */
   committed(e: ZabEntry): void {
-    const mine = this.proposed.get(e.zxid);
-    if (mine) {
-      this.proposed.delete(e.zxid);
-      this.host.proposalLatency?.(this.host.clock.now() - mine.at);
-    }
+    const mine = this.takeProposed(e.zxid);
+    if (mine) this.host.proposalLatency?.(this.host.clock.now() - mine.header.time);
     // Entries replayed from our own log at start-up (or read ahead) are already in the database.
-    if (e.zxid > this.host.db.lastZxid) this.apply(mine ? mine.txn : decodeTxn(e.data));
+    if (e.zxid > this.host.db.lastZxid) this.apply(mine ?? decodeTxn(e.data));
     if (this.ahead.length > 0) this.applyAhead();
+  }
+
+  /** The txn this leader proposed as `zxid`, if it did; proposals before it are passed over. */
+  private takeProposed(zxid: number): Txn | undefined {
+    const q = this.proposed;
+    while (this.proposedHead < q.length && q[this.proposedHead]!.zxid < zxid) this.proposedHead++;
+    let mine: Txn | undefined;
+    if (this.proposedHead < q.length && q[this.proposedHead]!.zxid === zxid) {
+      mine = q[this.proposedHead]!.txn;
+      this.proposedHead++;
+    }
+    if (this.proposedHead === q.length) {
+      q.length = 0;
+      this.proposedHead = 0;
+    } else if (this.proposedHead > 1024 && this.proposedHead * 2 > q.length) {
+      this.proposed = q.slice(this.proposedHead);
+      this.proposedHead = 0;
+    }
+    return mine;
   }
 
   /**
@@ -141,18 +186,19 @@ export class CommitPipeline {
     const { sessionId, cxid } = txn.header;
     if (body.type === 'createSession') h.tracker.add(sessionId, body.timeOut, h.clock.now());
     else if (body.type === 'closeSession') h.tracker.remove(sessionId);
-    const w = this.take(sessionId, cxid);
-    if (w) {
-      w.done?.(result);
-      if (w.clientWrite) this.sessionWrites.ended(sessionId);
+    this.settle(sessionId, cxid, result);
+    if (body.type === 'closeSession') {
+      const f = this.inFlight.get(sessionId);
+      if (f && f.waiters.size === 0) this.inFlight.delete(sessionId);
+      h.sessionClosed(sessionId);
     }
-    if (body.type === 'closeSession') h.sessionClosed(sessionId);
     h.applied();
   }
 
   /** Leadership changed: proposals of the old role are void (their entries decode if they commit). */
   forgetProposals(): void {
-    this.proposed.clear();
+    this.proposed = [];
+    this.proposedHead = 0;
   }
 
   /**
@@ -160,18 +206,28 @@ export class CommitPipeline {
    * (clients retry elsewhere). Nothing waiting here will be answered.
    */
   dropWaiters(): void {
-    this.waiting.clear();
+    const idle = [...this.inFlight.values()].flatMap((f) => f.whenIdle);
+    this.inFlight.clear();
     this.waiters = 0;
-    this.sessionWrites.dropAll();
+    for (const w of idle) w();
   }
 
-  private take(sessionId: bigint, cxid: number): Waiter | undefined {
-    const bySession = this.waiting.get(sessionId);
-    const w = bySession?.get(cxid);
-    if (!w) return undefined;
-    bySession!.delete(cxid);
-    if (bySession!.size === 0) this.waiting.delete(sessionId);
+  /**
+   * Forgets the waiter of (`sessionId`, `cxid`), running it with `result` if there is one (none:
+   * the request was cancelled), and then whatever waited for the session's writes to end.
+   */
+  private settle(sessionId: bigint, cxid: number, result: TxnResult | undefined): void {
+    const f = this.inFlight.get(sessionId);
+    const w = f?.waiters.get(cxid);
+    if (!w) return;
+    f!.waiters.delete(cxid);
     this.waiters--;
-    return w;
+    if (result) w.done?.(result);
+    if (w.clientWrite && --f!.clientWrites === 0 && f!.whenIdle.length > 0) {
+      const idle = f!.whenIdle;
+      f!.whenIdle = [];
+      for (const run of idle) run();
+    }
+    if (f!.waiters.size === 0 && !this.host.tracker.has(sessionId)) this.inFlight.delete(sessionId);
   }
 }

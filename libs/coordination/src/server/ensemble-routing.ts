@@ -7,7 +7,7 @@
  */
 import { ErrorCode } from '../protocol/constants.js';
 import { ConnectionLossError } from '../protocol/errors.js';
-import type { Request } from '../protocol/records.js';
+import type { Id, Request } from '../protocol/records.js';
 import { decodeRequest } from '../protocol/request-codec.js';
 import type { SessionTracker } from '../session/session-tracker.js';
 import type { PrepContext, RequestPreparer } from '../tree/request-preparer.js';
@@ -34,6 +34,12 @@ export interface RouterHost {
 }
 
 const error = (err: number): TxnBody => ({ type: 'error', err });
+
+/** A connection authenticated as the super user passes every ACL check. */
+function isSuperUser(authIds: readonly Id[]): boolean {
+  for (const id of authIds) if (id.scheme === 'super') return true;
+  return false;
+}
 
 export class EnsembleRouter {
   private nextSyncId = 1;
@@ -91,22 +97,17 @@ export class EnsembleRouter {
    * txn is applied here.
    */
   clientWrite(conn: SessionConnection, cxid: number, request: Request, frame: Buffer, done: TxnDone): void {
-    const ctx = {
-      sessionId: conn.sessionId,
-      time: this.host.clock.now(),
-      authIds: conn.authIds,
-      isSuper: conn.authIds.some((i) => i.scheme === 'super'),
-    };
+    const { sessionId, authIds } = conn;
     this.submit(
-      conn.sessionId,
+      sessionId,
       cxid,
       done,
       true,
       (zxid) =>
-        this.movedAway(conn.sessionId, this.host.serverId, request)
+        this.movedAway(sessionId, this.host.serverId, request)
           ? error(ErrorCode.SESSIONMOVED)
-          : this.prepareClientWrite(request, { ...ctx, zxid }),
-      () => ({ kind: 'write', sessionId: conn.sessionId, cxid, authIds: conn.authIds, frame }),
+          : this.prepareClientWrite(request, { sessionId, zxid, authIds, isSuper: isSuperUser(authIds) }),
+      () => ({ kind: 'write', sessionId, cxid, authIds, frame }),
     );
   }
 
@@ -174,13 +175,10 @@ export class EnsembleRouter {
         if (this.movedAway(env.sessionId, from, request)) {
           return void propose(env.cxid, () => error(ErrorCode.SESSIONMOVED));
         }
-        const ctx = {
-          sessionId: env.sessionId,
-          time: now,
-          authIds: env.authIds,
-          isSuper: env.authIds.some((i) => i.scheme === 'super'),
-        };
-        propose(env.cxid, (zxid) => this.prepareClientWrite(request, { ...ctx, zxid }));
+        const { sessionId, authIds } = env;
+        propose(env.cxid, (zxid) =>
+          this.prepareClientWrite(request, { sessionId, zxid, authIds, isSuper: isSuperUser(authIds) }),
+        );
         return;
       }
     }

@@ -69,8 +69,8 @@ export class MemberSessions {
   }
 
   /** The session is alive (a request or ping arrived). False when it expired or is closing. */
-  touch(id: bigint): boolean {
-    const ok = this.host.tracker.touch(id, this.host.clock.now());
+  touch(id: bigint, now = this.host.clock.now()): boolean {
+    const ok = this.host.tracker.touch(id, now);
     if (ok) this.host.router.touchedHere(id);
     return ok;
   }

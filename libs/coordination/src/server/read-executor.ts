@@ -4,7 +4,15 @@
  * request order (the connection queues them behind the session's own pending writes).
  */
 import { ErrorCode, Perms, WatcherType } from '../protocol/constants.js';
-import type { Id, MultiSubResult, Request, Response, SetWatchesRequest, Stat } from '../protocol/records.js';
+import type {
+  ACL,
+  Id,
+  MultiSubResult,
+  Request,
+  Response,
+  SetWatchesRequest,
+  Stat,
+} from '../protocol/records.js';
 import { CoordinationError } from '../protocol/errors.js';
 import { checkAcl } from '../tree/acl.js';
 import { javaHashSetOrder, juteStringRecordHash } from './java-hash-order.js';
@@ -65,6 +73,10 @@ export function isReadRequest(request: Request): boolean {
 /** Where ZooKeeper keeps the ensemble's membership (read by `getConfig`, which is getData on it). */
 const CONFIG_NODE = '/zookeeper/config';
 
+function mayRead(acl: readonly ACL[], ids: Id[]): boolean {
+  return isSuper(ids) || checkAcl(acl, Perms.READ, ids);
+}
+
 export class ReadExecutor<W> {
   /**
    * @param configData what /zookeeper/config reads as in an ensemble. Like ZooKeeper, each member
@@ -87,10 +99,9 @@ export class ReadExecutor<W> {
     return { ...stat, version: -1, dataLength: this.configData.length, mtime: this.configLoadedAt };
   }
 
-  private canRead(path: string, ids: Id[], perm: number = Perms.READ): boolean {
+  private canRead(path: string, ids: Id[]): boolean {
     const acl = this.tree.aclOf(path);
-    if (!acl) return true;
-    return isSuper(ids) || checkAcl(acl, perm, ids);
+    return !acl || mayRead(acl, ids);
   }
 
   execute(request: Request, ctx: ReadContext<W>): ReadOutcome<W> {
@@ -125,7 +136,7 @@ export class ReadExecutor<W> {
         const path = readPath(request.path);
         const node = tree.getData(path);
         if (!node) return fail(ErrorCode.NONODE);
-        if (!this.canRead(path, ctx.authIds)) return fail(ErrorCode.NOAUTH);
+        if (!mayRead(node.acl, ctx.authIds)) return fail(ErrorCode.NOAUTH);
         if (request.watch) tree.watchData(path, ctx.watcher);
         const data = path === CONFIG_NODE && this.configData !== undefined ? this.configData : node.data;
         return ok({ op: 'getData', data, stat: this.visibleStat(path, node.stat) });

@@ -2,8 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { ReplyQueue, type Answer } from './reply-queue.js';
 
 const reply = (s: string): Answer => ({ reply: Buffer.from(s) });
+const taken = (q: ReplyQueue): Answer[] => {
+  const out: Answer[] = [];
+  q.take((a) => out.push(a));
+  return out;
+};
 const texts = (q: ReplyQueue) =>
-  [...q.take()].map(({ answer }) =>
+  taken(q).map((answer) =>
     'reply' in answer
       ? answer.reply.toString() + (answer.thenClose ? '+close' : '')
       : 'close' in answer

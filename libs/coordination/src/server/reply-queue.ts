@@ -3,14 +3,14 @@
  * they arrived): a write waits for its txn, a sync for its round, a read runs only when it reaches
  * the head (so it sees every earlier write of the session applied), and a barrier holds everything
  * behind it (a resumed session's writes still in flight from its old connection). Pure: no socket,
- * no clock; the connection sends what `take()` yields.
+ * no clock; the connection sends what `take()` hands it.
  *
  * @example
  * const q = new ReplyQueue();
  * const w = q.awaiting(t0);          // a write
  * q.read(t1, () => readReply());     // a read behind it
  * w.answer({ reply: writeReply });
- * for (const a of q.take()) send(a); // the write's reply, then the read's
+ * q.take((a) => send(a));            // the write's reply, then the read's
  */
 
 /** How a request is answered. */
@@ -39,12 +39,6 @@ interface Item {
   read?: () => Answer;
   /** a barrier: `answer` stays unset, `released` lets the queue move past it */
   barrier?: { released: boolean };
-}
-
-export interface TakenAnswer {
-  answer: Answer;
-  /** when the request arrived (for latency figures) */
-  receivedAt: number;
 }
 
 export class ReplyQueue {
@@ -84,10 +78,11 @@ export class ReplyQueue {
   }
 
   /**
-   * Yields the answers at the head that are ready, in order, running reads that reach the head.
-   * Stops at the first request still waiting, and after an answer that closes the connection.
+   * Hands each answer at the head that is ready to `send`, in order, running reads that reach the
+   * head. Stops at the first request still waiting, and after an answer that closes the connection.
+   * (A callback, not a generator: a connection drains after every request.)
    */
-  *take(): Generator<TakenAnswer> {
+  take(send: (answer: Answer, receivedAt: number) => void): void {
     while (this.head < this.items.length) {
       const item = this.items[this.head]!;
       if (item.barrier) {
@@ -96,10 +91,11 @@ export class ReplyQueue {
         continue;
       }
       if (!item.answer && item.read) item.answer = item.read();
-      if (!item.answer) return;
+      const answer = item.answer;
+      if (!answer) return;
       this.advance();
-      yield { answer: item.answer, receivedAt: item.receivedAt };
-      if ('close' in item.answer || ('reply' in item.answer && item.answer.thenClose)) return;
+      send(answer, item.receivedAt);
+      if ('close' in answer || ('reply' in answer && answer.thenClose)) return;
     }
   }
 

@@ -198,6 +198,7 @@ export class ZabHost {
           return;
         }
         this.dispatch(r);
+        this.peer.recycle(r);
       }
     } catch (err) {
       this.opts.fatal(err);
@@ -234,22 +235,7 @@ export class ZabHost {
 
   /** Steps 2-6, everything after the durable part: append, send, apply, report, stream snapshots. */
   private dispatch(r: Ready): void {
-    const gen = this.generation;
-    for (const e of r.entries) {
-      this.stats.appended++;
-      this.opts.log.append(e.zxid, e.data).then(
-        () => {
-          if (gen !== this.generation || this.stopped) return;
-          this.opts.window.add(e);
-          // One group commit resolves many appends in a row: report the highest once.
-          if (e.zxid > this.durable) this.durable = e.zxid;
-          this.kick();
-        },
-        (err) => {
-          if (gen === this.generation && !this.stopped) this.opts.fatal(err);
-        },
-      );
-    }
+    if (r.entries.length > 0) this.append(r.entries);
     for (const { to, msg } of r.messages) {
       this.stats.messagesSent++;
       this.opts.transport.send(to, msg);
@@ -261,6 +247,24 @@ export class ZabHost {
     for (const id of r.syncsFailed) this.opts.sink.syncFailed(id);
     for (const f of r.forwarded) this.opts.sink.forwarded(f.from, f.data);
     for (const s of r.snapshotSends) void this.sendSnapshot(s);
+  }
+
+  /** Logs one Ready's entries; once durable they join the window and the peer hears the highest. */
+  private append(entries: readonly ZabEntry[]): void {
+    const gen = this.generation;
+    this.stats.appended += entries.length;
+    this.opts.log.appendAll(entries).then(
+      () => {
+        if (gen !== this.generation || this.stopped) return;
+        for (const e of entries) this.opts.window.add(e);
+        const last = entries[entries.length - 1]!.zxid;
+        if (last > this.durable) this.durable = last;
+        this.kick();
+      },
+      (err) => {
+        if (gen === this.generation && !this.stopped) this.opts.fatal(err);
+      },
+    );
   }
 
   /** Streams one SNAP to a learner, then tells the peer, whose NEWLEADER follows the stream. */

@@ -108,6 +108,8 @@ export function plantAckBeforeFsync(on: boolean): void {
 /** Logs open in this process, by resolved directory (see TxnLog.openIn). */
 const openLogs = new Map<string, TxnLog>();
 
+const ignore = (): void => undefined;
+
 type EntryOp = {
   kind: 'entry';
   zxid: number;
@@ -231,18 +233,51 @@ export class TxnLog {
   append(zxid: number, payload: Buffer): Promise<void> {
     const unavailable = this.unavailable();
     if (unavailable) return Promise.reject(unavailable);
-    if (!Number.isSafeInteger(zxid) || zxid <= 0) {
-      return Promise.reject(new StorageError(`invalid zxid ${zxid}`));
-    }
-    if (zxid <= this.lastAccepted) return Promise.reject(new ZxidOrderError(zxid, this.lastAccepted));
-    if (payload.length > MAX_PAYLOAD_BYTES) {
-      return Promise.reject(
-        new StorageError(`payload of ${payload.length} bytes exceeds ${MAX_PAYLOAD_BYTES}`),
-      );
-    }
+    const invalid = this.invalidAppend(zxid, payload, this.lastAccepted);
+    if (invalid) return Promise.reject(invalid);
     this.lastAccepted = zxid;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ kind: 'entry', zxid, payload, resolve, reject });
+      this.kick();
+    });
+  }
+
+  /**
+   * Append `entries` (in zxid order) as {@link append} does each, with one promise for all: it
+   * resolves once the last is durable (the log makes entries durable in order), and rejects, with
+   * nothing of them accepted, if any is invalid. A leader appends every proposal of a turn this way:
+   * one settlement per group commit instead of one per txn.
+   */
+  appendAll(entries: readonly { zxid: number; data: Buffer }[]): Promise<void> {
+    const unavailable = this.unavailable();
+    if (unavailable) return Promise.reject(unavailable);
+    let last = this.lastAccepted;
+    for (const e of entries) {
+      const err = this.invalidAppend(e.zxid, e.data, last);
+      if (err) return Promise.reject(err);
+      last = e.zxid;
+    }
+    if (entries.length === 0) return Promise.resolve();
+    this.lastAccepted = last;
+    return new Promise<void>((resolve, reject) => {
+      const n = entries.length;
+      for (let i = 0; i < n - 1; i++) {
+        // Settled through the last entry: a failure rejects it too (fail() rejects all queued ops).
+        this.queue.push({
+          kind: 'entry',
+          zxid: entries[i]!.zxid,
+          payload: entries[i]!.data,
+          resolve: ignore,
+          reject: ignore,
+        });
+      }
+      this.queue.push({
+        kind: 'entry',
+        zxid: entries[n - 1]!.zxid,
+        payload: entries[n - 1]!.data,
+        resolve,
+        reject,
+      });
       this.kick();
     });
   }
@@ -349,6 +384,15 @@ export class TxnLog {
   }
 
   // ---- internals -------------------------------------------------------------------------------
+
+  private invalidAppend(zxid: number, payload: Buffer, after: number): StorageError | undefined {
+    if (!Number.isSafeInteger(zxid) || zxid <= 0) return new StorageError(`invalid zxid ${zxid}`);
+    if (zxid <= after) return new ZxidOrderError(zxid, after);
+    if (payload.length > MAX_PAYLOAD_BYTES) {
+      return new StorageError(`payload of ${payload.length} bytes exceeds ${MAX_PAYLOAD_BYTES}`);
+    }
+    return undefined;
+  }
 
   private unavailable(): Error | undefined {
     if (this.failure)

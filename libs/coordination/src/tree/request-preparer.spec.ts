@@ -232,7 +232,7 @@ describe('multi', () => {
 describe('outstanding changes (future view)', () => {
   it('names, versions and existence come from prepared-but-unapplied requests', () => {
     const h = new Harness();
-    const ctx = (zxid: number) => ({ sessionId: 5n, zxid, time: 1, authIds: [] });
+    const ctx = (zxid: number) => ({ sessionId: 5n, zxid, authIds: [] });
     expect(h.prep.prepare(cr('/a'), ctx(10))).toMatchObject({ type: 'create', parentCVersion: 1 });
     expect(h.prep.prepare(cr('/a/s-', 3), ctx(11))).toMatchObject({
       path: '/a/s-0000000000',
@@ -264,7 +264,7 @@ describe('outstanding changes (future view)', () => {
     // createSession took epoch|1 (the preparer never sees it), the close takes epoch|2
     expect(h.prep.prepareCloseSession(9n, epoch + 2)).toEqual({ type: 'closeSession', paths: ['/e'] });
     h.prep.applied(epoch + 1);
-    const ctx = { sessionId: 7n, zxid: epoch + 3, time: 1, authIds: [] };
+    const ctx = { sessionId: 7n, zxid: epoch + 3, authIds: [] };
     expect(h.prep.prepare(cr('/e', 1), ctx)).toMatchObject({ type: 'create', ephemeralOwner: 7n });
   });
 });

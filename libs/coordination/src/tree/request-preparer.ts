@@ -58,8 +58,6 @@ export interface PrepContext {
   sessionId: bigint;
   /** zxid assigned to this request's txn. */
   zxid: number;
-  /** leader wall-clock ms for this txn. */
-  time: number;
   /** the connection's auth ids (ip:…, digest:…, super:…). */
   authIds: Id[];
   /** bypass ACL checks (super user). */
@@ -104,7 +102,7 @@ function seqSuffix(n: number): string {
 /**
  * @example
  *   const prep = new RequestPreparer(tree);
- *   const body = prep.prepare({ op: 'create', path: '/a', data, acl, flags: 0 }, { sessionId, zxid, time, authIds });
+ *   const body = prep.prepare({ op: 'create', path: '/a', data, acl, flags: 0 }, { sessionId, zxid, authIds });
  *   log.append({ header: { sessionId, cxid, zxid, time }, body });
  *   // ... once applied: tree.apply(txn); prep.applied(zxid);
  */
@@ -118,6 +116,8 @@ export class RequestPreparer {
   private head = 0;
   /** multi staging layer: records of the multi being prepared, discarded on failure. */
   private staging: Map<string, ChangeRecord> | null = null;
+  /** the one map `staging` points at while a request is prepared (cleared, not rebuilt, per request) */
+  private readonly stagingMap = new Map<string, ChangeRecord>();
 
   constructor(
     // The preparer only reads the tree, so it accepts a tree of any watcher type.
@@ -143,7 +143,7 @@ export class RequestPreparer {
     if (request.op !== 'setACL' && !MULTI_WRITE_OPS.has(request.op)) {
       throw new TypeError(`${request.op} is not a write request`);
     }
-    this.staging = new Map();
+    this.beginStaging();
     try {
       const body =
         request.op === 'setACL'
@@ -160,7 +160,7 @@ export class RequestPreparer {
   private prepareMulti(ops: MultiSubRequest[], ctx: PrepContext): TxnBody {
     if (ops.some((o) => !MULTI_WRITE_OPS.has(o.op)))
       return { type: 'error', err: new MarshallingError().code };
-    this.staging = new Map();
+    this.beginStaging();
     const txns: TxnBody[] = [];
     let failedAt = -1;
     let failCode = 0;
@@ -328,7 +328,7 @@ export class RequestPreparer {
       else if (r.ephemeralOwner === sessionId && nodeKind(sessionId) === 'ephemeral') paths.add(r.path);
     }
     const list = [...paths].filter((p) => this.record(p)?.ephemeralOwner === sessionId).sort();
-    this.staging = new Map();
+    this.beginStaging();
     for (const p of list) {
       const node = this.record(p)!;
       const parent = this.record(parentPath(p));
@@ -356,7 +356,7 @@ export class RequestPreparer {
       const kind = nodeKind(node.ephemeralOwner);
       if (kind !== 'container' && kind !== 'ttl') throw new BadVersionError(path);
       const parent = this.record(lastSlash === 0 ? '/' : path.slice(0, lastSlash));
-      this.staging = new Map();
+      this.beginStaging();
       if (parent) this.stage({ ...parent, childCount: parent.childCount - 1 });
       this.stage({ ...node, exists: false });
       this.commitStaging(zxid);
@@ -416,15 +416,22 @@ export class RequestPreparer {
     this.staging!.set(r.path, r);
   }
 
+  private beginStaging(): void {
+    this.stagingMap.clear();
+    this.staging = this.stagingMap;
+  }
+
   private commitStaging(zxid: number): void {
     const staged = this.staging;
     this.staging = null;
     if (!staged) return;
+    // Every staged record is a fresh copy (see stage's callers), so it takes the zxid in place.
     for (const r of staged.values()) {
-      const rec = { ...r, zxid };
-      this.byPath.set(rec.path, rec);
-      this.outstanding.push(rec);
+      r.zxid = zxid;
+      this.byPath.set(r.path, r);
+      this.outstanding.push(r);
     }
+    staged.clear();
   }
 }
 

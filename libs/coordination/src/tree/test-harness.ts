@@ -34,7 +34,6 @@ export class Harness<W = string> {
     const body = this.prep.prepare(req, {
       sessionId,
       zxid,
-      time: this.time,
       authIds: who.authIds ?? [],
       isSuper: who.isSuper,
     });

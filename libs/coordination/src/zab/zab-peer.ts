@@ -183,6 +183,8 @@ export class ZabPeer {
   private following: FollowerState | undefined;
   private electionTicks = 0;
   private out: Ready = emptyReady();
+  /** a Ready the host is done with (see recycle) */
+  private spare: Ready | undefined;
   private lastStatus: PeerStatus | undefined;
 
   constructor(
@@ -266,24 +268,46 @@ export class ZabPeer {
   /** Takes everything the host must do now. The host owns the returned object. */
   ready(): Ready {
     if (this.leading?.syncRoundDue) this.sendSyncRound(this.leading);
-    const status = this.computeStatus();
-    if (!this.lastStatus || !sameStatus(status, this.lastStatus)) {
+    if (!this.statusUnchanged()) {
+      const status = this.computeStatus();
       this.out.status = status;
       this.lastStatus = status;
     }
     const r = this.out;
-    this.out = emptyReady();
+    this.out = this.spare ?? emptyReady();
+    this.spare = undefined;
     return r;
+  }
+
+  /**
+   * The host is done with `r`, a Ready this peer returned (it may keep the arrays it got, such as
+   * the entries of appends still in flight: a used array is replaced, not emptied): the next
+   * `ready()` reuses the object and its unused arrays, so a busy leader does not build a Ready
+   * and nine arrays per turn.
+   */
+  recycle(r: Ready): void {
+    if (r === this.out || this.spare) return;
+    r.acceptedEpoch = undefined;
+    r.currentEpoch = undefined;
+    r.snapshot = undefined;
+    r.truncateAfter = undefined;
+    r.status = undefined;
+    // A used array is replaced rather than emptied: setting `length` is a runtime call in V8, and
+    // most turns use one or two of these.
+    if (r.entries.length > 0) r.entries = [];
+    if (r.snapshotIntake.length > 0) r.snapshotIntake = [];
+    if (r.messages.length > 0) r.messages = [];
+    if (r.committed.length > 0) r.committed = [];
+    if (r.forwarded.length > 0) r.forwarded = [];
+    if (r.syncsDone.length > 0) r.syncsDone = [];
+    if (r.syncsFailed.length > 0) r.syncsFailed = [];
+    if (r.snapshotSends.length > 0) r.snapshotSends = [];
+    this.spare = r;
   }
 
   /** Whether `ready()` would return work. */
   hasReady(): boolean {
-    return (
-      readyHasWork(this.out) ||
-      this.leading?.syncRoundDue === true ||
-      !this.lastStatus ||
-      !sameStatus(this.computeStatus(), this.lastStatus)
-    );
+    return readyHasWork(this.out) || this.leading?.syncRoundDue === true || !this.statusUnchanged();
   }
 
   /** Advances logical time by one tick. */
@@ -1129,6 +1153,22 @@ export class ZabPeer {
 
   private send(to: number, msg: ZabMessage): void {
     this.out.messages.push({ to, msg });
+  }
+
+  /** Whether computeStatus() would equal the status last reported (checked without building one). */
+  private statusUnchanged(): boolean {
+    const s = this.lastStatus;
+    if (!s) return false;
+    if (this.leading) {
+      const l = this.leading;
+      return (
+        s.state === PeerState.LEADING &&
+        s.leader === this.cfg.id &&
+        s.epoch === l.epoch &&
+        s.serving === (l.phase === 'broadcast')
+      );
+    }
+    return sameStatus(this.computeStatus(), s);
   }
 
   private computeStatus(): PeerStatus {
