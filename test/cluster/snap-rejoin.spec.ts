@@ -195,8 +195,18 @@ describe(`a wiped member rejoins by SNAP an ensemble holding ${ZNODES} znodes`, 
           (all) => all.every((x) => x !== undefined) && new Set(all.map((x) => x!.zxid)).size === 1,
           BOUND_MS,
         );
-        const stats: Map<string, string>[] = [];
-        for (const m of zk.members) stats.push(await mntrSlow(m));
+        // A member builds its digest's first sum in slices after the first mntr asks for it (the row
+        // is left out until then), so mntr is polled until every member shows one.
+        const stats = await waitFor(
+          "a tree digest in every member's mntr",
+          async () => {
+            const all: Map<string, string>[] = [];
+            for (const m of zk.members) all.push(await mntrSlow(m));
+            return all;
+          },
+          (all) => all.every((x) => x.has('zk_tree_digest')),
+          BOUND_MS,
+        );
         const rejoined = stats[f]!;
         expect(rejoined.get('zk_server_state')).toBe('follower');
         expect(Number(rejoined.get('zk_sync_snapshots_installed'))).toBeGreaterThanOrEqual(1);

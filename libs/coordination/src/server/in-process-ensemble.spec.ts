@@ -60,6 +60,38 @@ describe('in-process ensemble of three', () => {
     expect(new Set(digests).size).toBe(1);
   });
 
+  it("mntr's tree digest on a big tree comes from a build in slices: absent at first, then the ensemble's common value", async () => {
+    const ens = await ensemble();
+    const zk = await clientOf(ens, [0, 1, 2]);
+    await zk.create('/bulk', '');
+    // 12,000 znodes: more than two slices of the build (DIGEST_SLICE_NODES).
+    for (let b = 0; b < 24; b++) {
+      await zk.multi(
+        Array.from({ length: 500 }, (_, i) => ({
+          type: 'create' as const,
+          path: `/bulk/n${b * 500 + i}`,
+          data: 'v',
+        })),
+      );
+    }
+    const sameZxid = () => new Set(ens.servers.map((s) => s!.member.lastZxid)).size === 1;
+    await ens.waitUntil(sameZxid, 'members to apply the same last zxid');
+    const f = followers(ens)[0]!;
+    const server = ens.servers[f]!;
+    expect(server.treeDigest()).toBeUndefined();
+    // Writes while the build runs, on nodes both behind and ahead of its cursor.
+    await zk.setData('/bulk/n0', 'changed');
+    await zk.setData('/bulk/n11999', 'changed');
+    await zk.delete('/bulk/n5000');
+    await ens.waitUntil(sameZxid, 'members to apply the writes');
+    let sliced: string | undefined;
+    await ens.waitUntil(() => (sliced = server.treeDigest()) !== undefined, 'the sliced digest');
+    const digests = await convergedDigests(ens);
+    expect(new Set(digests).size).toBe(1);
+    expect(sliced).toBe(digests[0]);
+    expect(sliced!.endsWith(`:${12000 + 4}`)).toBe(true);
+  });
+
   it('stopping the leader elects another; every acknowledged write survives and clients go on', async () => {
     const ens = await ensemble();
     const zk = await clientOf(ens, [0, 1, 2]);

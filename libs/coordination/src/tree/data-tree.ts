@@ -428,6 +428,14 @@ export class DataTree<W = unknown> {
     return this.hash.value();
   }
 
+  /**
+   * The digest, or undefined while its first sum is being built, `budget` nodes per call: a server
+   * calls it again from later turns of its event loop, so no read blocks it for long.
+   */
+  digestWithin(budget: number): string | undefined {
+    return this.hash.valueWithin(budget);
+  }
+
   // ---- watches -----------------------------------------------------------------------------
 
   watchData(path: string, w: W): void {

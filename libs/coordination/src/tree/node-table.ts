@@ -100,6 +100,11 @@ export class NodeTable {
     for (const id of this.allIds()) yield this.pathOf(id);
   }
 
+  /** One past the highest id ever used: every live id is below it. */
+  get idBound(): number {
+    return this.next;
+  }
+
   /** Ids of every node, ascending. */
   *allIds(): Generator<number> {
     for (let id = 0; id < this.next; id++) if (this.pathBytes.has(id)) yield id;
