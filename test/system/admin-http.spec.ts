@@ -63,6 +63,24 @@ describe('admin HTTP port', () => {
     expect(text).toMatch(/^# TYPE zk_znode_count gauge$/m);
     expect(Number(/^zk_fsync_latency_seconds_count (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
     expect(Number(/^zk_txns_committed_total (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
+    // Every answered request is counted and timed by op (the first test's create and getData).
+    expect(text).toMatch(/^# TYPE zk_request_latency_seconds histogram$/m);
+    expect(text).toMatch(/^# TYPE zk_requests_total counter$/m);
+    for (const op of ['create', 'getData']) {
+      expect(
+        Number(new RegExp(`^zk_requests_total\\{op="${op}"\\} (\\d+)$`, 'm').exec(text)?.[1]),
+      ).toBeGreaterThan(0);
+      const count = Number(
+        new RegExp(`^zk_request_latency_seconds_count\\{op="${op}"\\} (\\d+)$`, 'm').exec(text)?.[1],
+      );
+      const inf = Number(
+        new RegExp(`^zk_request_latency_seconds_bucket\\{le="\\+Inf",op="${op}"\\} (\\d+)$`, 'm').exec(
+          text,
+        )?.[1],
+      );
+      expect(count).toBeGreaterThan(0);
+      expect(inf).toBe(count);
+    }
   });
 
   it('answers unknown commands with 404 and other methods with 405', async () => {

@@ -43,6 +43,8 @@ const WRITE_OPCODES = new Set<number>([
 /** Pause reading from a client whose socket buffer holds this much unsent data. */
 const HIGH_WATER = 4 * 1024 * 1024;
 
+/** The op label of a request whose body did not decode (its figures are kept apart). */
+const MALFORMED_OP = 'malformed';
 export interface ConnectionHost {
   member: Member;
   fourLetterWord(word: string): Promise<string> | string;
@@ -231,7 +233,7 @@ export class ClientConnection implements SessionConnection {
     if (refused !== undefined && frame.length >= 8) {
       const xid = frame.readInt32BE(0);
       this.lastOp = type === OpCode.createSession ? 'createSession' : 'deleteContainer';
-      const pending = this.queue.awaiting(now);
+      const pending = this.queue.awaiting(now, this.lastOp);
       this.member.router.refusedWrite(this, xid, frame, refused, (r) =>
         this.txnDone(pending, xid, { op: 'ping' }, r),
       );
@@ -257,7 +259,7 @@ export class ClientConnection implements SessionConnection {
     const xid = header.xid;
     if (request.op === 'auth') return this.onAuth(xid, request.scheme, request.auth);
     if (request.op === 'closeSession') {
-      const pending = this.queue.awaiting(now);
+      const pending = this.queue.awaiting(now, request.op);
       this.member.sessions.close(this.sessionId, xid, (r) => this.txnDone(pending, xid, request, r));
       return;
     }
@@ -267,11 +269,11 @@ export class ClientConnection implements SessionConnection {
     ) {
       // On the leader every request passes PrepRequestProcessor's owner check, reads and pings too:
       // a session that moved to another member loses this connection, in request order, unanswered.
-      this.queue.ready(now, { close: true });
+      this.queue.ready(now, { close: true }, request.op);
       return this.drain();
     }
     if (request.op === 'sync') {
-      const pending = this.queue.awaiting(now);
+      const pending = this.queue.awaiting(now, request.op);
       const path = request.path;
       this.member.router.sync(() => {
         pending.answer({ reply: this.encode(xid, ErrorCode.OK, { op: 'sync', path }) });
@@ -282,10 +284,10 @@ export class ClientConnection implements SessionConnection {
     if (isReadRequest(request)) {
       // A ping is answered on xid -2 whatever xid it carried (FinalRequestProcessor, observed 3.8.0).
       const replyXid = request.op === 'ping' ? Xid.ping : xid;
-      this.queue.read(now, () => this.runRead(replyXid, request));
+      this.queue.read(now, () => this.runRead(replyXid, request), request.op);
       return this.drain();
     }
-    const pending = this.queue.awaiting(now);
+    const pending = this.queue.awaiting(now, request.op);
     this.member.router.clientWrite(this, xid, request, frame, (r) => this.txnDone(pending, xid, request, r));
   }
 
@@ -345,7 +347,7 @@ export class ClientConnection implements SessionConnection {
    */
   private onUndecodable(xid: number, type: number, frame: Buffer, wrongKind: boolean): void {
     if (WRITE_OPCODES.has(type)) {
-      const pending = this.queue.awaiting(this.member.clock.now());
+      const pending = this.queue.awaiting(this.member.clock.now(), MALFORMED_OP);
       this.member.router.refusedWrite(this, xid, frame, ErrorCode.MARSHALLINGERROR, (r) =>
         this.txnDone(pending, xid, { op: 'ping' }, r),
       );
@@ -362,7 +364,7 @@ export class ClientConnection implements SessionConnection {
   }
 
   private enqueueReply(reply: Buffer): void {
-    this.queue.ready(this.member.clock.now(), { reply });
+    this.queue.ready(this.member.clock.now(), { reply }, MALFORMED_OP);
     this.drain();
   }
 
@@ -380,9 +382,11 @@ export class ClientConnection implements SessionConnection {
   /** The clock read once per drain, at its first answer (for the latency figures). */
   private drainedAt: number | undefined;
 
-  private readonly sendAnswer = (answer: Answer, receivedAt: number): void => {
+  private readonly sendAnswer = (answer: Answer, receivedAt: number, op: string): void => {
     this.drainedAt ??= this.member.clock.now();
-    this.recordLatency(this.drainedAt - receivedAt);
+    const ms = this.drainedAt - receivedAt;
+    this.recordLatency(ms);
+    this.member.events.requestAnswered?.(op, ms);
     if ('close' in answer) return this.closeAfterFlush();
     if ('silent' in answer) return;
     this.sendRaw(answer.reply);

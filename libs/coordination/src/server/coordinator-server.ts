@@ -58,6 +58,7 @@ export class CoordinatorServer implements ConnectionHost, CommandSource {
       },
       electionTime: (ms) => this.metrics.electionTime.observe(ms / 1000),
       proposalLatency: (ms) => this.metrics.proposalLatency.observe(ms / 1000),
+      requestAnswered: (op, ms) => this.metrics.requestLatency.observe(ms / 1000, op),
     };
     await this.member.start();
     this.member.log.onFsync = (ms) => this.metrics.fsyncLatency.observe(ms / 1000);

@@ -8,6 +8,8 @@ export interface MemberEvents {
   electionTime?(ms: number): void;
   /** ms from propose to commit on the leader */
   proposalLatency?(ms: number): void;
+  /** a client request of `op` was answered (or closed its connection) `ms` after it arrived */
+  requestAnswered?(op: string, ms: number): void;
 }
 
 export interface MemberStats {

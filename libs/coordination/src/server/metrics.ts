@@ -1,52 +1,69 @@
 /**
  * Prometheus metrics for a member. Gauges read the member's live state at scrape time (collect
- * callbacks), so the hot path only bumps plain counters.
+ * callbacks), and the histograms observed per request or txn are LatencyHistograms, so the hot path
+ * only bumps plain numbers.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
+import { LatencyHistogram } from './latency-histogram.js';
 import type { CommandSource } from './admin-commands.js';
 
 export class MemberMetrics {
   readonly registry = new Registry();
-  readonly requestLatency: Histogram<'op'>;
-  readonly requests: Counter<'op'>;
-  readonly fsyncLatency: Histogram;
-  readonly proposalLatency: Histogram;
-  readonly electionTime: Histogram;
+  /** every answered client request, by op (its count per op is zk_requests_total) */
+  readonly requestLatency: LatencyHistogram;
+  readonly fsyncLatency: LatencyHistogram;
+  readonly proposalLatency: LatencyHistogram;
+  readonly electionTime: LatencyHistogram;
 
   constructor(src: CommandSource) {
     const r = this.registry;
     const m = src.member;
-    this.requests = new Counter({
+    const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+    this.requestLatency = new LatencyHistogram(
+      {
+        name: 'zk_request_latency_seconds',
+        help: 'Time from a request arriving to its reply being sent',
+        buckets: latencyBuckets,
+        labelName: 'op',
+      },
+      r,
+    );
+    const requestLatency = this.requestLatency;
+    r.registerMetric({
       name: 'zk_requests_total',
-      help: 'Client requests by op',
-      labelNames: ['op'],
-      registers: [r],
-    });
-    this.requestLatency = new Histogram({
-      name: 'zk_request_latency_seconds',
-      help: 'Time from a request arriving to its reply being sent',
-      labelNames: ['op'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
-      registers: [r],
-    });
-    this.fsyncLatency = new Histogram({
-      name: 'zk_fsync_latency_seconds',
-      help: 'Duration of one group-committed txn log fsync',
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-      registers: [r],
-    });
-    this.proposalLatency = new Histogram({
-      name: 'zk_proposal_latency_seconds',
-      help: 'Leader: time from proposing a txn to its commit (quorum of durable acks)',
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-      registers: [r],
-    });
-    this.electionTime = new Histogram({
-      name: 'zk_election_time_seconds',
-      help: 'Time from leaving service (LOOKING) to serving again as leader or learner',
-      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-      registers: [r],
-    });
+      get: async () => ({
+        name: 'zk_requests_total',
+        help: 'Client requests answered, by op',
+        type: 'counter',
+        aggregator: 'sum',
+        values: [...requestLatency.counts()].map(([op, value]) => ({ labels: { op }, value })),
+      }),
+      reset: () => undefined,
+    } as unknown as Parameters<Registry['registerMetric']>[0]);
+    this.fsyncLatency = new LatencyHistogram(
+      {
+        name: 'zk_fsync_latency_seconds',
+        help: 'Duration of one group-committed txn log fsync',
+        buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      },
+      r,
+    );
+    this.proposalLatency = new LatencyHistogram(
+      {
+        name: 'zk_proposal_latency_seconds',
+        help: 'Leader: time from proposing a txn to its commit (quorum of durable acks)',
+        buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      },
+      r,
+    );
+    this.electionTime = new LatencyHistogram(
+      {
+        name: 'zk_election_time_seconds',
+        help: 'Time from leaving service (LOOKING) to serving again as leader or learner',
+        buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      },
+      r,
+    );
     const gauge = (name: string, help: string, read: () => number) =>
       new Gauge({
         name,

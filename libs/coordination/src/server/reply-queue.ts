@@ -34,6 +34,8 @@ export interface Barrier {
 
 interface Item {
   receivedAt: number;
+  /** the request's op, for per-op figures ('' when the caller does not say) */
+  op: string;
   answer?: Answer;
   /** a read: computes its answer when it reaches the head */
   read?: () => Answer;
@@ -51,18 +53,18 @@ export class ReplyQueue {
   }
 
   /** A request already answered (errors found on arrival), in its place. */
-  ready(receivedAt: number, answer: Answer): void {
-    this.items.push({ receivedAt, answer });
+  ready(receivedAt: number, answer: Answer, op = ''): void {
+    this.items.push({ receivedAt, op, answer });
   }
 
   /** A read: `run` computes its answer once every request before it is answered. */
-  read(receivedAt: number, run: () => Answer): void {
-    this.items.push({ receivedAt, read: run });
+  read(receivedAt: number, run: () => Answer, op = ''): void {
+    this.items.push({ receivedAt, op, read: run });
   }
 
   /** A request answered later through the returned handle (only its first answer counts). */
-  awaiting(receivedAt: number): PendingAnswer {
-    const item: Item = { receivedAt };
+  awaiting(receivedAt: number, op = ''): PendingAnswer {
+    const item: Item = { receivedAt, op };
     this.items.push(item);
     return {
       answer: (a) => {
@@ -72,7 +74,7 @@ export class ReplyQueue {
   }
 
   barrier(receivedAt: number): Barrier {
-    const item: Item = { receivedAt, barrier: { released: false } };
+    const item: Item = { receivedAt, op: '', barrier: { released: false } };
     this.items.push(item);
     return { release: () => (item.barrier!.released = true) };
   }
@@ -82,7 +84,7 @@ export class ReplyQueue {
    * head. Stops at the first request still waiting, and after an answer that closes the connection.
    * (A callback, not a generator: a connection drains after every request.)
    */
-  take(send: (answer: Answer, receivedAt: number) => void): void {
+  take(send: (answer: Answer, receivedAt: number, op: string) => void): void {
     while (this.head < this.items.length) {
       const item = this.items[this.head]!;
       if (item.barrier) {
@@ -94,7 +96,7 @@ export class ReplyQueue {
       const answer = item.answer;
       if (!answer) return;
       this.advance();
-      send(answer, item.receivedAt);
+      send(answer, item.receivedAt, item.op);
       if ('close' in answer || ('reply' in answer && answer.thenClose)) return;
     }
   }
