@@ -7,7 +7,8 @@
  */
 import { ErrorCode } from '../protocol/constants.js';
 import { ConnectionLossError } from '../protocol/errors.js';
-import type { Id, Request } from '../protocol/records.js';
+import type { Request } from '../protocol/records.js';
+import { isSuperIds } from '../tree/acl.js';
 import { decodeRequest } from '../protocol/request-codec.js';
 import type { SessionTracker } from '../session/session-tracker.js';
 import type { PrepContext, RequestPreparer } from '../tree/request-preparer.js';
@@ -34,12 +35,6 @@ export interface RouterHost {
 }
 
 const error = (err: number): TxnBody => ({ type: 'error', err });
-
-/** A connection authenticated as the super user passes every ACL check. */
-function isSuperUser(authIds: readonly Id[]): boolean {
-  for (const id of authIds) if (id.scheme === 'super') return true;
-  return false;
-}
 
 export class EnsembleRouter {
   private nextSyncId = 1;
@@ -106,7 +101,7 @@ export class EnsembleRouter {
       (zxid) =>
         this.movedAway(sessionId, this.host.serverId, request)
           ? error(ErrorCode.SESSIONMOVED)
-          : this.prepareClientWrite(request, { sessionId, zxid, authIds, isSuper: isSuperUser(authIds) }),
+          : this.prepareClientWrite(request, { sessionId, zxid, authIds, isSuper: isSuperIds(authIds) }),
       () => ({ kind: 'write', sessionId, cxid, authIds, frame }),
     );
   }
@@ -177,7 +172,7 @@ export class EnsembleRouter {
         }
         const { sessionId, authIds } = env;
         propose(env.cxid, (zxid) =>
-          this.prepareClientWrite(request, { sessionId, zxid, authIds, isSuper: isSuperUser(authIds) }),
+          this.prepareClientWrite(request, { sessionId, zxid, authIds, isSuper: isSuperIds(authIds) }),
         );
         return;
       }

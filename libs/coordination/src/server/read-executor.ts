@@ -4,17 +4,9 @@
  * request order (the connection queues them behind the session's own pending writes).
  */
 import { ErrorCode, Perms, WatcherType } from '../protocol/constants.js';
-import type {
-  ACL,
-  Id,
-  MultiSubResult,
-  Request,
-  Response,
-  SetWatchesRequest,
-  Stat,
-} from '../protocol/records.js';
+import type { Id, MultiSubResult, Request, Response, SetWatchesRequest, Stat } from '../protocol/records.js';
 import { CoordinationError } from '../protocol/errors.js';
-import { checkAcl } from '../tree/acl.js';
+import { checkAcl, isSuperIds } from '../tree/acl.js';
 import { javaHashSetOrder, juteStringRecordHash } from './java-hash-order.js';
 import type { DataTree, Notification } from '../tree/data-tree.js';
 
@@ -41,10 +33,6 @@ export interface ReadOutcome<W> {
 
 const ok = <W>(response: Response): ReadOutcome<W> => ({ err: ErrorCode.OK, response });
 const fail = <W>(err: number): ReadOutcome<W> => ({ err });
-
-function isSuper(ids: Id[]): boolean {
-  return ids.some((i) => i.scheme === 'super');
-}
 
 /** True if `request` is served by the read executor rather than turned into a txn. */
 export function isReadRequest(request: Request): boolean {
@@ -73,10 +61,6 @@ export function isReadRequest(request: Request): boolean {
 /** Where ZooKeeper keeps the ensemble's membership (read by `getConfig`, which is getData on it). */
 const CONFIG_NODE = '/zookeeper/config';
 
-function mayRead(acl: readonly ACL[], ids: Id[]): boolean {
-  return isSuper(ids) || checkAcl(acl, Perms.READ, ids);
-}
-
 export class ReadExecutor<W> {
   /**
    * @param configData what /zookeeper/config reads as in an ensemble. Like ZooKeeper, each member
@@ -101,7 +85,8 @@ export class ReadExecutor<W> {
 
   private canRead(path: string, ids: Id[]): boolean {
     const acl = this.tree.aclOf(path);
-    return !acl || mayRead(acl, ids);
+    // checkAcl lets the super user through.
+    return !acl || checkAcl(acl, Perms.READ, ids);
   }
 
   execute(request: Request, ctx: ReadContext<W>): ReadOutcome<W> {
@@ -136,7 +121,7 @@ export class ReadExecutor<W> {
         const path = readPath(request.path);
         const node = tree.getData(path);
         if (!node) return fail(ErrorCode.NONODE);
-        if (!mayRead(node.acl, ctx.authIds)) return fail(ErrorCode.NOAUTH);
+        if (!checkAcl(node.acl, Perms.READ, ctx.authIds)) return fail(ErrorCode.NOAUTH);
         if (request.watch) tree.watchData(path, ctx.watcher);
         const data = path === CONFIG_NODE && this.configData !== undefined ? this.configData : node.data;
         return ok({ op: 'getData', data, stat: this.visibleStat(path, node.stat) });
@@ -158,13 +143,13 @@ export class ReadExecutor<W> {
         if (!entry) return fail(ErrorCode.NONODE);
         const ids = ctx.authIds;
         if (
-          !isSuper(ids) &&
+          !isSuperIds(ids) &&
           !checkAcl(entry.acl, Perms.READ, ids) &&
           !checkAcl(entry.acl, Perms.ADMIN, ids)
         ) {
           return fail(ErrorCode.NOAUTH);
         }
-        if (isSuper(ids) || checkAcl(entry.acl, Perms.ADMIN, ids)) {
+        if (isSuperIds(ids) || checkAcl(entry.acl, Perms.ADMIN, ids)) {
           return ok({ op: 'getACL', acl: entry.acl, stat: entry.stat });
         }
         // A reader without ADMIN sees digest ids with the hash masked (FinalRequestProcessor:
