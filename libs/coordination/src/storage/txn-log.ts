@@ -231,15 +231,7 @@ export class TxnLog {
    * not mutate it before the promise settles.
    */
   append(zxid: number, payload: Buffer): Promise<void> {
-    const unavailable = this.unavailable();
-    if (unavailable) return Promise.reject(unavailable);
-    const invalid = this.invalidAppend(zxid, payload, this.lastAccepted);
-    if (invalid) return Promise.reject(invalid);
-    this.lastAccepted = zxid;
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ kind: 'entry', zxid, payload, resolve, reject });
-      this.kick();
-    });
+    return this.appendAll([{ zxid, data: payload }]);
   }
 
   /**
@@ -260,23 +252,17 @@ export class TxnLog {
     if (entries.length === 0) return Promise.resolve();
     this.lastAccepted = last;
     return new Promise<void>((resolve, reject) => {
-      const n = entries.length;
-      for (let i = 0; i < n - 1; i++) {
+      const lastIndex = entries.length - 1;
+      entries.forEach(({ zxid, data }, i) => {
         // Settled through the last entry: a failure rejects it too (fail() rejects all queued ops).
+        const settles = i === lastIndex;
         this.queue.push({
           kind: 'entry',
-          zxid: entries[i]!.zxid,
-          payload: entries[i]!.data,
-          resolve: ignore,
-          reject: ignore,
+          zxid,
+          payload: data,
+          resolve: settles ? resolve : ignore,
+          reject: settles ? reject : ignore,
         });
-      }
-      this.queue.push({
-        kind: 'entry',
-        zxid: entries[n - 1]!.zxid,
-        payload: entries[n - 1]!.data,
-        resolve,
-        reject,
       });
       this.kick();
     });
