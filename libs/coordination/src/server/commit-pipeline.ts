@@ -27,8 +27,8 @@ interface Waiter {
 
 /**
  * What one session has in flight through this member. Kept while the session lives (a session
- * with one request in flight would otherwise build and drop it per write); dropped when its
- * closeSession is applied, or once idle for a session the tracker no longer knows.
+ * with one request in flight would otherwise build and drop it per write); dropped once idle for a
+ * session the tracker no longer knows (its closeSession was applied, or it never began).
  */
 interface InFlight {
   /** by cxid: a learner forwards a request without knowing the zxid the leader will give it */
@@ -187,11 +187,7 @@ export class CommitPipeline {
     if (body.type === 'createSession') h.tracker.add(sessionId, body.timeOut, h.clock.now());
     else if (body.type === 'closeSession') h.tracker.remove(sessionId);
     this.settle(sessionId, cxid, result);
-    if (body.type === 'closeSession') {
-      const f = this.inFlight.get(sessionId);
-      if (f && f.waiters.size === 0) this.inFlight.delete(sessionId);
-      h.sessionClosed(sessionId);
-    }
+    if (body.type === 'closeSession') h.sessionClosed(sessionId);
     h.applied();
   }
 
@@ -218,16 +214,20 @@ export class CommitPipeline {
    */
   private settle(sessionId: bigint, cxid: number, result: TxnResult | undefined): void {
     const f = this.inFlight.get(sessionId);
-    const w = f?.waiters.get(cxid);
-    if (!w) return;
-    f!.waiters.delete(cxid);
-    this.waiters--;
-    if (result) w.done?.(result);
-    if (w.clientWrite && --f!.clientWrites === 0 && f!.whenIdle.length > 0) {
-      const idle = f!.whenIdle;
-      f!.whenIdle = [];
-      for (const run of idle) run();
+    if (!f) return;
+    const w = f.waiters.get(cxid);
+    if (w) {
+      f.waiters.delete(cxid);
+      this.waiters--;
+      if (result) w.done?.(result);
+      if (w.clientWrite && --f.clientWrites === 0 && f.whenIdle.length > 0) {
+        const idle = f.whenIdle;
+        f.whenIdle = [];
+        for (const run of idle) run();
+      }
     }
-    if (f!.waiters.size === 0 && !this.host.tracker.has(sessionId)) this.inFlight.delete(sessionId);
+    // The one place a record goes: once idle for a session the tracker no longer knows (after its
+    // closeSession is applied, whatever member the client was on).
+    if (f.waiters.size === 0 && !this.host.tracker.has(sessionId)) this.inFlight.delete(sessionId);
   }
 }

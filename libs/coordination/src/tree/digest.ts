@@ -39,7 +39,6 @@ export class TreeDigest {
    * first asked for, then the cursor of the first sum, then Infinity once every id was reached.
    */
   private kept = 0;
-  private building = false;
   private scratch = Buffer.allocUnsafeSlow(1024);
 
   constructor(private readonly nodes: NodeTable) {}
@@ -77,12 +76,9 @@ export class TreeDigest {
 
   /** Moves the first sum's cursor over at most `budget` live nodes; true once the sum is whole. */
   private advance(budget: number): boolean {
+    // Until the first sum starts nothing is added (no id is below a `kept` of 0): it starts from
+    // empty lanes and no pending ids.
     if (this.kept !== Infinity) {
-      if (!this.building) {
-        this.building = true;
-        this.lanes.fill(0);
-        this.pending.clear();
-      }
       const end = this.nodes.idBound;
       let id = this.kept;
       for (; id < end && budget > 0; id++) {
@@ -94,7 +90,6 @@ export class TreeDigest {
       if (id < end) return false;
       // Every id was reached: from now on an insert at any id joins the sum through `pending`.
       this.kept = Infinity;
-      this.building = false;
     }
     this.flush();
     return true;

@@ -1155,20 +1155,9 @@ export class ZabPeer {
     this.out.messages.push({ to, msg });
   }
 
-  /** Whether computeStatus() would equal the status last reported (checked without building one). */
+  /** Whether computeStatus() equals the status last reported. */
   private statusUnchanged(): boolean {
-    const s = this.lastStatus;
-    if (!s) return false;
-    if (this.leading) {
-      const l = this.leading;
-      return (
-        s.state === PeerState.LEADING &&
-        s.leader === this.cfg.id &&
-        s.epoch === l.epoch &&
-        s.serving === (l.phase === 'broadcast')
-      );
-    }
-    return sameStatus(this.computeStatus(), s);
+    return this.lastStatus !== undefined && sameStatus(this.computeStatus(), this.lastStatus);
   }
 
   private computeStatus(): PeerStatus {
