@@ -45,6 +45,7 @@ const HIGH_WATER = 4 * 1024 * 1024;
 
 /** The op label of a request whose body did not decode (its figures are kept apart). */
 const MALFORMED_OP = 'malformed';
+
 export interface ConnectionHost {
   member: Member;
   fourLetterWord(word: string): Promise<string> | string;

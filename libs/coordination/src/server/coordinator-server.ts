@@ -12,10 +12,10 @@ import type { MemberDeps } from './member-deps.js';
 import type { MemberConfig } from './member-config.js';
 import { MemberMetrics } from './metrics.js';
 
-/** Words ZooKeeper answers only while serving (they read the database or the mode). */
 /** Nodes hashed per turn while the digest's first sum is built (~3 us each: ~15 ms a slice). */
 const DIGEST_SLICE_NODES = 5_000;
 
+/** Words ZooKeeper answers only while serving (they read the database or the mode). */
 const NEEDS_SERVING = new Set([
   'srvr',
   'stat',
