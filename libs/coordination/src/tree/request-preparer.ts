@@ -431,7 +431,6 @@ export class RequestPreparer {
       this.byPath.set(r.path, r);
       this.outstanding.push(r);
     }
-    staged.clear();
   }
 }
 
