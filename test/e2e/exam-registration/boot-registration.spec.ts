@@ -174,12 +174,18 @@ describe('boot-time registration', () => {
 
     const [, ...paused] = platform.ensemble.members;
     for (const m of paused) pause(m.pid);
-    // A 503's body is the platform's error shape; the health failure with its state goes to the log.
+    // While the session is down, /health answers 503 naming the failing check and its state.
+    const unhealthy: Array<{ message?: string; checks?: { coordinator?: { state?: string } } }> = [];
     await until('the instance to see its session expire', async () => {
-      await request(url).get('/health');
+      const r = await request(url).get('/health');
+      if (r.status === 503) unhealthy.push(r.body);
       return logHas(logFile, 'EXPIRED')();
     });
     for (const m of paused) resume(m.pid);
+    expect(unhealthy.length, 'a 503 from /health while the quorum was paused').toBeGreaterThan(0);
+    const last = unhealthy.at(-1)!;
+    expect(last.message).toMatch(/^not ready: coordinator down \([A-Z_]+\)$/);
+    expect(last.message).toContain(last.checks?.coordinator?.state);
 
     // The recipes move to a new session (client factory); /health follows the current one.
     await until('health 200 again', async () => (await request(url).get('/health')).status === 200);
