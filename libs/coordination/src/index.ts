@@ -17,4 +17,5 @@ export * from './client/index.js';
 export * from './recipes/index.js';
 export * from './protocol/constants.js';
 export * from './protocol/errors.js';
+export * from './backoff.js';
 export type * from './protocol/records.js';

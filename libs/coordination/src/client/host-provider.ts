@@ -4,6 +4,7 @@
  * next host. After a whole round without a successful handshake the caller is told to back off,
  * with an exponentially growing, capped delay, so a dead ensemble is not hammered in a tight loop.
  */
+import { backoffDelay, type BackoffPolicy } from '../backoff.js';
 import { BadArgumentsError } from '../protocol/errors.js';
 import type { HostAddress } from './connect-string.js';
 
@@ -33,8 +34,7 @@ export class HostProvider {
   private index = -1;
   /** Attempts since the last successful connection. */
   private failedInRow = 0;
-  private readonly base: number;
-  private readonly max: number;
+  private readonly backoff: BackoffPolicy;
 
   constructor(
     hosts: readonly HostAddress[],
@@ -44,8 +44,7 @@ export class HostProvider {
     if (hosts.length === 0)
       throw new BadArgumentsError(undefined, { detail: 'HostProvider needs at least one host' });
     this.hosts = shuffle([...hosts], rng);
-    this.base = opts.baseBackoffMs ?? 50;
-    this.max = opts.maxBackoffMs ?? 2000;
+    this.backoff = { baseMs: opts.baseBackoffMs ?? 50, maxMs: opts.maxBackoffMs ?? 2000 };
   }
 
   /** Number of hosts. */
@@ -67,10 +66,7 @@ export class HostProvider {
     const rounds = Math.floor(this.failedInRow / this.hosts.length);
     this.failedInRow++;
     let delayMs = 0;
-    if (rounds > 0) {
-      const full = Math.min(this.max, this.base * 2 ** Math.min(rounds - 1, 20));
-      delayMs = Math.round(full * (0.5 + this.rng() / 2));
-    }
+    if (rounds > 0) delayMs = backoffDelay(rounds - 1, this.backoff, this.rng);
     return { host: this.hosts[this.index]!, delayMs };
   }
 

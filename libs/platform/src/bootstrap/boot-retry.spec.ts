@@ -7,18 +7,27 @@ import {
   SessionExpiredError,
   SessionMovedError,
 } from '@registrar/coordination';
-import { backoffDelayMs, BOOT_BACKOFF, isTransientCoordinatorError, retryTransient } from './boot-retry.js';
+import { BOOT_BACKOFF, isTransientCoordinatorError, retryTransient } from './boot-retry.js';
 
 describe('boot retry', () => {
-  it('doubles from the base up to the cap, jittering the upper half', () => {
-    const low = (n: number) => backoffDelayMs(n, BOOT_BACKOFF, () => 0);
-    const high = (n: number) => backoffDelayMs(n, BOOT_BACKOFF, () => 1);
-    expect([1, 2, 3, 4].map(high)).toEqual([100, 200, 400, 800]);
-    expect([1, 2, 3, 4].map(low)).toEqual([50, 100, 200, 400]);
-    expect(high(7)).toBe(5_000);
-    expect(high(1_000)).toBe(5_000);
-    expect(low(1_000)).toBe(2_500);
-    expect(high(0)).toBe(100);
+  it('waits the shared backoff after each transient failure: the base first, doubling up to the cap', async () => {
+    const delays: number[] = [];
+    let calls = 0;
+    const result = await retryTransient(
+      async () => {
+        if (++calls <= 5) throw new ConnectionLossError();
+        return 'registered';
+      },
+      {
+        signal: new AbortController().signal,
+        policy: { baseMs: 2, maxMs: 10 },
+        random: () => 0.999999,
+        onRetry: (_e, _attempt, delayMs) => delays.push(delayMs),
+      },
+    );
+    expect(result).toBe('registered');
+    expect(delays).toEqual([2, 4, 8, 10, 10]);
+    expect(BOOT_BACKOFF).toEqual({ baseMs: 100, maxMs: 5_000 });
   });
 
   it('treats session trouble as transient and everything else as final', () => {

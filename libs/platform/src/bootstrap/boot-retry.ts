@@ -5,29 +5,15 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  backoffDelay,
   ConnectionLossError,
+  type BackoffPolicy,
   OperationTimeoutError,
   SessionExpiredError,
   SessionMovedError,
 } from '@registrar/coordination';
 
-export interface BackoffPolicy {
-  /** First delay, ms. */
-  baseMs: number;
-  /** No delay is longer than this, ms: how late a restored coordinator is noticed at worst. */
-  maxMs: number;
-}
-
 export const BOOT_BACKOFF: BackoffPolicy = { baseMs: 100, maxMs: 5_000 };
-
-/**
- * Delay before retry `attempt` (1 = after the first failure): exponential up to `maxMs`, with the
- * upper half jittered so instances booted together do not retry in step.
- */
-export function backoffDelayMs(attempt: number, policy: BackoffPolicy, random: () => number): number {
-  const exp = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(Math.max(attempt - 1, 0), 30));
-  return Math.round(exp / 2 + (exp / 2) * random());
-}
 
 /** Errors after which the same coordinator request may succeed later (session trouble, not a bug). */
 export function isTransientCoordinatorError(err: unknown): boolean {
@@ -64,7 +50,7 @@ export async function retryTransient<T>(step: () => Promise<T>, opts: RetryOptio
     } catch (err) {
       if (opts.signal.aborted) return undefined;
       if (!transient(err)) throw err;
-      const delay = backoffDelayMs(attempt, opts.policy ?? BOOT_BACKOFF, opts.random ?? Math.random);
+      const delay = backoffDelay(attempt - 1, opts.policy ?? BOOT_BACKOFF, opts.random ?? Math.random);
       opts.onRetry?.(err, attempt, delay);
       // Resolves early (rejecting with AbortError, ignored) once the signal aborts: shutdown does not wait.
       await sleep(delay, undefined, { signal: opts.signal }).catch(() => undefined);

@@ -12,7 +12,7 @@
  */
 import { connect, type Socket } from 'node:net';
 
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../../backoff.js';
 import { encodeHello, type LinkKind } from './link-hello.js';
 
 /** Frames of this size or more are written as their own buffer instead of being copied into a batch. */
@@ -188,8 +188,7 @@ export class OutboundLink {
     if (this.closed) return; // onDown may have closed us
     const delay = backoffDelay(
       this.attempt++,
-      this.opts.reconnectMinMs,
-      this.opts.reconnectMaxMs,
+      { baseMs: this.opts.reconnectMinMs, maxMs: this.opts.reconnectMaxMs },
       this.opts.rng,
     );
     this.timer = setTimeout(() => {
