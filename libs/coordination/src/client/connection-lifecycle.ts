@@ -138,7 +138,11 @@ export class ConnectionLifecycle {
       const timer = setTimeout(() => {
         this.firstSession = undefined;
         this.shutdown('CLOSED');
-        reject(new ConnectionLossError(undefined, { detail: `no server answered within ${bound} ms` }));
+        const tried = this.opts.hosts.order.map((h) => `${h.host}:${h.port}`).join(',');
+        // Named, so an operator reading a service's exit at boot sees which connect string failed.
+        reject(
+          new ConnectionLossError(undefined, { detail: `no server of ${tried} answered within ${bound} ms` }),
+        );
       }, bound);
       this.firstSession = (state) => {
         if (!this.connected && !isTerminal(state)) return;

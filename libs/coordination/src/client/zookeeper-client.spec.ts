@@ -115,6 +115,27 @@ describe('ZooKeeperClient against a scripted server', () => {
     return c;
   };
 
+  it('gives up after initialConnectTimeout with ConnectionLoss naming the hosts it tried', async () => {
+    // One host accepts and never answers the handshake, the other refuses.
+    const silent = createServer((socket) => socket.resume()); // reads (and so sees the client's close), never answers
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const { port } = silent.address() as { port: number };
+    try {
+      const err = await FaultInjectingClient.connect(`127.0.0.1:${port},127.0.0.1:1`, {
+        sessionTimeout: 4_000,
+        initialConnectTimeout: 400,
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConnectionLossError);
+      expect((err as Error).message).toMatch(
+        /no server of 127\.0\.0\.1:(\d+),127\.0\.0\.1:(\d+) answered within 400 ms/,
+      );
+      expect((err as Error).message).toContain(`127.0.0.1:${port}`);
+      expect((err as Error).message).toContain('127.0.0.1:1');
+    } finally {
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
   it('handshake carries the requested timeout and a readOnly byte; the session comes from the reply', async () => {
     const c = await open();
     expect(fake.connections[0]!.connect).toMatchObject({
