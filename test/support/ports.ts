@@ -24,7 +24,7 @@ export async function freePort(): Promise<number> {
  * Returns `count` distinct free loopback ports. The ports are held open until all are chosen, so the
  * same port is never handed out twice within one call. `within` narrows the choice (its spec).
  */
-export async function freePorts(count: number, within: [number, number] = choiceRange()): Promise<number[]> {
+export async function freePorts(count: number, within: [number, number] = CHOICE_RANGE): Promise<number[]> {
   const [low, high] = within;
   const tried = new Set<number>();
   const held: Server[] = [];
@@ -39,6 +39,8 @@ export async function freePorts(count: number, within: [number, number] = choice
 /** The lowest port chosen: clear of the registered ports most machines run services on. */
 const LOWEST = 15_000;
 const ATTEMPTS = 200;
+/** Where ports are chosen from, read once: the ephemeral range does not change under a test run. */
+const CHOICE_RANGE = choiceRange();
 
 function ephemeralRange(): [number, number] {
   try {

@@ -1,8 +1,7 @@
 /**
- * The one retry delay of the library and the services built on it: exponential, capped, jittered.
- * Members redialling a peer, clients going round their hosts again and services retrying a boot step
- * all wait this way, so that many of them that failed at the same moment (a member crashed, an
- * election began) do not come back in lockstep.
+ * Retry delay for many parties that fail at the same moment (a member crashed, an election began):
+ * exponential, capped, jittered, so they do not come back in lockstep. Members redialling a peer,
+ * clients going round their hosts again and services retrying a boot step wait this way.
  */
 
 export interface BackoffPolicy {

@@ -1,9 +1,8 @@
 /**
  * What a failed `GET /health` answers. Terminus throws a bare 503 whose response is the whole check
  * result; through the platform's one error filter that left as "Service Unavailable Exception",
- * which tells an operator (or the gateway's cluster view, or `npm start` waiting on an instance)
- * nothing about which dependency is down. This names the failing checks in the message and keeps
- * every check's details in the body, in the platform's error shape.
+ * which tells an operator nothing about which dependency is down. This names the failing checks in
+ * the message and keeps every check's details in the body, in the platform's error shape.
  */
 import type { HealthCheckResult } from '@nestjs/terminus';
 import { ServiceUnavailableError } from '../errors/domain-errors.js';
