@@ -36,8 +36,8 @@ export interface MemberDeps {
    */
   onFatal(err: unknown): void;
   /**
-   * The quorum links of a member that has peers (default: TCP PeerLinks on the configured ports).
-   * Tests wrap it to cut links between in-process members.
+   * The quorum links of a member that has peers (default: `tcp()`, PeerLinks on the configured
+   * ports with this member's clock and rng). Tests wrap `tcp()` to cut links between in-process members.
    */
-  transport?(config: MemberConfig): QuorumTransport;
+  transport?(config: MemberConfig, tcp: () => QuorumTransport): QuorumTransport;
 }

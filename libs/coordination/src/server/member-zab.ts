@@ -72,6 +72,7 @@ export async function createZabHost(w: ZabWiring): Promise<ZabHost> {
     window,
     saveEpochs: (e) => w.storage.saveEpochs(e),
     tickMs: zabTickMs(c),
+    clock: w.deps.clock,
     fatal: w.fatal,
     warn: (m) => w.deps.logger.warn(m),
     writeSnapshot: (zxid, records) => w.storage.snapshots.write(zxid, records),
@@ -80,8 +81,7 @@ export async function createZabHost(w: ZabWiring): Promise<ZabHost> {
 }
 
 function quorumTransport(c: MemberConfig, deps: MemberDeps): QuorumTransport {
-  return (
-    deps.transport?.(c) ??
+  const tcp = (): QuorumTransport =>
     new PeerLinks({
       myId: c.myId,
       peers: c.peers.map((p) => ({
@@ -91,6 +91,8 @@ function quorumTransport(c: MemberConfig, deps: MemberDeps): QuorumTransport {
         electionPort: p.electionPort,
       })),
       isElectionMessage: (m) => m.type === 'vote',
-    })
-  );
+      rng: () => deps.rng.nextUint32() / 2 ** 32,
+      now: () => deps.clock.now(),
+    });
+  return deps.transport ? deps.transport(c, tcp) : tcp();
 }

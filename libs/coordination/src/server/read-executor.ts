@@ -69,9 +69,9 @@ export class ReadExecutor<W> {
    */
   constructor(
     private readonly tree: DataTree<W>,
-    private readonly configData?: Buffer,
+    private readonly configData: Buffer | undefined,
     /** when this member loaded that configuration (the node's mtime, as ZooKeeper reports it) */
-    private readonly configLoadedAt: number = Date.now(),
+    private readonly configLoadedAt: number,
   ) {}
 
   /**

@@ -34,8 +34,11 @@ export interface SnapshotSenderOptions {
   waitForRoom?: () => Promise<void>;
   /** give up when the link stays above high water this long, ms (default 20 s: a stopped learner) */
   stallMs?: number;
-  /** clock for stallMs (default Date.now) */
-  now?: () => number;
+}
+
+/** How one stream runs: the host's clock (stallMs counts in it) and the tunables above. */
+export interface SnapshotStreamOptions extends SnapshotSenderOptions {
+  now(): number;
 }
 
 /** How a stream ended: every payload handed over, no longer wanted, or the link stayed full. */
@@ -64,7 +67,7 @@ function roomOrTimeout(room: Promise<void>, ms: number): Promise<void> {
 export async function streamSnapshot(
   s: SnapshotSend,
   link: SnapshotStreamLink,
-  opts: SnapshotSenderOptions = {},
+  opts: SnapshotStreamOptions,
 ): Promise<SnapshotStreamOutcome> {
   const payloadBytes = opts.payloadBytes ?? SNAPSHOT_PAYLOAD_BYTES;
   const highWater = opts.highWaterBytes ?? 4 * payloadBytes;
@@ -76,7 +79,7 @@ export async function streamSnapshot(
     ? (since: number) => roomOrTimeout(room(highWater), Math.max(0, stallMs - (now() - since)) + 1)
     : () => poll();
   const stallMs = opts.stallMs ?? 20_000;
-  const now = opts.now ?? Date.now;
+  const now = () => opts.now();
   let seq = 0;
   // Each step of this loop serializes one payload's worth of records (packSnapshotPayloads pulls
   // them lazily from the tree), so the work between two turns of the event loop stays bounded.

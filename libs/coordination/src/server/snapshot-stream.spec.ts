@@ -57,7 +57,7 @@ const send = (d: ZkDatabase): SnapshotSend => ({
   snapshot: snapshotFrom(d.lastZxid, d.snapshotChunks()),
 });
 
-const now = () => Promise.resolve();
+const immediately = () => Promise.resolve();
 
 describe('SNAP stream between hosts', () => {
   it('a streamed tree is written while it arrives, published only on install, and restores to the same digest', async () => {
@@ -75,7 +75,7 @@ describe('SNAP stream between hosts', () => {
         backlog: () => 0,
         wanted: () => true,
       },
-      { payloadBytes: 32 * 1024, yieldTurn: now },
+      { payloadBytes: 32 * 1024, yieldTurn: immediately, now: Date.now },
     );
     expect(done).toBe('sent');
     expect(sent.length).toBeGreaterThan(5);
@@ -110,7 +110,7 @@ describe('SNAP stream between hosts', () => {
         backlog: () => 0,
         wanted: () => n < 3,
       },
-      { payloadBytes: 4096, yieldTurn: now },
+      { payloadBytes: 4096, yieldTurn: immediately, now: Date.now },
     );
     intake.apply({ kind: 'abort' });
     await intake.idle();
@@ -124,7 +124,7 @@ describe('SNAP stream between hosts', () => {
         backlog: () => 0,
         wanted: () => true,
       },
-      { payloadBytes: 4096, yieldTurn: now },
+      { payloadBytes: 4096, yieldTurn: immediately, now: Date.now },
     );
     const got = intake.take(leaderDb.lastZxid);
     await got.publish();
@@ -151,7 +151,8 @@ describe('SNAP stream between hosts', () => {
       {
         payloadBytes: 8192,
         highWaterBytes: 2 * 8192,
-        yieldTurn: now,
+        yieldTurn: immediately,
+        now: Date.now,
         // the socket takes one payload per wait
         waitForRoom: async () => {
           waits++;
@@ -175,7 +176,7 @@ describe('SNAP stream between hosts', () => {
       {
         payloadBytes: 8192,
         highWaterBytes: 2 * 8192,
-        yieldTurn: now,
+        yieldTurn: immediately,
         stallMs: 1000,
         now: () => clock,
         waitForRoom: async () => {
@@ -207,7 +208,8 @@ describe('SNAP stream between hosts', () => {
       {
         payloadBytes: 8192,
         highWaterBytes: 2 * 8192,
-        yieldTurn: now,
+        yieldTurn: immediately,
+        now: Date.now,
         waitForRoom: async () => {
           polls++;
         },
@@ -241,7 +243,7 @@ describe('SNAP stream between hosts', () => {
         wanted: () => true,
         whenBacklogAtMost: () => new Promise<void>(() => undefined),
       },
-      { payloadBytes: 8192, highWaterBytes: 2 * 8192, stallMs: 150 },
+      { payloadBytes: 8192, highWaterBytes: 2 * 8192, stallMs: 150, now: Date.now },
     );
     expect(outcome).toBe('stalled');
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);

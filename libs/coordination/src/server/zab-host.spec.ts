@@ -82,6 +82,8 @@ async function cluster(n: number): Promise<{ nodes: Node[]; net: MemoryNet }> {
       window,
       saveEpochs: (e) => saveEpochFiles(dir, e, { fsync: false }),
       tickMs: 5,
+      clock: { now: Date.now },
+      warn: () => undefined,
       fatal: (err) => {
         throw err;
       },

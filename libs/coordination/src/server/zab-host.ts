@@ -19,6 +19,7 @@ import type { TxnLog } from '../storage/txn-log.js';
 import type { ZabEntry, ZabMessage } from '../zab/messages.js';
 import type { PeerStatus, Ready, SnapshotSend } from '../zab/ready.js';
 import type { ZabPeer } from '../zab/zab-peer.js';
+import type { Clock } from './member-deps.js';
 import { SnapshotIntake, type ReceivedSnapshot, type SnapshotFileWriter } from './snapshot-intake.js';
 import { streamSnapshot, type SnapshotSenderOptions } from './snapshot-sender.js';
 import type { LogWindow } from './zab-log-window.js';
@@ -66,6 +67,8 @@ export interface ZabHostOptions {
   /** persists acceptedEpoch / currentEpoch durably (MemberStorage.saveEpochs) */
   saveEpochs(update: EpochUpdate): Promise<void>;
   tickMs: number;
+  /** the member's clock: stalled ticks and SNAP stream stalls are measured in it */
+  clock: Clock;
   sink: ZabHostSink;
   /** writes a snapshot received from the leader (SnapshotStore.write) */
   writeSnapshot: SnapshotFileWriter;
@@ -73,8 +76,8 @@ export interface ZabHostOptions {
   snapshotSender?: SnapshotSenderOptions;
   /** an I/O failure the member cannot continue from */
   fatal(err: unknown): void;
-  /** where a stalled-ticks warning goes (default console.warn; the member passes its logger) */
-  warn?(message: string): void;
+  /** where a stalled-ticks warning goes (the member's logger) */
+  warn(message: string): void;
 }
 
 function needsDisk(r: Ready): boolean {
@@ -131,13 +134,14 @@ export class ZabHost {
       this.kick();
     });
     await this.opts.transport.start();
-    let lastTick = Date.now();
+    const clock = this.opts.clock;
+    let lastTick = clock.now();
     this.timer = setInterval(() => {
-      const now = Date.now();
+      const now = clock.now();
       // ZAB's timeouts count ticks: a stalled event loop stretches them, and a long stall here is the
       // usual reason a healthy-looking member lost its leader or its quorum. Say so in the log.
       if (now - lastTick > 25 * this.opts.tickMs) {
-        (this.opts.warn ?? console.warn)(`zab: ticks stalled for ${now - lastTick} ms`);
+        this.opts.warn(`zab: ticks stalled for ${now - lastTick} ms`);
       }
       lastTick = now;
       // A learner installing a big snapshot is busy, not silent or slow to sync: like ZooKeeper's
@@ -284,7 +288,7 @@ export class ZabHost {
             : {}),
           wanted: () => !this.stopped && this.peer.snapshotStreamWanted(s.to, s.syncId),
         },
-        this.opts.snapshotSender,
+        { ...this.opts.snapshotSender, now: () => this.opts.clock.now() },
       );
       if (outcome !== 'sent') {
         this.stats.snapshotStreamsStopped++;

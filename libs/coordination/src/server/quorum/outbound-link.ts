@@ -34,6 +34,8 @@ export interface OutboundLinkOptions {
   readonly reconnectMinMs: number;
   readonly reconnectMaxMs: number;
   readonly rng: () => number;
+  /** milliseconds; only differences are used (how long the link stayed up) */
+  readonly now: () => number;
   /** Called when the link becomes usable (connected, hello written). */
   readonly onUp: () => void;
   /** Called once when a link that was up goes down (never after close()). */
@@ -162,7 +164,7 @@ export class OutboundLink {
       s.write(this.hello);
       this.sentBytes += this.hello.length;
       this.isUp = true;
-      this.upSince = Date.now();
+      this.upSince = this.opts.now();
       this.opts.onUp();
       this.flush();
     });
@@ -183,7 +185,7 @@ export class OutboundLink {
     if (this.closed) return;
     // A link that stayed up for a while starts its backoff afresh; one that dies right after the
     // hello (the peer rejects us) keeps backing off instead of redialling every reconnectMinMs.
-    if (wasUp && Date.now() - this.upSince >= this.opts.reconnectMaxMs) this.attempt = 0;
+    if (wasUp && this.opts.now() - this.upSince >= this.opts.reconnectMaxMs) this.attempt = 0;
     if (wasUp) this.opts.onDown();
     if (this.closed) return; // onDown may have closed us
     const delay = backoffDelay(

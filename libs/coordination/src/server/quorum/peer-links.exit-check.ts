@@ -10,7 +10,16 @@ import { HOST, isVote, memberTable, proposal, waitFor } from './peer-links.test-
 
 const peers = await memberTable([1, 2, 3, 4]);
 const all = [1, 2, 3].map(
-  (myId) => new PeerLinks({ myId, peers, isElectionMessage: isVote, reconnectMinMs: 5, reconnectMaxMs: 20 }),
+  (myId) =>
+    new PeerLinks({
+      myId,
+      peers,
+      isElectionMessage: isVote,
+      reconnectMinMs: 5,
+      reconnectMaxMs: 20,
+      rng: Math.random,
+      now: Date.now,
+    }),
 );
 let delivered = 0;
 for (const l of all) l.on('message', () => delivered++);

@@ -22,7 +22,14 @@ afterEach(async () => {
 });
 
 function links(peers: PeerAddress[], myId: number, extra: Partial<PeerLinksOptions> = {}) {
-  const l = new PeerLinks({ myId, peers, isElectionMessage: isVote, ...extra });
+  const l = new PeerLinks({
+    myId,
+    peers,
+    isElectionMessage: isVote,
+    rng: Math.random,
+    now: Date.now,
+    ...extra,
+  });
   const received: Received[] = [];
   const events: string[] = [];
   l.on('message', (from, msg) => received.push({ from, msg }));

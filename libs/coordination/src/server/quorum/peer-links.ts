@@ -58,8 +58,10 @@ export interface PeerLinksOptions {
   reconnectMinMs?: number;
   /** Cap of the exponential, jittered reconnect delay, ms. Default 2000. */
   reconnectMaxMs?: number;
-  /** Source of jitter in [0, 1). Default Math.random. */
-  rng?: () => number;
+  /** Source of reconnect jitter in [0, 1) (the member's Rng). */
+  rng: () => number;
+  /** Milliseconds, for how long a link stayed up (the member's Clock). */
+  now: () => number;
   /**
    * Largest message payload, bytes. Default 64 MiB (SNAP payloads can be large). A bigger incoming
    * frame closes that connection; a bigger outgoing message is dropped (counted in stats).
@@ -146,7 +148,7 @@ export class PeerLinks extends EventEmitter<PeerLinksEvents> {
     this.bindHost = opts.bindHost ?? me.host;
     this.maxFrameBytes = maxFrameBytes;
     this.isElection = opts.isElectionMessage;
-    const rng = opts.rng ?? Math.random;
+    const { rng, now } = opts;
     for (const address of opts.peers) {
       if (!Number.isInteger(address.id) || address.id < 0 || address.id > MAX_ID) {
         throw new QuorumLinkError(`member id ${address.id} is not a u32`);
@@ -164,6 +166,7 @@ export class PeerLinks extends EventEmitter<PeerLinksEvents> {
           reconnectMinMs: minMs,
           reconnectMaxMs: maxMs,
           rng,
+          now,
           // Only the quorum link drives connected()/linkUp/linkDown.
           onUp: () => {
             if (kind === 'quorum' && this.state !== 'stopped') this.emit('linkUp', address.id);

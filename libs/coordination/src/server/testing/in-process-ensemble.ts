@@ -18,7 +18,6 @@ import { join } from 'node:path';
 import { CoordinatorServer } from '../coordinator-server.js';
 import { parseMemberConfig, type MemberConfig } from '../member-config.js';
 import type { Clock, MemberDeps } from '../member-deps.js';
-import { PeerLinks } from '../quorum/peer-links.js';
 import { freePorts } from '../quorum/peer-links.test-support.js';
 import type { QuorumTransport } from '../zab-host.js';
 import type { ZabMessage } from '../../zab/messages.js';
@@ -156,19 +155,8 @@ export class InProcessEnsemble {
       onFatal: (err) => {
         this.fatal.push(err);
       },
-      transport: (config) => {
-        const t = new CuttableTransport(
-          new PeerLinks({
-            myId: config.myId,
-            peers: config.peers.map((p) => ({
-              id: p.id,
-              host: p.host,
-              quorumPort: p.quorumPort,
-              electionPort: p.electionPort,
-            })),
-            isElectionMessage: (m) => m.type === 'vote',
-          }),
-        );
+      transport: (_config, tcp) => {
+        const t = new CuttableTransport(tcp());
         this.transports[i] = t;
         return t;
       },
