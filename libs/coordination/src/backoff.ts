@@ -1,7 +1,8 @@
 /**
  * Retry delay for many parties that fail at the same moment (a member crashed, an election began):
  * exponential, capped, jittered, so they do not come back in lockstep. Members redialling a peer,
- * clients going round their hosts again and services retrying a boot step wait this way.
+ * clients going round their hosts again, recipes replacing an expired session (LeaderLatch,
+ * SessionBinding) and services retrying a boot step wait this way.
  */
 
 export interface BackoffPolicy {

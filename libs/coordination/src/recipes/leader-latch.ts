@@ -11,6 +11,7 @@
  * as Curator's reset does); without one it emits 'lost' and stops.
  */
 import { EventEmitter } from 'node:events';
+import { backoffDelay, type BackoffPolicy } from '../backoff.js';
 import type { ClientState } from '../client/client-types.js';
 import type { ZooKeeperClient } from '../client/zookeeper-client.js';
 import { NoNodeError } from '../protocol/errors.js';
@@ -29,6 +30,9 @@ import {
 
 const MARKER = 'latch-';
 const TERMINAL: ReadonlySet<ClientState> = new Set(['EXPIRED', 'CLOSED', 'AUTH_FAILED']);
+/** Between failed factory calls: caps 1 s doubling to 5 s, jittered, so latches that lost their
+ * sessions in one outage do not retry in lockstep. */
+const REJOIN_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 5000 };
 
 /** Events of {@link LeaderLatch}. */
 export interface LeaderLatchEvents {
@@ -140,8 +144,11 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     this.owned.clear();
   }
 
-  /** After expiry: new session from the factory (retried with backoff), new node, new check. */
-  private rejoin(delayMs: number): void {
+  /**
+   * After expiry: new session from the factory, new node, new check. The factory's `retry`th failure
+   * (0 = the first) waits a jittered backoff (REJOIN_BACKOFF) before the next call.
+   */
+  private rejoin(retry: number): void {
     if (this.closed || this.clientFactory === undefined) return;
     this.clientFactory().then(
       async (client) => {
@@ -167,7 +174,8 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
       (e: unknown) => {
         if (this.closed) return;
         this.emit('failed', e);
-        this.retryTimer = setTimeout(() => this.rejoin(Math.min(delayMs * 2, 5000)), delayMs);
+        const delay = backoffDelay(retry, REJOIN_BACKOFF, Math.random);
+        this.retryTimer = setTimeout(() => this.rejoin(retry + 1), delay);
         this.retryTimer.unref?.();
       },
     );
@@ -228,7 +236,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
       // A client closed by its owner is not ours to replace.
       const replaceable = state === 'EXPIRED' || (state === 'CLOSED' && this.owned.has(this.client));
       if (this.clientFactory !== undefined && replaceable) {
-        this.rejoin(500);
+        this.rejoin(0);
       } else {
         this.closed = true;
         this.emit('lost');

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ClientState } from '../client/client-types.js';
 import type { ZooKeeperClient } from '../client/zookeeper-client.js';
 import { SessionBinding } from './session-binding.js';
@@ -60,6 +60,37 @@ describe('SessionBinding', () => {
     expect(first.closed).toBe(0);
     await b.close();
     expect(made[0]!.closed).toBe(1);
+  });
+
+  it('retries a failing factory after jittered, doubling, capped delays', async () => {
+    vi.useFakeTimers();
+    try {
+      const first = new FakeClient();
+      const callsAt: number[] = [];
+      const b = new SessionBinding(asClient(first), {
+        retryDelayMs: 1000,
+        clientFactory: async () => {
+          callsAt.push(Date.now());
+          throw new Error('ensemble down');
+        },
+      });
+      b.on('error', () => undefined);
+      first.to('EXPIRED');
+      await vi.advanceTimersByTimeAsync(40_000);
+      await b.close();
+      const gaps = callsAt.slice(1).map((t, i) => t - callsAt[i]!);
+      expect(gaps.length).toBeGreaterThanOrEqual(8);
+      // caps 1000, 2000, 4000, then 5000; each delay in the upper half of its cap
+      const caps = gaps.map((_, i) => Math.min(5000, 1000 * 2 ** i));
+      gaps.forEach((g, i) => {
+        expect(g).toBeGreaterThanOrEqual(caps[i]! / 2);
+        expect(g).toBeLessThanOrEqual(caps[i]!);
+      });
+      // jittered: not every capped delay is the same (a lockstep retry would be)
+      expect(new Set(gaps.slice(3)).size).toBeGreaterThan(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('without a factory, expiry is reported as lost; a caller closing its own client is not "replaced"', async () => {

@@ -5,6 +5,7 @@
  * ConnectionStateManager does with a new ZooKeeper handle behind the same CuratorFramework.
  */
 import { EventEmitter } from 'node:events';
+import { backoffDelay, type BackoffPolicy } from '../backoff.js';
 import type { ClientState } from '../client/client-types.js';
 import type { ZooKeeperClient } from '../client/zookeeper-client.js';
 
@@ -26,7 +27,11 @@ export interface SessionBindingEvents {
 export interface SessionBindingOptions {
   /** Makes a replacement client after expiry; clients it makes are owned (closed) by the binding. */
   clientFactory?: ClientFactory | undefined;
-  /** Delay before retrying a failed factory call, ms (default 500, doubling up to 5000). */
+  /**
+   * Cap of the first delay before retrying a failed factory call, ms (default 1000): the cap doubles
+   * up to 5000 and each delay is jittered in its upper half, so the many instances that lost their
+   * sessions together (an ensemble outage) do not all retry on the same tick.
+   */
   retryDelayMs?: number;
 }
 
@@ -44,12 +49,13 @@ export class SessionBinding extends EventEmitter<SessionBindingEvents> {
   private replacing = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly factory: ClientFactory | undefined;
-  private readonly retryDelayMs: number;
+  private readonly retryPolicy: BackoffPolicy;
 
   constructor(client: ZooKeeperClient, opts: SessionBindingOptions = {}) {
     super();
     this.factory = opts.clientFactory;
-    this.retryDelayMs = opts.retryDelayMs ?? 500;
+    const baseMs = opts.retryDelayMs ?? 1000;
+    this.retryPolicy = { baseMs, maxMs: Math.max(baseMs, 5000) };
     this._client = client;
     this.attach(client);
   }
@@ -101,11 +107,12 @@ export class SessionBinding extends EventEmitter<SessionBindingEvents> {
         this.emit('lost', state);
         return;
       }
-      this.replace(this.retryDelayMs);
+      this.replace(0);
     }
   };
 
-  private replace(delay: number): void {
+  /** Calls the factory; its `retry`th failure (0 = the first) waits a backoff and tries again. */
+  private replace(retry: number): void {
     if (this.replacing || this.closed || this.factory === undefined) return;
     this.replacing = true;
     this.factory().then(
@@ -121,7 +128,8 @@ export class SessionBinding extends EventEmitter<SessionBindingEvents> {
         this.replacing = false;
         if (this.closed) return;
         if (this.listenerCount('error') > 0) this.emit('error', err);
-        this.retryTimer = setTimeout(() => this.replace(Math.min(delay * 2, 5000)), delay);
+        const delay = backoffDelay(retry, this.retryPolicy, Math.random);
+        this.retryTimer = setTimeout(() => this.replace(retry + 1), delay);
         this.retryTimer.unref?.();
       },
     );
