@@ -41,7 +41,7 @@ const program = new Command()
   .option('--seeds <range>', 'seed or seed range A..B; each scenario runs once per seed', seedRange, [1, 1])
   .option(
     '--budget <seconds>',
-    'keep running further seeds (round-robin over scenarios) until this much time is used',
+    'keep running further seeds (round-robin over scenarios) until this much time is used; no run starts after it',
     positiveInt,
   )
   .option('--duration <seconds>', 'faulted phase per run', positiveInt, 45)
@@ -137,6 +137,8 @@ async function main(): Promise<number> {
       if (report.error) console.log(`    ${report.error.split('\n').slice(0, 4).join('\n    ')}`);
       if (o.stopOnAnomaly && expectation.kind === 'anomaly' && judge([report], expectation).met) break outer;
       if (o.stopOnAnomaly && expectation.kind === 'none' && report.anomalies.length > 0) break outer;
+      // Checked after every run, not every round: a round of all scenarios takes ~9 minutes.
+      if (budgetMs !== undefined && Date.now() - started >= budgetMs) break outer;
     }
     seed++;
     const more = budgetMs !== undefined ? Date.now() - started < budgetMs : seed <= o.seeds[1];

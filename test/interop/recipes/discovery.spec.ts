@@ -174,7 +174,7 @@ describeEachTarget('service registry and discovery', (target) => {
     expect(stat!.ephemeralOwner).toBe(made[0]!.sessionId);
   });
 
-  it('kill -9 of an instance process: it leaves every discovery cache within its session timeout', async () => {
+  it('kill -9 of an instance process: it leaves every discovery cache once its session expires', async () => {
     const SESSION_MS = 2000;
     const caches = await Promise.all(
       [0, 1, 2].map(async () =>
@@ -221,8 +221,9 @@ describeEachTarget('service registry and discovery', (target) => {
     console.log(
       `[discovery ${target.name}] killed instance left the 3 caches after ${leftAfter.join(', ')} ms (session ${SESSION_MS} ms)`,
     );
-    // Expiry is checked per tick (500 ms) on the server; allow that plus event delivery.
-    for (const ms of leftAfter) expect(ms).toBeLessThan(SESSION_MS + 1500);
+    // Gone by the session's expiry (checked per tick on the server, then the watch events), not by
+    // some later sweep: inside two session timeouts even on a loaded 2-core machine.
+    for (const ms of leftAfter) expect(ms).toBeLessThan(2 * SESSION_MS);
     for (const c of caches) expect(c.instances().map((i) => i.id)).toEqual(['survivor']);
     expect(survivor.hasExited()).toBe(false);
   });
