@@ -83,7 +83,12 @@ async function planWithProxies(
   }
 }
 
-export type MemberRole = 'leader' | 'follower' | 'observer' | 'standalone' | 'down';
+/**
+ * A member's answer to `srvr`: its Mode, 'not-serving' when it answers without one (ZooKeeper's
+ * "This ZooKeeper instance is not currently serving requests": electing, or syncing with a leader),
+ * 'down' when it is stopped, paused or does not answer in time.
+ */
+export type MemberRole = 'leader' | 'follower' | 'observer' | 'standalone' | 'not-serving' | 'down';
 
 /** Thrown when the ensemble does not come back to a serving quorum in time after faults are healed. */
 export class ClusterUnavailableError extends Error {
@@ -93,6 +98,8 @@ export class ClusterUnavailableError extends Error {
 export class ChaosCluster {
   private readonly paused = new Set<number>();
   private readonly stuck = new Set<number>();
+  /** What each member answered to the last poll of {@link waitForQuorum} (a stuck member's post-mortem). */
+  private readonly lastRoles = new Map<number, MemberRole>();
 
   private constructor(
     private readonly ensemble: Ensemble,
@@ -226,7 +233,7 @@ export class ChaosCluster {
       const mode = /Mode: (\w+)/.exec(out)?.[1];
       return mode === 'leader' || mode === 'follower' || mode === 'observer' || mode === 'standalone'
         ? mode
-        : 'down';
+        : 'not-serving';
     } catch {
       return 'down';
     }
@@ -254,6 +261,11 @@ export class ChaosCluster {
     return this.waitForQuorum(timeoutMs);
   }
 
+  /** The member's answer to the last poll of {@link waitForQuorum} ('down' before any). */
+  lastSeenRole(id: number): MemberRole {
+    return this.lastRoles.get(id) ?? 'down';
+  }
+
   /** Members that took part in the last successful {@link waitForQuorum}. */
   get servingIds(): readonly number[] {
     return this.ids.filter((id) => !this.stuck.has(id));
@@ -269,6 +281,7 @@ export class ChaosCluster {
     this.stuck.clear();
     while (Date.now() < deadline) {
       roles = await Promise.all(this.ids.map((id) => this.role(id)));
+      this.ids.forEach((id, i) => this.lastRoles.set(id, roles[i]!));
       const leaders = roles.filter((r) => r === 'leader').length;
       if (leaders === 1 && roles.every((r) => r === 'leader' || r === 'follower' || r === 'observer'))
         return [];

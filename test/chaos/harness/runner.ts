@@ -118,7 +118,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
         for (const id of await c.healAll()) {
           harnessAnomalies.push({
             kind: 'member-not-rejoining',
-            message: `member ${id} did not rejoin the ensemble within 30 s after every fault was healed`,
+            message:
+              `member ${id} did not rejoin the ensemble within 30 s after every fault was healed ` +
+              `(its last answer to srvr: ${c.lastSeenRole(id)})`,
             evidence: c.logTail(id),
           });
         }
