@@ -120,7 +120,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
             kind: 'member-not-rejoining',
             message:
               `member ${id} did not rejoin the ensemble within 30 s after every fault was healed ` +
-              `(its last answer to srvr: ${c.lastSeenRole(id)})`,
+              (c.exitedOnItsOwn(id)
+                ? '(its process exited on its own: a crash, see the evidence)'
+                : `(its last answer to srvr: ${c.lastSeenRole(id)})`),
             evidence: c.logTail(id),
           });
         }
