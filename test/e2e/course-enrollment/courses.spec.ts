@@ -162,6 +162,15 @@ describe('courses', () => {
       expect(res.body).toMatchObject({ statusCode: status });
       expect(JSON.stringify(res.body.message)).toContain(message);
     }
+    // A body that is not JSON at all: 400 saying so, not a 500, and nothing written.
+    const broken = await http()
+      .post('/api/courses')
+      .set(auth(staff))
+      .set('content-type', 'application/json')
+      .send('{"code": "X-1", "title": "t", capacity: 3');
+    expect(broken.status).toBe(400);
+    expect(broken.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    expect(broken.body.message).toMatch(/^malformed JSON body: .*JSON at position \d+/);
     expect(await seatRows()).toEqual(before);
     const list = await http().get('/api/courses?pageSize=100').set(auth(staff));
     expect(list.body.items.map((c: { code: string }) => c.code)).not.toContain('X-1');

@@ -34,6 +34,25 @@ describe('mapError', () => {
     expect(m.body['details']).toHaveLength(2);
   });
 
+  it("says a body that is not JSON is malformed JSON, keeping the parser's position", () => {
+    let parseError: SyntaxError;
+    try {
+      JSON.parse('{bad');
+      throw new Error('unreachable');
+    } catch (e) {
+      parseError = e as SyntaxError;
+    }
+    // What Nest's express adapter makes of body-parser's error.
+    const m = mapError(new BadRequestException(parseError.message, { cause: parseError }));
+    expect(m.status).toBe(400);
+    expect(m.body.message).toBe(`malformed JSON body: ${parseError.message}`);
+    expect(m.body.message).toMatch(/position 1/);
+    // Any other 400 keeps its message as it is.
+    expect(mapError(new BadRequestException('page must be a number')).body.message).toBe(
+      'page must be a number',
+    );
+  });
+
   it('turns coordinator loss and expiry into a retryable 503', () => {
     for (const err of [new ConnectionLossError(), new SessionExpiredError()]) {
       const m = mapError(err);

@@ -40,6 +40,9 @@ function fromHttpException(err: HttpException): Mapped {
   } else if (typeof res === 'string') {
     message = res;
   }
+  // Nest hands body-parser's JSON SyntaxError on as a 400 with the parser's bare message
+  // ("Expected property name or '}' in JSON at position 1"): say what was malformed.
+  if (status === 400 && err.cause instanceof SyntaxError) message = `malformed JSON body: ${message}`;
   return { status, body: httpErrorBody(status, message, extra), headers: {} };
 }
 
