@@ -10,11 +10,14 @@
  *                      (decode, prep, log, zab, apply, reply, ...); profiling slows the member, so
  *                      that run's throughput is not comparable with an unprofiled one
  *   --servers LIST     registrar,apache (default both); one alone for quick iterations
+ *   --rounds N         the whole run N times on fresh servers, alternating which goes first, then the
+ *                      ratio of every round side by side (a disturbed run shows as a disagreement)
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { progress, type Progress, type ProgressBar } from './progress.js';
 import { ZooKeeperClient } from '../libs/coordination/src/client/zookeeper-client.js';
@@ -48,6 +51,7 @@ interface CoordinatorOptions {
   client: string;
   servers: string;
   profile?: boolean;
+  rounds: string;
 }
 
 /** Workloads whose every operation is a write (the ones the stage profile is about). */
@@ -151,76 +155,118 @@ export function registerCoordinatorBench(program: Command, fairStart: (tick: str
     .option('--client <name>', `client library: ${BENCH_CLIENTS.join(' | ')}`, 'node-zookeeper-client')
     .option('--servers <list>', 'registrar,apache or one of them', 'registrar,apache')
     .option('--profile', 'profile the Registrar member and print CPU per write by stage')
+    .option(
+      '--rounds <n>',
+      'repeat the whole run n times on fresh servers, alternating which goes first, and print the ratios of each',
+      '1',
+    )
     .action(async (opts: CoordinatorOptions) => {
-      const client = opts.client as BenchClientKind;
-      if (!BENCH_CLIENTS.includes(client)) throw new Error(`unknown --client ${opts.client}`);
-      const servers = new Set(opts.servers.split(',').map((s) => s.trim()));
-      const profileDir = opts.profile ? mkdtempSync(join(tmpdir(), 'registrar-cpu-prof-')) : undefined;
-      const start = fairStart(opts.tick);
-      const oursStart: StartOptions = profileDir
-        ? {
-            ...start,
-            env: {
-              ...start.env,
-              NODE_OPTIONS: `--import ${fileURLToPath(new URL('./cpu-profile-preload.mjs', import.meta.url))}`,
-              REGISTRAR_BENCH_CPU_PROF_DIR: profileDir,
-            },
-          }
-        : start;
-      console.log(
-        `starting ${[...servers].join(' and ')} (tickTime=${opts.tick}, forceSync=yes)${profileDir ? ', Registrar profiled' : ''}`,
-      );
-      const [zk, ours] = await Promise.all([
-        servers.has('apache') ? startApacheZooKeeper(start) : undefined,
-        servers.has('registrar') ? startRegistrar(oursStart) : undefined,
-      ]);
-      const bars = progress();
-      const plan: RunPlan = { opts, client, bars, windows: [] };
-      let oursRun: ServerRun | undefined;
-      let zkRun: ServerRun | undefined;
-      try {
-        if (ours) oursRun = await benchServer('registrar', ours, plan);
-        if (zk) zkRun = await benchServer('apache', zk, { ...plan, windows: [] });
-      } finally {
-        bars.stop();
-        await Promise.all([zk?.stop(), ours?.stop()]);
+      const rounds = Number(opts.rounds);
+      if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer`);
+      const ratios: { round: number; rows: ReturnType<typeof summaryRows> }[] = [];
+      for (let round = 1; round <= rounds; round++) {
+        if (rounds > 1)
+          console.log(`\n=== round ${round} of ${rounds}${round % 2 === 0 ? ' (apache first)' : ''}`);
+        const rows = await runOnce(opts, fairStart, round % 2 === 0 ? 'apache' : 'registrar');
+        if (rows) ratios.push({ round, rows });
       }
-      console.log(
-        `\nsessions=${opts.sessions} inflight=${opts.inflight} seconds=${opts.seconds} (after ${opts.warmup} s warm-up) value=100B, client: ${client}, servers on 127.0.0.1`,
-      );
-      const runs = [oursRun, zkRun].filter((r): r is ServerRun => r !== undefined);
-      if (oursRun && zkRun) console.log(renderWorkloadTable(oursRun, zkRun));
-      else for (const r of runs) console.log(renderSingleTable(r));
-      console.log(renderResourceTable(runs));
-      console.log(
-        'CPU per operation in the measured windows (µs; the client is this process, the same for both):',
-      );
-      console.log(renderCpuPerOpTable(runs));
-      if (runs.some((r) => r.memory)) console.log(renderMemoryTable(runs));
-      let stages: ReturnType<typeof stagesPerWrite> | undefined;
-      if (profileDir && plan.windows.length > 0) {
-        stages = stagesPerWrite(readNewestProfile(profileDir), plan.windows);
-        console.log('Registrar member CPU per write by stage (µs, from its CPU profile; idle excluded):');
-        console.log(renderStageTable(stages));
-        rmSync(profileDir, { recursive: true, force: true });
-      }
-      mkdirSync('bench/results', { recursive: true });
-      const file = `bench/results/coordinator-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-      writeFileSync(
-        file,
-        JSON.stringify(
-          {
-            options: opts,
-            rows: oursRun && zkRun ? summaryRows(oursRun, zkRun) : undefined,
-            resources: { registrar: oursRun?.resources, apache: zkRun?.resources },
-            cpuPerOp: Object.fromEntries(runs.map((r) => [r.server, cpuPerOp(r)])),
-            memory: { registrar: oursRun?.memory, apache: zkRun?.memory },
-            stages,
-          },
-          null,
-          2,
-        ),
-      );
-      console.log(`results written to ${file}`);
+      // One run's ratios can be off by 1.6x with nothing visibly wrong (README, 2026-12-06): rounds that
+      // disagree show a disturbed run.
+      if (ratios.length > 1) console.log(renderRoundsTable(ratios));
     });
+}
+
+/** Ops ratio (registrar / apache) of every workload in every round, and their range. */
+function renderRoundsTable(ratios: { round: number; rows: ReturnType<typeof summaryRows> }[]): string {
+  const t = new Table({ head: ['workload', ...ratios.map((r) => `round ${r.round}`), 'min', 'max'] });
+  for (const [i, row] of ratios[0]!.rows.entries()) {
+    const each = ratios.map((r) => r.rows[i]!.oursOps / r.rows[i]!.zkOps);
+    t.push([
+      row.workload,
+      ...each.map((x) => x.toFixed(2)),
+      Math.min(...each).toFixed(2),
+      Math.max(...each).toFixed(2),
+    ]);
+  }
+  return `ops ratio registrar / apache per round:\n${t.toString()}`;
+}
+
+/** One run: both servers started fresh, each benched alone (`first` goes first); the tables printed. */
+async function runOnce(
+  opts: CoordinatorOptions,
+  fairStart: (tick: string) => StartOptions,
+  first: ServerRun['server'],
+): Promise<ReturnType<typeof summaryRows> | undefined> {
+  const client = opts.client as BenchClientKind;
+  if (!BENCH_CLIENTS.includes(client)) throw new Error(`unknown --client ${opts.client}`);
+  const servers = new Set(opts.servers.split(',').map((s) => s.trim()));
+  const profileDir = opts.profile ? mkdtempSync(join(tmpdir(), 'registrar-cpu-prof-')) : undefined;
+  const start = fairStart(opts.tick);
+  const oursStart: StartOptions = profileDir
+    ? {
+        ...start,
+        env: {
+          ...start.env,
+          NODE_OPTIONS: `--import ${fileURLToPath(new URL('./cpu-profile-preload.mjs', import.meta.url))}`,
+          REGISTRAR_BENCH_CPU_PROF_DIR: profileDir,
+        },
+      }
+    : start;
+  console.log(
+    `starting ${[...servers].join(' and ')} (tickTime=${opts.tick}, forceSync=yes)${profileDir ? ', Registrar profiled' : ''}`,
+  );
+  const [zk, ours] = await Promise.all([
+    servers.has('apache') ? startApacheZooKeeper(start) : undefined,
+    servers.has('registrar') ? startRegistrar(oursStart) : undefined,
+  ]);
+  const bars = progress();
+  const plan: RunPlan = { opts, client, bars, windows: [] };
+  let oursRun: ServerRun | undefined;
+  let zkRun: ServerRun | undefined;
+  try {
+    if (zk && first === 'apache') zkRun = await benchServer('apache', zk, { ...plan, windows: [] });
+    if (ours) oursRun = await benchServer('registrar', ours, plan);
+    if (zk && first !== 'apache') zkRun = await benchServer('apache', zk, { ...plan, windows: [] });
+  } finally {
+    bars.stop();
+    await Promise.all([zk?.stop(), ours?.stop()]);
+  }
+  console.log(
+    `\nsessions=${opts.sessions} inflight=${opts.inflight} seconds=${opts.seconds} (after ${opts.warmup} s warm-up) value=100B, client: ${client}, servers on 127.0.0.1`,
+  );
+  const runs = [oursRun, zkRun].filter((r): r is ServerRun => r !== undefined);
+  if (oursRun && zkRun) console.log(renderWorkloadTable(oursRun, zkRun));
+  else for (const r of runs) console.log(renderSingleTable(r));
+  console.log(renderResourceTable(runs));
+  console.log(
+    'CPU per operation in the measured windows (µs; the client is this process, the same for both):',
+  );
+  console.log(renderCpuPerOpTable(runs));
+  if (runs.some((r) => r.memory)) console.log(renderMemoryTable(runs));
+  let stages: ReturnType<typeof stagesPerWrite> | undefined;
+  if (profileDir && plan.windows.length > 0) {
+    stages = stagesPerWrite(readNewestProfile(profileDir), plan.windows);
+    console.log('Registrar member CPU per write by stage (µs, from its CPU profile; idle excluded):');
+    console.log(renderStageTable(stages));
+    rmSync(profileDir, { recursive: true, force: true });
+  }
+  mkdirSync('bench/results', { recursive: true });
+  const file = `bench/results/coordinator-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        options: opts,
+        rows: oursRun && zkRun ? summaryRows(oursRun, zkRun) : undefined,
+        resources: { registrar: oursRun?.resources, apache: zkRun?.resources },
+        cpuPerOp: Object.fromEntries(runs.map((r) => [r.server, cpuPerOp(r)])),
+        memory: { registrar: oursRun?.memory, apache: zkRun?.memory },
+        stages,
+      },
+      null,
+      2,
+    ),
+  );
+  console.log(`results written to ${file}`);
+  return oursRun && zkRun ? summaryRows(oursRun, zkRun) : undefined;
 }
