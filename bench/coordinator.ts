@@ -13,7 +13,7 @@
  *   --rounds N         the whole run N times on fresh servers, alternating which goes first, then the
  *                      ratio of every round side by side (a disturbed run shows as a disagreement)
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,7 @@ import {
 } from './report.js';
 import { readNewestProfile, stagesPerWrite, type StageWindow } from './stage-profile.js';
 import { prepareRoots, runWorkload, VALUE, WORKLOADS, type WorkloadResult } from './workloads.js';
+import { writeBenchResults } from './results-file.js';
 
 interface CoordinatorOptions {
   sessions: string;
@@ -53,6 +54,8 @@ interface CoordinatorOptions {
   profile?: boolean;
   rounds: string;
 }
+
+type SummaryRows = ReturnType<typeof summaryRows>;
 
 /** Workloads whose every operation is a write (the ones the stage profile is about). */
 const WRITE_WORKLOADS = new Set(['create', 'setData', 'lock']);
@@ -163,7 +166,7 @@ export function registerCoordinatorBench(program: Command, fairStart: (tick: str
     .action(async (opts: CoordinatorOptions) => {
       const rounds = Number(opts.rounds);
       if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer`);
-      const ratios: { round: number; rows: ReturnType<typeof summaryRows> }[] = [];
+      const ratios: { round: number; rows: SummaryRows }[] = [];
       for (let round = 1; round <= rounds; round++) {
         if (rounds > 1)
           console.log(`\n=== round ${round} of ${rounds}${round % 2 === 0 ? ' (apache first)' : ''}`);
@@ -177,7 +180,7 @@ export function registerCoordinatorBench(program: Command, fairStart: (tick: str
 }
 
 /** Ops ratio (registrar / apache) of every workload in every round, and their range. */
-function renderRoundsTable(ratios: { round: number; rows: ReturnType<typeof summaryRows> }[]): string {
+function renderRoundsTable(ratios: { round: number; rows: SummaryRows }[]): string {
   const t = new Table({ head: ['workload', ...ratios.map((r) => `round ${r.round}`), 'min', 'max'] });
   for (const [i, row] of ratios[0]!.rows.entries()) {
     const each = ratios.map((r) => r.rows[i]!.oursOps / r.rows[i]!.zkOps);
@@ -196,7 +199,7 @@ async function runOnce(
   opts: CoordinatorOptions,
   fairStart: (tick: string) => StartOptions,
   first: ServerRun['server'],
-): Promise<ReturnType<typeof summaryRows> | undefined> {
+): Promise<SummaryRows | undefined> {
   const client = opts.client as BenchClientKind;
   if (!BENCH_CLIENTS.includes(client)) throw new Error(`unknown --client ${opts.client}`);
   const servers = new Set(opts.servers.split(',').map((s) => s.trim()));
@@ -250,23 +253,14 @@ async function runOnce(
     console.log(renderStageTable(stages));
     rmSync(profileDir, { recursive: true, force: true });
   }
-  mkdirSync('bench/results', { recursive: true });
-  const file = `bench/results/coordinator-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-  writeFileSync(
-    file,
-    JSON.stringify(
-      {
-        options: opts,
-        rows: oursRun && zkRun ? summaryRows(oursRun, zkRun) : undefined,
-        resources: { registrar: oursRun?.resources, apache: zkRun?.resources },
-        cpuPerOp: Object.fromEntries(runs.map((r) => [r.server, cpuPerOp(r)])),
-        memory: { registrar: oursRun?.memory, apache: zkRun?.memory },
-        stages,
-      },
-      null,
-      2,
-    ),
-  );
-  console.log(`results written to ${file}`);
-  return oursRun && zkRun ? summaryRows(oursRun, zkRun) : undefined;
+  const rows = oursRun && zkRun ? summaryRows(oursRun, zkRun) : undefined;
+  writeBenchResults('coordinator', {
+    options: opts,
+    rows,
+    resources: { registrar: oursRun?.resources, apache: zkRun?.resources },
+    cpuPerOp: Object.fromEntries(runs.map((r) => [r.server, cpuPerOp(r)])),
+    memory: { registrar: oursRun?.memory, apache: zkRun?.memory },
+    stages,
+  });
+  return rows;
 }

@@ -11,7 +11,6 @@
  * With one instance serving, the other two stay up but receive no requests.
  * Results also go to bench/results/enrollment-<time>.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { progress } from './progress.js';
 import Table from 'cli-table3';
@@ -26,6 +25,7 @@ import {
   type Student,
 } from '../test/e2e/course-enrollment/cluster.js';
 import { runLoad } from './platform-load.js';
+import { writeBenchResults } from './results-file.js';
 
 interface EnrollmentBenchOptions {
   students: string;
@@ -186,23 +186,13 @@ export function registerEnrollmentCommand(program: Command): void {
           if (r.errors > 0)
             console.log(`${r.scenario} x${r.instances} errors: ${JSON.stringify(r.errorKinds)}`);
         }
-        mkdirSync('bench/results', { recursive: true });
-        const file = `bench/results/enrollment-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-        writeFileSync(
-          file,
-          JSON.stringify(
-            {
-              options: opts,
-              database: cluster.databases.kind,
-              cores: cpus().length,
-              loadavg: loadavg(),
-              results,
-            },
-            null,
-            2,
-          ),
-        );
-        console.log(`results written to ${file}`);
+        writeBenchResults('enrollment', {
+          options: opts,
+          database: cluster.databases.kind,
+          cores: cpus().length,
+          loadavg: loadavg(),
+          results,
+        });
       } finally {
         await cluster.stop();
       }

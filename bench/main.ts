@@ -13,7 +13,7 @@
  * by the same client, one server at a time, the other idle. Each server's CPU time and peak
  * RSS come from /proc. Results also go to bench/results/<time>.json.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { progress, type Progress } from './progress.js';
 import { startApacheZooKeeper } from '../test/support/apache-zookeeper.js';
@@ -39,6 +39,7 @@ import { registerCoordinatorBench } from './coordinator.js';
 import { registerScheduleBench } from './schedule.js';
 import { registerEnrollmentCommand } from './enrollment.js';
 import { registerPlatformBench } from './platform.js';
+import { writeBenchResults } from './results-file.js';
 
 const program = new Command().name('bench').description('Registrar benchmarks vs Apache ZooKeeper 3.8');
 
@@ -84,13 +85,7 @@ program
         `\nLock: ${opts.sessions} sessions in one client process contend for one lock, ${opts.seconds} s measured after ${opts.warmup} s warm-up`,
       );
       console.log(renderLockTable([oursRun, zkRun]));
-      mkdirSync('bench/results', { recursive: true });
-      const file = `bench/results/recipes-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-      writeFileSync(
-        file,
-        JSON.stringify({ options: opts, results: [lockSummary(oursRun), lockSummary(zkRun)] }, null, 2),
-      );
-      console.log(`results written to ${file}`);
+      writeBenchResults('recipes', { options: opts, results: [lockSummary(oursRun), lockSummary(zkRun)] });
     } finally {
       await Promise.all([zk.stop(), ours.stop()]);
     }
@@ -208,26 +203,16 @@ program
       );
       console.log(renderFailoverTable(o.extras.failovers, z.extras.failovers));
       console.log(`total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-      mkdirSync('bench/results', { recursive: true });
-      const file = `bench/results/ensemble-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-      writeFileSync(
-        file,
-        JSON.stringify(
-          {
-            options: opts,
-            rows: summaryRows(o.run, z.run),
-            lock: { registrar: lockSummary(o.extras.lock), apache: lockSummary(z.extras.lock) },
-            members: { registrar: o.extras.members, apache: z.extras.members },
-            failovers: {
-              registrar: { runs: o.extras.failovers, ...minMedianMax(o.extras.failovers.map((f) => f.ms)) },
-              apache: { runs: z.extras.failovers, ...minMedianMax(z.extras.failovers.map((f) => f.ms)) },
-            },
-          },
-          null,
-          2,
-        ),
-      );
-      console.log(`results written to ${file}`);
+      writeBenchResults('ensemble', {
+        options: opts,
+        rows: summaryRows(o.run, z.run),
+        lock: { registrar: lockSummary(o.extras.lock), apache: lockSummary(z.extras.lock) },
+        members: { registrar: o.extras.members, apache: z.extras.members },
+        failovers: {
+          registrar: { runs: o.extras.failovers, ...minMedianMax(o.extras.failovers.map((f) => f.ms)) },
+          apache: { runs: z.extras.failovers, ...minMedianMax(z.extras.failovers.map((f) => f.ms)) },
+        },
+      });
     } finally {
       bars.stop();
       await Promise.all([zk.stop(), ours.stop()]);

@@ -16,7 +16,6 @@
  * the instances' own registrar_stage_seconds / round-trip / HTTP histograms, scraped before and
  * after each workload. JSON goes to bench/results/platform-<time>.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { progress, type Progress } from './progress.js';
 import type { Command } from 'commander';
@@ -34,6 +33,7 @@ import {
 } from './platform-report.js';
 import { startPlatformStack, type Coordinator, type PlatformStack } from './platform-stack.js';
 import { sampleProcess } from './process-stats.js';
+import { writeBenchResults } from './results-file.js';
 
 interface PlatformBenchOptions {
   students: string;
@@ -243,21 +243,11 @@ export function registerPlatformBench(
       console.log(
         `${cpus().length} cores shared with whatever else runs; load average ${fmt(load0)} at start, ${fmt(load1)} at end; total ${((Date.now() - t0) / 1000).toFixed(0)} s`,
       );
-      mkdirSync('bench/results', { recursive: true });
-      const file = `bench/results/platform-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-      writeFileSync(
-        file,
-        JSON.stringify(
-          {
-            options: opts,
-            cores: cpus().length,
-            loadavg: { start: load0, end: load1 },
-            runs: runs.map((r) => ({ ...r, stages: scrapeJson(r.stages) })),
-          },
-          null,
-          2,
-        ),
-      );
-      console.log(`results written to ${file}`);
+      writeBenchResults('platform', {
+        options: opts,
+        cores: cpus().length,
+        loadavg: { start: load0, end: load1 },
+        runs: runs.map((r) => ({ ...r, stages: scrapeJson(r.stages) })),
+      });
     });
 }

@@ -7,7 +7,7 @@
  * (Date.now(), the clock every process on this host shares); "last client" is, per write, the
  * slowest of the N clients. Goal (issue 11): p99 to the last client under 50 ms at 500 clients.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Table from 'cli-table3';
@@ -21,6 +21,7 @@ import { startRegistrar } from '../test/support/registrar-member.js';
 import { futureSession } from '../test/e2e/exam-registration/support/exam-env.js';
 import { startService, type ServiceProcess } from '../test/e2e/exam-registration/support/service-process.js';
 import { percentile, SseClient } from '../test/e2e/exam-registration/support/sse-client.js';
+import { writeBenchResults } from './results-file.js';
 
 interface ScheduleBenchOptions {
   clients: string;
@@ -234,9 +235,6 @@ export function registerScheduleBench(
           'clients spread over both; latency = client receipt - coordinator reply at the writing instance (ms); "last client" = slowest client per write',
       );
       console.log(render(rows));
-      mkdirSync('bench/results', { recursive: true });
-      const file = `bench/results/schedule-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-      writeFileSync(file, JSON.stringify({ options: opts, rows }, null, 2));
-      console.log(`results written to ${file}`);
+      writeBenchResults('schedule', { options: opts, rows });
     });
 }
