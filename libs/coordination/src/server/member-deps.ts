@@ -19,6 +19,11 @@ export interface Rng extends ZabRng {
   bytes(n: number): Buffer;
 }
 
+/** A draw in [0, 1) from `rng`, for APIs that take Math.random's shape (jitter, thresholds). */
+export function unitDraw(rng: ZabRng): number {
+  return rng.nextUint32() / 2 ** 32;
+}
+
 /** Where the member says what it does; one line per call. */
 export interface MemberLogger {
   info(message: string): void;

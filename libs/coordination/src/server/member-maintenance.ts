@@ -6,7 +6,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { MemberStorage } from '../storage/member-storage.js';
 import type { MemberConfig } from './member-config.js';
-import type { Clock, MemberLogger, Rng } from './member-deps.js';
+import { unitDraw, type Clock, type MemberLogger, type Rng } from './member-deps.js';
 import type { EnsembleRouter } from './ensemble-routing.js';
 import type { MemberSessions } from './member-sessions.js';
 import type { SessionConnection } from './session-connection.js';
@@ -106,7 +106,7 @@ export class MemberMaintenance {
 
   private resetThreshold(): void {
     const half = Math.floor(this.host.config.snapCount / 2);
-    this.threshold = half + Math.floor((this.host.rng.nextUint32() / 2 ** 32) * half);
+    this.threshold = half + Math.floor(unitDraw(this.host.rng) * half);
     this.txnsSinceSnapshot = 0;
   }
 }

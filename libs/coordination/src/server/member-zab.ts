@@ -7,7 +7,7 @@ import type { MemberStorage } from '../storage/member-storage.js';
 import type { ZabSnapshot } from '../zab/messages.js';
 import { ZabPeer } from '../zab/zab-peer.js';
 import type { MemberConfig } from './member-config.js';
-import type { MemberDeps } from './member-deps.js';
+import { unitDraw, type MemberDeps } from './member-deps.js';
 import { NoPeers } from './no-peers.js';
 import { PeerLinks } from './quorum/peer-links.js';
 import type { Recovered } from './member-recovery.js';
@@ -91,7 +91,7 @@ function quorumTransport(c: MemberConfig, deps: MemberDeps): QuorumTransport {
         electionPort: p.electionPort,
       })),
       isElectionMessage: (m) => m.type === 'vote',
-      rng: () => deps.rng.nextUint32() / 2 ** 32,
+      rng: () => unitDraw(deps.rng),
       now: () => deps.clock.now(),
     });
   return deps.transport ? deps.transport(c, tcp) : tcp();
