@@ -201,7 +201,7 @@ describe('courses', () => {
         .status,
     ).toBe(401);
     const issuer = await TestTokenIssuer.publish(zk, paths.jwks);
-    await app.get(JwksService).idle();
+    await app.get(JwksService).catchUp();
     const expired = await issuer.sign({ id: students[0]!.id, role: 'staff' }, { expiresIn: -60 });
     expect(
       (await http().post('/api/courses').set(auth(expired)).send({ code: 'E-1', title: 't', capacity: 1 }))

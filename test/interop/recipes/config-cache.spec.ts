@@ -92,6 +92,21 @@ describeEachTarget('config cache', (target) => {
     expect(versions).toEqual([0, 1, -1, 0]);
   });
 
+  it('catchUp: right after another session writes, the cache already holds that write', async () => {
+    const path = '/cfg-catch-up';
+    const writer = await open();
+    await writer.create(path, JSON.stringify({ count: 0, writer: 'w' }));
+    const cache = await cacheOn(await open(), path);
+    // The writer's reply and our watch notification leave the server together; only sync + read
+    // orders this session behind the write, so a catchUp that merely waited would lag here.
+    for (let i = 1; i <= 50; i++) {
+      const stat = await writer.setData(path, JSON.stringify({ count: i, writer: 'w' }));
+      await cache.catchUp();
+      expect(cache.version, `write ${i}`).toBe(stat.version);
+      expect(cache.value?.count, `write ${i}`).toBe(i);
+    }
+  });
+
   it('rejects invalid data through the validator and keeps the last good value', async () => {
     const writer = await open();
     await writer.create('/cfg-invalid', JSON.stringify({ count: 5, writer: 'w' }));

@@ -121,6 +121,18 @@ export class ConfigCache<T = unknown> extends EventEmitter<ConfigCacheEvents<T>>
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /**
+   * Resolves once the cache holds every write committed before the call, including writes by
+   * other sessions whose notification has not reached us yet: ZooKeeper's sync on this session,
+   * then a fresh read behind it. Rejects with the client's error when the sync cannot be sent.
+   */
+  async catchUp(): Promise<void> {
+    await this.binding.client.sync(this.path);
+    // A read already in flight may have been answered before the sync; queue another behind it.
+    this.refresh();
+    await this.idle();
+  }
+
   /** Moves to another client (e.g. one you made after expiry yourself); the caller keeps ownership. */
   rebind(client: ZooKeeperClient): void {
     this.binding.rebind(client);

@@ -1,7 +1,10 @@
 /**
  * Verifies access tokens against the JWKS published in the coordinator. The document is held in a
  * ConfigCache (one persistent watch), so a key added by the issuer is usable here within moments
- * and a rotated-out key stops verifying, with no restart and no request-time round trip.
+ * and a rotated-out key stops verifying, with no restart and no request-time round trip. The one
+ * exception is a token naming a kid we do not hold: the issuer signs with a new key as soon as it
+ * is published, so such a token may beat the watch notification here; it costs one sync and read
+ * (shared, at most once a second) before it is refused.
  */
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ConfigCache, type ClientFactory, type ZooKeeperClient } from '@registrar/coordination';
@@ -11,7 +14,22 @@ import { UnauthorizedError, ServiceUnavailableError } from '../errors/domain-err
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ROLES, type AuthUser, type Role } from './auth-user.js';
 import { parseJwks, type JwksDocument } from './jwks-document.js';
-import { TokenRejectedError, TokenVerifier, type TokenClaims } from './token-verifier.js';
+import { RefreshGate } from './refresh-gate.js';
+import {
+  TokenRejectedError,
+  TokenVerifier,
+  UnknownSigningKeyError,
+  type TokenClaims,
+} from './token-verifier.js';
+
+const UNKNOWN_KEY_CATCH_UP_COOLDOWN_MS = 1000;
+
+/** 401 for a token whose kid is not (yet) published; `verify` catches up once before giving it. */
+class UnknownKeyRefused extends UnauthorizedError {
+  constructor() {
+    super('invalid token');
+  }
+}
 
 @Injectable()
 export class JwksService implements OnModuleInit, OnApplicationShutdown {
@@ -19,6 +37,12 @@ export class JwksService implements OnModuleInit, OnApplicationShutdown {
   private readonly cache: ConfigCache<JwksDocument>;
   /** Public keys imported once per published document, not per request. */
   private verifier: TokenVerifier | undefined;
+  /** Tokens naming an unknown kid catch up on the JWKS at most once a second, all of them together. */
+  private readonly keyMisses = new RefreshGate(
+    () => this.cache.catchUp(),
+    UNKNOWN_KEY_CATCH_UP_COOLDOWN_MS,
+    () => performance.now(),
+  );
 
   constructor(
     @Inject(COORDINATION_CLIENT) client: ZooKeeperClient,
@@ -59,6 +83,11 @@ export class JwksService implements OnModuleInit, OnApplicationShutdown {
     return this.cache.idle();
   }
 
+  /** Waits until the cache holds every JWKS write committed before the call, by anyone. */
+  catchUp(): Promise<void> {
+    return this.cache.catchUp();
+  }
+
   /**
    * @throws UnauthorizedError for a missing, malformed, forged, expired or wrongly scoped token.
    * @throws ServiceUnavailableError when no key has been published yet.
@@ -67,6 +96,11 @@ export class JwksService implements OnModuleInit, OnApplicationShutdown {
     const started = performance.now();
     try {
       return this.verifyToken(token);
+    } catch (err) {
+      // A key minted moments ago signs at once; its watch notification may still be on the way.
+      if (err instanceof UnknownKeyRefused && (await this.keyMisses.attempt()))
+        return this.verifyToken(token);
+      throw err;
     } finally {
       this.metrics.stages.stage('auth', (performance.now() - started) / 1000);
     }
@@ -81,6 +115,7 @@ export class JwksService implements OnModuleInit, OnApplicationShutdown {
     } catch (err) {
       if (err instanceof TokenRejectedError && err.reason === 'expired')
         throw new UnauthorizedError('token expired');
+      if (err instanceof UnknownSigningKeyError) throw new UnknownKeyRefused();
       throw new UnauthorizedError('invalid token');
     }
     const role = payload['role'];

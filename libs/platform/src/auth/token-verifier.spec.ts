@@ -14,7 +14,7 @@ import {
 } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JwksDocument, PublicJwk } from './jwks-document.js';
-import { TokenRejectedError, TokenVerifier } from './token-verifier.js';
+import { TokenRejectedError, TokenVerifier, UnknownSigningKeyError } from './token-verifier.js';
 
 type Outcome = 'ok' | 'expired' | 'invalid';
 
@@ -135,6 +135,16 @@ describe('TokenVerifier agrees with jose jwtVerify', () => {
   it('returns the claims of a valid token', async () => {
     const claims = new TokenVerifier(doc).verify(await signed({ claims: { ...base(), name: 'Ada' } }), NOW);
     expect(claims).toMatchObject({ sub: 's-1', role: 'student', name: 'Ada' });
+  });
+
+  it('an unknown kid is told apart (the service may catch up on the JWKS), a bad signature is not', async () => {
+    const verifier = new TokenVerifier(doc);
+    const unknown = await signed({ claims: base(), header: { kid: 'newer' } });
+    expect(() => verifier.verify(unknown, NOW)).toThrow(UnknownSigningKeyError);
+    const other = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    const wrongKey = await signed({ claims: base(), key: other.privateKey });
+    expect(() => verifier.verify(wrongKey, NOW)).toThrow(TokenRejectedError);
+    expect(() => verifier.verify(wrongKey, NOW)).not.toThrow(UnknownSigningKeyError);
   });
 
   it('a document with a malformed key verifies nothing with it and still builds', () => {

@@ -28,6 +28,13 @@ export class TokenRejectedError extends Error {
   }
 }
 
+/** The token names a key this verifier does not hold: forged, retired, or published moments ago. */
+export class UnknownSigningKeyError extends TokenRejectedError {
+  constructor(readonly kid: unknown) {
+    super('invalid', 'no published key matches');
+  }
+}
+
 export type TokenClaims = Record<string, unknown> & { sub: string; exp: number; iat: number };
 
 const PART = /^[A-Za-z0-9_-]+$/;
@@ -79,7 +86,7 @@ export class TokenVerifier {
       throw new TokenRejectedError('invalid', 'unsupported header extension');
     const kid = header['kid'];
     const key = typeof kid === 'string' ? this.keys.get(kid) : undefined;
-    if (key === undefined) throw new TokenRejectedError('invalid', 'no published key matches');
+    if (key === undefined) throw new UnknownSigningKeyError(kid);
     if (!verify(null, Buffer.from(`${h}.${p}`), key, Buffer.from(s, 'base64url')))
       throw new TokenRejectedError('invalid', 'signature verification failed');
 
