@@ -9,7 +9,9 @@
  *                      and print CPU per write by stage
  *                      (decode, prep, log, zab, apply, reply, ...); profiling slows the member, so
  *                      that run's throughput is not comparable with an unprofiled one
- *   --servers LIST     registrar,apache (default both); one alone for quick iterations
+ *   --servers LIST     registrar,apache (default both); one alone for quick iterations; add `floor`
+ *                      for bench/write-floor-server.ts (framing, codecs and group-committed fdatasync,
+ *                      nothing else), benched after the others: the ceiling of any Node server here
  *   --rounds N         the whole run N times on fresh servers, alternating which goes first, then the
  *                      ratio of every round side by side (a disturbed run shows as a disagreement)
  */
@@ -22,7 +24,7 @@ import type { Command } from 'commander';
 import { progress, type Progress, type ProgressBar } from './progress.js';
 import { ZooKeeperClient } from '../libs/coordination/src/client/zookeeper-client.js';
 import { startApacheZooKeeper } from '../test/support/apache-zookeeper.js';
-import type { Ensemble, StartOptions } from '../test/support/ensemble.js';
+import type { StartOptions } from '../test/support/ensemble.js';
 import { startRegistrar } from '../test/support/registrar-member.js';
 import { BENCH_CLIENTS, connectBenchClient, type BenchClientKind } from './bench-client.js';
 import { delta, sampleProcess } from './process-stats.js';
@@ -40,6 +42,7 @@ import {
 import { readNewestProfile, stagesPerWrite, type StageWindow } from './stage-profile.js';
 import { prepareRoots, runWorkload, VALUE, WORKLOADS, type WorkloadResult } from './workloads.js';
 import { writeBenchResults } from './results-file.js';
+import { startWriteFloor, type BenchedServer } from './write-floor.js';
 
 interface CoordinatorOptions {
   sessions: string;
@@ -94,7 +97,11 @@ interface RunPlan {
   windows: StageWindow[];
 }
 
-async function benchServer(server: ServerRun['server'], ens: Ensemble, plan: RunPlan): Promise<ServerRun> {
+async function benchServer(
+  server: ServerRun['server'],
+  ens: BenchedServer,
+  plan: RunPlan,
+): Promise<ServerRun> {
   const { opts, bars } = plan;
   const pid = ens.members[0]!.pid;
   const before = sampleProcess(pid)!;
@@ -156,7 +163,11 @@ export function registerCoordinatorBench(program: Command, fairStart: (tick: str
     .option('--tick <ms>', 'tickTime for both servers', '2000')
     .option('--memory-nodes <n>', 'then load this many 100-byte znodes and report RSS (0 = skip)', '0')
     .option('--client <name>', `client library: ${BENCH_CLIENTS.join(' | ')}`, 'node-zookeeper-client')
-    .option('--servers <list>', 'registrar,apache or one of them', 'registrar,apache')
+    .option(
+      '--servers <list>',
+      'registrar,apache or one of them, and floor (the write floor)',
+      'registrar,apache',
+    )
     .option('--profile', 'profile the Registrar member and print CPU per write by stage')
     .option(
       '--rounds <n>',
@@ -177,6 +188,14 @@ export function registerCoordinatorBench(program: Command, fairStart: (tick: str
       // disagree show a disturbed run.
       if (ratios.length > 1) console.log(renderRoundsTable(ratios));
     });
+}
+
+/** How far above Apache the write floor itself is: no Node server can be further above it here. */
+function renderFloorRatios(floor: ServerRun, zk: ServerRun): string {
+  const t = new Table({ head: ['workload', 'floor ops/s', 'apache ops/s', 'floor / apache'] });
+  for (const r of summaryRows(floor, zk))
+    t.push([r.workload, r.oursOps.toFixed(0), r.zkOps.toFixed(0), (r.oursOps / r.zkOps).toFixed(2)]);
+  return `the write floor against Apache (same client, same run):\n${t.toString()}`;
 }
 
 /** Ops ratio (registrar / apache) of every workload in every round, and their range. */
@@ -218,28 +237,33 @@ async function runOnce(
   console.log(
     `starting ${[...servers].join(' and ')} (tickTime=${opts.tick}, forceSync=yes)${profileDir ? ', Registrar profiled' : ''}`,
   );
-  const [zk, ours] = await Promise.all([
+  const [zk, ours, floor] = await Promise.all([
     servers.has('apache') ? startApacheZooKeeper(start) : undefined,
     servers.has('registrar') ? startRegistrar(oursStart) : undefined,
+    servers.has('floor') ? startWriteFloor() : undefined,
   ]);
   const bars = progress();
   const plan: RunPlan = { opts, client, bars, windows: [] };
   let oursRun: ServerRun | undefined;
   let zkRun: ServerRun | undefined;
+  let floorRun: ServerRun | undefined;
   try {
     if (zk && first === 'apache') zkRun = await benchServer('apache', zk, { ...plan, windows: [] });
     if (ours) oursRun = await benchServer('registrar', ours, plan);
     if (zk && first !== 'apache') zkRun = await benchServer('apache', zk, { ...plan, windows: [] });
+    if (floor) floorRun = await benchServer('floor', floor, { ...plan, windows: [] });
   } finally {
     bars.stop();
-    await Promise.all([zk?.stop(), ours?.stop()]);
+    await Promise.all([zk?.stop(), ours?.stop(), floor?.stop()]);
   }
   console.log(
     `\nsessions=${opts.sessions} inflight=${opts.inflight} seconds=${opts.seconds} (after ${opts.warmup} s warm-up) value=100B, client: ${client}, servers on 127.0.0.1`,
   );
-  const runs = [oursRun, zkRun].filter((r): r is ServerRun => r !== undefined);
+  const runs = [oursRun, zkRun, floorRun].filter((r): r is ServerRun => r !== undefined);
   if (oursRun && zkRun) console.log(renderWorkloadTable(oursRun, zkRun));
-  else for (const r of runs) console.log(renderSingleTable(r));
+  else for (const r of runs) if (r !== floorRun) console.log(renderSingleTable(r));
+  if (floorRun) console.log(renderSingleTable(floorRun));
+  if (floorRun && zkRun) console.log(renderFloorRatios(floorRun, zkRun));
   console.log(renderResourceTable(runs));
   console.log(
     'CPU per operation in the measured windows (µs; the client is this process, the same for both):',
@@ -257,7 +281,8 @@ async function runOnce(
   writeBenchResults('coordinator', {
     options: opts,
     rows,
-    resources: { registrar: oursRun?.resources, apache: zkRun?.resources },
+    resources: { registrar: oursRun?.resources, apache: zkRun?.resources, floor: floorRun?.resources },
+    floor: floorRun && zkRun ? summaryRows(floorRun, zkRun) : undefined,
     cpuPerOp: Object.fromEntries(runs.map((r) => [r.server, cpuPerOp(r)])),
     memory: { registrar: oursRun?.memory, apache: zkRun?.memory },
     stages,

@@ -103,7 +103,7 @@ interface EnsembleOptions {
 }
 
 async function benchEnsemble(
-  server: ServerRun['server'],
+  server: 'registrar' | 'apache',
   ens: Ensemble,
   opts: EnsembleOptions,
   bars: Progress,

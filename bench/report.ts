@@ -5,7 +5,8 @@ import type { WorkloadResult } from './workloads.js';
 import { STAGES, type StageRow } from './stage-profile.js';
 
 export interface ServerRun {
-  server: 'registrar' | 'apache';
+  /** floor: bench/write-floor-server.ts, what any Node server pays (see there) */
+  server: 'registrar' | 'apache' | 'floor';
   results: WorkloadResult[];
   resources: ProcessSample;
   memory?: { nodes: number; rssBytes: number; peakRssBytes: number; seconds: number };
