@@ -177,12 +177,12 @@ export function registerCoordinatorBench(program: Command, fairStart: (tick: str
     .action(async (opts: CoordinatorOptions) => {
       const rounds = Number(opts.rounds);
       if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer`);
-      const ratios: { round: number; rows: SummaryRows }[] = [];
+      const ratios: RoundRatios[] = [];
       for (let round = 1; round <= rounds; round++) {
         if (rounds > 1)
           console.log(`\n=== round ${round} of ${rounds}${round % 2 === 0 ? ' (apache first)' : ''}`);
-        const rows = await runOnce(opts, fairStart, round % 2 === 0 ? 'apache' : 'registrar');
-        if (rows) ratios.push({ round, rows });
+        const got = await runOnce(opts, fairStart, round % 2 === 0 ? 'apache' : 'registrar');
+        if (got.rows) ratios.push({ round, rows: got.rows, floor: got.floor });
       }
       // One run's ratios can be off by 1.6x with nothing visibly wrong (README, 2026-12-06): rounds that
       // disagree show a disturbed run.
@@ -198,19 +198,37 @@ function renderFloorRatios(floor: ServerRun, zk: ServerRun): string {
   return `the write floor against Apache (same client, same run):\n${t.toString()}`;
 }
 
-/** Ops ratio (registrar / apache) of every workload in every round, and their range. */
-function renderRoundsTable(ratios: { round: number; rows: SummaryRows }[]): string {
+interface RoundRatios {
+  round: number;
+  rows: SummaryRows;
+  /** the write floor against Apache, when it ran */
+  floor?: SummaryRows;
+}
+
+/** Ops ratio (registrar / apache, and floor / apache) of every workload in every round, and their range. */
+function renderRoundsTable(ratios: RoundRatios[]): string {
   const t = new Table({ head: ['workload', ...ratios.map((r) => `round ${r.round}`), 'min', 'max'] });
-  for (const [i, row] of ratios[0]!.rows.entries()) {
-    const each = ratios.map((r) => r.rows[i]!.oursOps / r.rows[i]!.zkOps);
+  const line = (label: string, each: number[]) =>
     t.push([
-      row.workload,
+      label,
       ...each.map((x) => x.toFixed(2)),
       Math.min(...each).toFixed(2),
       Math.max(...each).toFixed(2),
     ]);
-  }
-  return `ops ratio registrar / apache per round:\n${t.toString()}`;
+  const ratio = (rows: SummaryRows | undefined, i: number) =>
+    rows ? rows[i]!.oursOps / rows[i]!.zkOps : NaN;
+  for (const [i, row] of ratios[0]!.rows.entries())
+    line(
+      row.workload,
+      ratios.map((r) => ratio(r.rows, i)),
+    );
+  if (ratios.every((r) => r.floor))
+    for (const [i, row] of ratios[0]!.floor!.entries())
+      line(
+        `floor: ${row.workload}`,
+        ratios.map((r) => ratio(r.floor, i)),
+      );
+  return `ops ratio registrar / apache (and the write floor / apache) per round:\n${t.toString()}`;
 }
 
 /** One run: both servers started fresh, each benched alone (`first` goes first); the tables printed. */
@@ -218,7 +236,7 @@ async function runOnce(
   opts: CoordinatorOptions,
   fairStart: (tick: string) => StartOptions,
   first: ServerRun['server'],
-): Promise<SummaryRows | undefined> {
+): Promise<{ rows?: SummaryRows; floor?: SummaryRows }> {
   const client = opts.client as BenchClientKind;
   if (!BENCH_CLIENTS.includes(client)) throw new Error(`unknown --client ${opts.client}`);
   const servers = new Set(opts.servers.split(',').map((s) => s.trim()));
@@ -278,14 +296,15 @@ async function runOnce(
     rmSync(profileDir, { recursive: true, force: true });
   }
   const rows = oursRun && zkRun ? summaryRows(oursRun, zkRun) : undefined;
+  const floorRows = floorRun && zkRun ? summaryRows(floorRun, zkRun) : undefined;
   writeBenchResults('coordinator', {
     options: opts,
     rows,
     resources: { registrar: oursRun?.resources, apache: zkRun?.resources, floor: floorRun?.resources },
-    floor: floorRun && zkRun ? summaryRows(floorRun, zkRun) : undefined,
+    floor: floorRows,
     cpuPerOp: Object.fromEntries(runs.map((r) => [r.server, cpuPerOp(r)])),
     memory: { registrar: oursRun?.memory, apache: zkRun?.memory },
     stages,
   });
-  return rows;
+  return { rows, floor: floorRows };
 }
