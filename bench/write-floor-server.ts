@@ -30,6 +30,8 @@ const log = openSync(join(dataDir, 'floor.log'), 'w');
 const VALUE = Buffer.alloc(100, 0x61);
 let zxid = 0;
 let nextSession = 1n;
+/** CreateMode's sequential bit (PERSISTENT_SEQUENTIAL 2, EPHEMERAL_SEQUENTIAL 3, ..._WITH_TTL 6). */
+const SEQUENTIAL_BIT = 2;
 
 const stat = (): Stat => ({
   czxid: 1,
@@ -45,12 +47,18 @@ const stat = (): Stat => ({
   pzxid: 1,
 });
 
+/** A sequential create gets ZooKeeper's 10-digit suffix, so the reply is as long as a member's. */
+function named(path: string, flags: number): string {
+  return (flags & SEQUENTIAL_BIT) !== 0 ? `${path}${String(zxid).padStart(10, '0')}` : path;
+}
+
 /** The answer a member gives when the request succeeds (every request does here). */
 function answer(request: Request): Response | undefined {
   switch (request.op) {
     case 'create':
+      return { op: 'create', path: named(request.path, request.flags) };
     case 'create2':
-      return { op: 'create', path: request.path };
+      return { op: 'create2', path: named(request.path, request.flags), stat: stat() };
     case 'setData':
     case 'exists':
       return { op: request.op, stat: stat() };
@@ -58,6 +66,8 @@ function answer(request: Request): Response | undefined {
       return { op: 'getData', data: VALUE, stat: stat() };
     case 'getChildren':
       return { op: 'getChildren', children: [] };
+    case 'getChildren2':
+      return { op: 'getChildren2', children: [], stat: stat() };
     default:
       return undefined;
   }
