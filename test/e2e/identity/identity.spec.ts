@@ -137,6 +137,17 @@ describe('login and tokens', () => {
     }
   });
 
+  it('a made-up kid just before does not make the next new key fail', async () => {
+    // The forged token makes the verifier catch up on the JWKS; a key published right after it, well
+    // inside the one-catch-up-a-second limit, must still verify at once (its token waits for the next).
+    const user = { id: '00000000-0000-4000-8000-000000000001', role: 'student' as const };
+    const junk = await TestTokenIssuer.forge(user, `made-up-${Date.now()}`);
+    expect((await http().get('/api/auth/me').set('authorization', `Bearer ${junk}`)).status).toBe(401);
+    const issuer = await TestTokenIssuer.publish(zk, znodePaths(ROOT).jwks);
+    const fresh = await issuer.sign(user);
+    expect((await http().get('/api/auth/me').set('authorization', `Bearer ${fresh}`)).status).toBe(404); // verified
+  });
+
   it('throttles failed logins per account, lets other accounts in, and answers 429 with Retry-After', async () => {
     await register('victim@example.edu', 'victim-pass-1');
     for (let i = 0; i < 5; i++)

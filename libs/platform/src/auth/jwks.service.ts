@@ -3,8 +3,9 @@
  * ConfigCache (one persistent watch), so a key added by the issuer is usable here within moments
  * and a rotated-out key stops verifying, with no restart and no request-time round trip. The one
  * exception is a token naming a kid we do not hold: the issuer signs with a new key as soon as it
- * is published, so such a token may beat the watch notification here; it costs one sync and read
- * (shared, at most once a second) before it is refused.
+ * is published, so such a token may beat the watch notification here; it waits for a sync and
+ * read that start after it arrived (shared by every such token, at most one a second, given up
+ * after two seconds) before it is refused.
  */
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ConfigCache, type ClientFactory, type ZooKeeperClient } from '@registrar/coordination';
@@ -22,7 +23,9 @@ import {
   type TokenClaims,
 } from './token-verifier.js';
 
-const UNKNOWN_KEY_CATCH_UP_COOLDOWN_MS = 1000;
+const UNKNOWN_KEY_CATCH_UP_INTERVAL_MS = 1000;
+/** A coordinator that does not answer must not hold requests: past this the token is judged as is. */
+const UNKNOWN_KEY_CATCH_UP_BOUND_MS = 2000;
 
 /** 401 for a token whose kid is not (yet) published; `verify` catches up once before giving it. */
 class UnknownKeyRefused extends UnauthorizedError {
@@ -39,9 +42,10 @@ export class JwksService implements OnModuleInit, OnApplicationShutdown {
   private verifier: TokenVerifier | undefined;
   /** Tokens naming an unknown kid catch up on the JWKS at most once a second, all of them together. */
   private readonly keyMisses = new RefreshGate(
-    () => this.cache.catchUp(),
-    UNKNOWN_KEY_CATCH_UP_COOLDOWN_MS,
+    () => this.boundedCatchUp(),
+    UNKNOWN_KEY_CATCH_UP_INTERVAL_MS,
     () => performance.now(),
+    (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref()),
   );
 
   constructor(
@@ -86,6 +90,17 @@ export class JwksService implements OnModuleInit, OnApplicationShutdown {
   /** Waits until the cache holds every JWKS write committed before the call, by anyone. */
   catchUp(): Promise<void> {
     return this.cache.catchUp();
+  }
+
+  private boundedCatchUp(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`JWKS catch-up took over ${UNKNOWN_KEY_CATCH_UP_BOUND_MS} ms`)),
+        UNKNOWN_KEY_CATCH_UP_BOUND_MS,
+      ).unref();
+    });
+    return Promise.race([this.cache.catchUp(), bound]).finally(() => clearTimeout(timer));
   }
 
   /**
