@@ -30,6 +30,7 @@ import { BENCH_CLIENTS, connectBenchClient, type BenchClientKind } from './bench
 import { delta, sampleProcess } from './process-stats.js';
 import {
   renderCpuPerOpTable,
+  renderFlushTable,
   renderMemoryTable,
   renderResourceTable,
   renderSingleTable,
@@ -41,6 +42,7 @@ import {
 } from './report.js';
 import { readNewestProfile, stagesPerWrite, type StageWindow } from './stage-profile.js';
 import { prepareRoots, runWorkload, VALUE, WORKLOADS, type WorkloadResult } from './workloads.js';
+import { readFlushCount, txnsPerFlush } from './log-flushes.js';
 import { writeBenchResults } from './results-file.js';
 import { startWriteFloor, type BenchedServer } from './write-floor.js';
 
@@ -123,7 +125,11 @@ async function benchServer(
     if (!w) throw new Error(`unknown workload ${key}; known: ${Object.keys(WORKLOADS).join(', ')}`);
     const bar = bars.create((seconds + warmup) * 10, `${server} ${w.name}`.padEnd(24));
     const timer = setInterval(() => bar.increment(), 100);
+    // Reads flush nothing but their set-up's writes, which would read as a batch size.
+    const writes = WRITE_WORKLOADS.has(key.trim());
+    const flushesBefore = writes ? await readFlushCount(ens.connectString) : undefined;
     const result = await runWorkload(w, clients, seconds, Number(opts.inflight), warmup, 'm', meter);
+    if (writes) result.txnsPerFlush = txnsPerFlush(flushesBefore, await readFlushCount(ens.connectString));
     clearInterval(timer);
     bar.update((seconds + warmup) * 10);
     results.push(result);
@@ -287,6 +293,13 @@ async function runOnce(
     'CPU per operation in the measured windows (µs; the client is this process, the same for both):',
   );
   console.log(renderCpuPerOpTable(runs));
+  const flushes = renderFlushTable(runs);
+  if (flushes) {
+    console.log(
+      'Txns per txn-log flush (one fsync each; mntr sync_processor_batch_size, set-up and warm-up included):',
+    );
+    console.log(flushes);
+  }
   if (runs.some((r) => r.memory)) console.log(renderMemoryTable(runs));
   let stages: ReturnType<typeof stagesPerWrite> | undefined;
   if (profileDir && plan.windows.length > 0) {
@@ -303,6 +316,9 @@ async function runOnce(
     resources: { registrar: oursRun?.resources, apache: zkRun?.resources, floor: floorRun?.resources },
     floor: floorRows,
     cpuPerOp: Object.fromEntries(runs.map((r) => [r.server, cpuPerOp(r)])),
+    txnsPerFlush: Object.fromEntries(
+      runs.map((r) => [r.server, Object.fromEntries(r.results.map((x) => [x.name, x.txnsPerFlush ?? null]))]),
+    ),
     memory: { registrar: oursRun?.memory, apache: zkRun?.memory },
     stages,
   });

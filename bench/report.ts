@@ -117,6 +117,17 @@ export function renderCpuPerOpTable(runs: ServerRun[]): string {
   return t.toString();
 }
 
+/** Txns per log flush for the workloads that wrote; undefined when no server reported any. */
+export function renderFlushTable(runs: ServerRun[]): string | undefined {
+  const t = new Table({ head: ['workload', ...runs.map((r) => r.server)] });
+  for (const [i, row] of (runs[0]?.results ?? []).entries()) {
+    const cells = runs.map((r) => r.results[i]?.txnsPerFlush);
+    if (cells.every((c) => c === undefined)) continue;
+    t.push([row.name, ...cells.map((c) => (c === undefined ? 'n/a' : c.toFixed(1)))]);
+  }
+  return t.length > 0 ? t.toString() : undefined;
+}
+
 /** Resident memory after loading the --memory-nodes tree (MB = MiB here, as /proc reports kB). */
 export function renderMemoryTable(runs: ServerRun[]): string {
   const m = new Table({ head: ['server', 'znodes (100 B)', 'load s', 'RSS MiB after load', 'peak RSS MiB'] });

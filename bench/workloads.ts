@@ -17,6 +17,8 @@ export interface WorkloadResult {
   startedUs?: number;
   /** CPU used during the measured run, when runWorkload was given a meter (ms). */
   cpu?: CpuReading;
+  /** Txns per txn-log flush over the workload, warm-up included (bench/log-flushes.ts). */
+  txnsPerFlush?: number;
 }
 
 /** CPU time, in ms, of the server under test and of this (client) process. */

@@ -77,6 +77,32 @@ describeEachTarget('four-letter words', (target) => {
     expect(m.get('zk_num_alive_connections')).toBe('1');
   });
 
+  it('mntr shows fsync time and txns per log flush (fsynctime, sync_processor_batch_size); srst resets them', async () => {
+    const n = (m: Map<string, string>, k: string) => Number(m.get(k));
+    expect(await word('srst')).toBe('Server stats reset.\n');
+    let m = parseMntr(await word('mntr'));
+    for (const name of ['fsynctime', 'sync_processor_batch_size'])
+      for (const part of ['avg', 'min', 'max', 'cnt', 'sum'])
+        expect(m.has(`zk_${part}_${name}`), `mntr lacks zk_${part}_${name}`).toBe(true);
+    expect(n(m, 'zk_cnt_fsynctime')).toBe(0);
+    expect(n(m, 'zk_cnt_sync_processor_batch_size')).toBe(0);
+
+    // A session, three creates one after another, its close: at least five txns, each flushed and
+    // fsynced (forceSync is on), in as many flushes as the log made of them.
+    const r = await runZkCli({
+      server: zk.connectString,
+      script: ['create /flw-sync-1', 'create /flw-sync-2', 'create /flw-sync-3'],
+    });
+    expect(r.lines).toEqual(['Created /flw-sync-1', 'Created /flw-sync-2', 'Created /flw-sync-3']);
+    m = parseMntr(await word('mntr'));
+    const flushes = n(m, 'zk_cnt_sync_processor_batch_size');
+    expect(n(m, 'zk_sum_sync_processor_batch_size')).toBeGreaterThanOrEqual(5);
+    expect(flushes).toBeGreaterThanOrEqual(1);
+    expect(n(m, 'zk_max_sync_processor_batch_size')).toBeGreaterThanOrEqual(1);
+    expect(n(m, 'zk_cnt_fsynctime')).toBe(flushes);
+    expect(n(m, 'zk_sum_fsynctime')).toBeGreaterThanOrEqual(0);
+  });
+
   it('conf echoes the effective configuration', async () => {
     const c = parseKeyValues(await word('conf'));
     expect(c.get('clientPort')).toBe(String(port));

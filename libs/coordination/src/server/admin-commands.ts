@@ -59,6 +59,8 @@ export function serverStats(src: CommandSource) {
     global_sessions: m.db.sessions.size,
     txns_committed: s.txnsCommitted,
     fsync_count: m.log.stats.fsyncs,
+    ...s.fsyncTime.rows(),
+    ...s.syncBatchSize.rows(),
     snapshots_taken: s.snapshotsTaken,
     uptime_ms: m.clock.now() - s.startedAt,
     open_file_descriptor_count: openFileDescriptors(),

@@ -61,7 +61,13 @@ export class CoordinatorServer implements ConnectionHost, CommandSource {
       requestAnswered: (op, ms) => this.metrics.requestLatency.observe(ms / 1000, op),
     };
     await this.member.start();
-    this.member.log.onFsync = (ms) => this.metrics.fsyncLatency.observe(ms / 1000);
+    const stats = this.member.stats;
+    this.member.log.onFsync = (ms) => {
+      this.metrics.fsyncLatency.observe(ms / 1000);
+      stats.fsyncTime.observe(ms);
+    };
+    // As ZooKeeper's SyncRequestProcessor counts each flush, with forceSync=no too.
+    this.member.log.onBatch = (entries) => stats.syncBatchSize.observe(entries);
     this.clientServer = createServer((socket) => this.accept(socket));
     const clientPort = await new Promise<number>((resolve, reject) => {
       this.clientServer!.once('error', reject);

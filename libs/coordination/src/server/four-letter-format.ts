@@ -117,6 +117,8 @@ export function renderFourLetterWord(word: string, src: CommandSource): string |
       if (word === 'srst') {
         s.packetsReceived = 0;
         s.packetsSent = 0;
+        s.fsyncTime.reset();
+        s.syncBatchSize.reset();
       }
       s.minLatency = Number.MAX_SAFE_INTEGER;
       s.maxLatency = 0;

@@ -1,4 +1,5 @@
 /** Counters and events a member reports to the server around it (srvr, mntr, /metrics). */
+import { AvgMinMaxCounter } from './avg-min-max.js';
 
 /** What the server around the member hears about the member's role. */
 export interface MemberEvents {
@@ -25,6 +26,10 @@ export interface MemberStats {
   snapshotsTaken: number;
   lastSnapshotMs: number;
   startedAt: number;
+  /** ms per txn log fsync (ZooKeeper's `fsynctime`) */
+  readonly fsyncTime: AvgMinMaxCounter;
+  /** txns made durable by one fsync (ZooKeeper's `sync_processor_batch_size`) */
+  readonly syncBatchSize: AvgMinMaxCounter;
 }
 
 /** Fresh counters; `outstanding` is read live from `outstanding()`. */
@@ -43,5 +48,7 @@ export function newMemberStats(startedAt: number, outstanding: () => number): Me
     snapshotsTaken: 0,
     lastSnapshotMs: 0,
     startedAt,
+    fsyncTime: new AvgMinMaxCounter('fsynctime'),
+    syncBatchSize: new AvgMinMaxCounter('sync_processor_batch_size'),
   };
 }

@@ -145,6 +145,8 @@ export class TxnLog {
   /** Live counters; read-only for callers. */
   /** Set by the owner (metrics); not part of the log's correctness. */
   onFsync?: FsyncObserver;
+  /** Told the number of entries of every batch written, fsynced or not (forceSync=no). */
+  onBatch?: (entries: number) => void;
   readonly stats: TxnLogStats = { fsyncs: 0, entries: 0, bytes: 0, lastFsyncMs: 0, maxBatchEntries: 0 };
 
   private readonly segs: SegmentInfo[];
@@ -510,6 +512,7 @@ export class TxnLog {
     this.stats.entries += batch.length;
     this.stats.bytes += size;
     if (batch.length > this.stats.maxBatchEntries) this.stats.maxBatchEntries = batch.length;
+    this.onBatch?.(batch.length);
   }
 
   /** Close the current segment, cutting preallocated space so older segments end exactly at data. */
