@@ -37,18 +37,14 @@ describeEachTarget(
       // Read the recorded states, not the current one: by the time the kill is confirmed the client
       // may be back on a survivor. The two survivors may need a leader election first; the client
       // keeps rotating hosts meanwhile, well inside its 10 s session.
-      await until(() => states.includes('DISCONNECTED'), 'the client to see its member go').catch(
-        (e: Error) => {
-          throw new Error(`${e.message}; client ${c.state}, states seen: ${states.join(' ') || 'none'}`);
-        },
-      );
+      const seen = () => `client ${c.state}, states seen: ${states.join(' ') || 'none'}`;
+      await until(() => states.includes('DISCONNECTED'), 'the client to see its member go', 15_000, seen);
       await until(
         () => c.state === 'CONNECTED' && states.lastIndexOf('CONNECTED') > states.indexOf('DISCONNECTED'),
         'the client to reconnect',
         30_000,
-      ).catch((e: Error) => {
-        throw new Error(`${e.message}; client ${c.state}, states seen: ${states.join(' ')}`);
-      });
+        seen,
+      );
       expect(c.sessionId).toBe(sid);
       const newPort = Number(c.connectedHost!.split(':').pop());
       expect(newPort).not.toBe(port);

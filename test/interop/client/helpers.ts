@@ -2,18 +2,22 @@ import type { ClientState, WatchEvent } from '../../../libs/coordination/src/cli
 import { ZooKeeperClient } from '../../../libs/coordination/src/client/index.js';
 import { FaultInjectingClient } from '../../../libs/coordination/src/testing/fault-injecting-client.js';
 
-/** Polls `check` until it returns true or `timeoutMs` passes (then throws with `what`). */
+/**
+ * Polls `check` until it returns true or `timeoutMs` passes (then throws with `what`, and with what
+ * `detail` says of the state at that moment, when given).
+ */
 export async function until(
   check: () => boolean | Promise<boolean>,
   what: string,
   timeoutMs = 15_000,
+  detail?: () => string,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
     await sleep(25);
   }
-  throw new Error(`timed out waiting for ${what}`);
+  throw new Error(`timed out waiting for ${what}${detail ? `; ${detail()}` : ''}`);
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
